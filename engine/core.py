@@ -1,0 +1,372 @@
+"""The one path by which an instance changes: lock the row, load the workflow, apply an
+action, run to the next wait state, save the state and its index rows in one transaction."""
+from __future__ import annotations
+
+import threading
+import uuid
+from dataclasses import dataclass, field
+from functools import cached_property
+from datetime import datetime
+from typing import Callable
+
+import orjson
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from . import spiff
+from .clock import SystemClock
+from .db import is_postgres, writer
+from .errors import InvalidState, NotFound, OptimisticLockingError
+from .models import AuditEvent, HumanTask, Incident, Job, MessageSubscription, ProcessInstance
+
+ENDED = ("completed", "cancelled")
+DEFAULT_RETRIES = 3
+DEFAULT_BACKOFF_SECONDS = 5
+
+Action = Callable[[object, spiff.StepLog], object]
+
+
+def canonical(keys: dict) -> str:
+    return orjson.dumps(keys, option=orjson.OPT_SORT_KEYS).decode()
+
+
+@dataclass
+class EngineContext:
+    sessions: sessionmaker[Session]
+    registry: object  # tasks.registry.Registry or anything with resolve()/operations()
+    clock: object = field(default_factory=SystemClock)
+    _compiled: dict = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def db(self) -> Engine:
+        return self.sessions.kw["bind"]
+
+    @cached_property
+    def writer(self) -> Engine:
+        return writer(self.db)
+
+    @property
+    def postgres(self) -> bool:
+        return is_postgres(self.db)
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def compiled(self, definition_id: str) -> spiff.CompiledProcess:
+        compiled = self._compiled.get(definition_id)
+        if compiled is None:
+            from .repository import compile_definition
+
+            with self._lock:
+                compiled = self._compiled.get(definition_id) or compile_definition(self, definition_id)
+                self._compiled[definition_id] = compiled
+        return compiled
+
+
+@dataclass
+class Outcome:
+    """What a command did, for the caller."""
+
+    instance_id: str
+    state: str
+    result: object = None
+
+
+def create_instance(ctx: EngineContext, session: Connection, definition, tenant: str, business_key, variables, actor):
+    compiled = ctx.compiled(definition.id)
+    instance_id = str(uuid.uuid4())
+    row = {
+        "id": instance_id,
+        "definition_id": definition.id,
+        "process_key": definition.key,
+        "tenant": tenant,
+        "business_key": business_key,
+        "state": "running",
+        "version": 0,
+        "variables": {},
+        "workflow_state": None,
+        "wait_points": {},
+        "started_at": ctx.now(),
+        "started_by": actor,
+        "ended_at": None,
+    }
+
+    def start(workflow, _log):
+        for task in workflow.get_tasks(state=spiff.TaskState.READY):
+            task.data.update(variables)
+
+    workflow = spiff.new_workflow(compiled)
+    started = {"action": "instance_started", "changes": {"set": variables} if variables else None}
+    return _run_and_save(ctx, session, row, workflow, start, actor, started, new=True,
+                         reload=lambda: spiff.new_workflow(compiled))
+
+
+def execute(ctx: EngineContext, instance_id: str, action: Action, actor: str | None, audit_action: str | None = None,
+            allow_suspended: bool = False, guard: Callable[[Session], bool] | None = None, conn=None) -> Outcome:
+    """Apply ``action`` to the instance and advance it, in one transaction (``conn``'s if given).
+    ``guard`` runs first; when it returns False nothing happens (a job whose lock was lost)."""
+    if conn is None:
+        with ctx.writer.begin() as conn:
+            return execute(ctx, instance_id, action, actor, audit_action, allow_suspended, guard, conn)
+    row = lock_instance(ctx, conn, instance_id)
+    if guard is not None and not guard(conn):
+        return Outcome(instance_id, row["state"])
+    if row["state"] in ENDED:
+        raise InvalidState(f"Der Vorgang {instance_id} ist bereits beendet ({row['state']}).")
+    if row["state"] == "suspended" and not allow_suspended:
+        raise InvalidState(f"Der Vorgang {instance_id} ist angehalten; setzen Sie ihn zuerst fort.")
+    compiled = ctx.compiled(row["definition_id"])
+    workflow = spiff.load_state(row["workflow_state"], compiled)
+    return _run_and_save(ctx, conn, row, workflow, action, actor, {"action": audit_action} if audit_action else None,
+                         reload=lambda: spiff.load_state(row["workflow_state"], compiled))
+
+
+# Hot-path statements are built once: SQLAlchemy then reuses their compiled form.
+INSTANCES, JOBS, AUDIT = ProcessInstance.__table__, Job.__table__, AuditEvent.__table__
+_SELECT_INSTANCE = select(*INSTANCES.c).where(INSTANCES.c.id == bindparam("instance_id"))
+_LOCK_INSTANCE = _SELECT_INSTANCE.with_for_update()
+_UPDATE_INSTANCE = INSTANCES.update().where(INSTANCES.c.id == bindparam("b_id"), INSTANCES.c.version == bindparam("b_version"))
+_DELETE_JOBS = JOBS.delete().where(JOBS.c.id.in_(bindparam("ids", expanding=True)))
+
+
+def lock_instance(ctx: EngineContext, session: Connection | Session, instance_id: str) -> dict:
+    query = _LOCK_INSTANCE if ctx.postgres else _SELECT_INSTANCE
+    row = session.execute(query, {"instance_id": instance_id}).mappings().first()
+    if row is None:
+        raise NotFound(f"Vorgang {instance_id} nicht gefunden.")
+    return dict(row)
+
+
+def _run_and_save(ctx, session, row, workflow, action, actor, first_audit=None, new=False, reload=None) -> Outcome:
+    log = spiff.StepLog()
+    result = action(workflow, log)
+    failure = None
+    try:
+        spiff.run_to_wait_state(workflow, log)
+    except Exception as err:  # a script, expression or model error: park it as an incident
+        failure = err
+        workflow = reload()
+        log = spiff.StepLog()
+        action(workflow, log)
+    if first_audit:
+        log.entries.insert(0, {"activity_id": None, "activity_name": None, "changes": None, **first_audit})
+    _save(ctx, session, row, workflow, log, actor, new=new, failure=failure)
+    return Outcome(row["id"], row["state"], result)
+
+
+def _save(ctx, session, row, workflow, log, actor, new=False, failure=None) -> None:
+    now = ctx.now()
+    completed = failure is None and workflow.is_completed()
+    points = spiff.WaitPoints() if completed else spiff.wait_points(workflow)
+    old = row["wait_points"] or {}
+    waits = {
+        "h": [str(t.id) for t in points.user_tasks],
+        "s": [str(t.id) for t in points.service_tasks],
+        "t": {str(t.id): due.isoformat() for t, due in points.timers},
+        "m": [str(t.id) for t, _, _ in points.messages],
+    }
+    if completed:
+        waits = {}
+        state = "completed"
+    elif failure is not None or row["state"] == "failed":
+        state = "failed"
+    elif row["state"] == "suspended":
+        state = "suspended"
+    else:
+        state = "waiting"
+    values = {
+        "state": state,
+        "version": row["version"] + 1,
+        "variables": spiff.workflow_variables(workflow),
+        "workflow_state": None if completed else spiff.dump_state(workflow),
+        "wait_points": waits,
+        "ended_at": now if completed else None,
+    }
+    if new:
+        session.execute(INSTANCES.insert(), [{**row, **values}])
+    else:
+        updated = session.execute(_UPDATE_INSTANCE, {"b_id": row["id"], "b_version": row["version"], **values})
+        if updated.rowcount != 1:
+            raise OptimisticLockingError(f"Vorgang {row['id']} wurde gleichzeitig geändert; bitte erneut versuchen.")
+    row.update(values)
+    _sync_human_tasks(session, ctx, row, old.get("h", []), waits.get("h", []), points, actor, now)
+    _sync_service_jobs(session, row, old.get("s", []), waits.get("s", []), points, now)
+    _sync_timers(session, row, old.get("t", {}), waits.get("t", {}), now)
+    _sync_subscriptions(session, row, old.get("m", []), waits.get("m", []), points, now)
+    if failure is not None:
+        _park_failure(session, ctx, row, failure, now)
+    audit_rows = [
+        {"instance_id": row["id"], "tenant": row["tenant"], "at": now, "actor": actor, "action": "activity_completed", **e}
+        for e in log.entries
+    ]
+    if completed:
+        audit_rows.append({"instance_id": row["id"], "tenant": row["tenant"], "at": now, "actor": actor,
+                           "action": "instance_completed", "activity_id": None, "activity_name": None, "changes": None})
+    if audit_rows:
+        session.execute(AUDIT.insert(), audit_rows)
+
+
+def _sync_human_tasks(session, ctx, row, old, new, points, actor, now):
+    added = set(new) - set(old)
+    gone = [t for t in old if t not in set(new)]
+    if added:
+        session.execute(HumanTask.__table__.insert(), [_human_task_row(row, t, now) for t in points.user_tasks if str(t.id) in added])
+    if gone:
+        # The completing command marks its own task completed first; what is left was cancelled.
+        session.execute(
+            update(HumanTask).where(HumanTask.id.in_(gone), HumanTask.state == "open").values(state="cancelled", completed_at=now)
+        )
+
+
+def _human_task_row(row, task, now) -> dict:
+    spec = task.task_spec
+    props = spiff.task_properties(task)
+    return {
+        "id": str(task.id),
+        "instance_id": row["id"],
+        "tenant": row["tenant"],
+        "process_key": row["process_key"],
+        "business_key": row["business_key"],
+        "activity_id": spec.bpmn_id,
+        "name": spec.bpmn_name or spec.bpmn_id,
+        "form_key": props.get("formJsonSchemaFilename"),
+        "candidate_group": props.get("candidateGroup") or getattr(spec, "lane", None),
+        "assignee": None,
+        "state": "open",
+        "created_at": now,
+        "due_at": _due_from_property(props.get("dueIn"), now),
+        "follow_up_at": None,
+        "completed_at": None,
+        "completed_by": None,
+    }
+
+
+def _due_from_property(value: str | None, now: datetime) -> datetime | None:
+    if not value:
+        return None
+    parsed = spiff.TimerEventDefinition.parse_iso_duration(value)
+    return now + spiff.TimerEventDefinition.get_timedelta_from_start(parsed, now)
+
+
+def _sync_service_jobs(session, row, old, new, points, now):
+    added = set(new) - set(old)
+    gone = [t for t in old if t not in set(new)]
+    if gone:
+        session.execute(_DELETE_JOBS, {"ids": gone})
+    if added:
+        rows = []
+        for task in points.service_tasks:
+            if str(task.id) not in added:
+                continue
+            spec, request = task.task_spec, task.internal_data["request"]
+            rows.append({
+                **_job_base(row, str(task.id), "service", spec.bpmn_id, now),
+                "operation": request["operation"],
+                "params": request["params"],
+                "idempotency_key": f"amtsweg:{task.id}",
+                "retries_left": spec.retries if spec.retries is not None else DEFAULT_RETRIES,
+                "backoff_seconds": spec.retry_backoff_base or DEFAULT_BACKOFF_SECONDS,
+            })
+        session.execute(JOBS.insert(), rows)
+
+
+def _sync_timers(session, row, old: dict, new: dict, now):
+    gone = [t for t in old if t not in new]
+    if gone:
+        session.execute(_DELETE_JOBS, {"ids": gone})
+    added = [t for t in new if t not in old]
+    if added:
+        session.execute(JOBS.insert(), [
+            {**_job_base(row, t, "timer", None, datetime.fromisoformat(new[t])), "idempotency_key": f"timer:{t}"}
+            for t in added
+        ])
+    for task_id in (t for t in new if t in old and new[t] != old[t]):  # cycle timers move on
+        session.execute(update(Job).where(Job.id == task_id).values(due_at=datetime.fromisoformat(new[task_id])))
+
+
+def _job_base(row, job_id, kind, activity_id, due_at) -> dict:
+    return {
+        "id": job_id,
+        "instance_id": row["id"],
+        "tenant": row["tenant"],
+        "kind": kind,
+        "task_id": job_id if kind != "continuation" else None,
+        "activity_id": activity_id,
+        "operation": None,
+        "params": None,
+        "idempotency_key": None,
+        "state": "suspended" if row["state"] == "suspended" else "ready",
+        "due_at": due_at,
+        "retries_left": DEFAULT_RETRIES,
+        "attempts": 0,
+        "backoff_seconds": DEFAULT_BACKOFF_SECONDS,
+        "lock_owner": None,
+        "lock_expires_at": None,
+        "last_error": None,
+        "created_at": due_at,
+    }
+
+
+def _sync_subscriptions(session, row, old, new, points, now):
+    added = set(new) - set(old)
+    gone = [t for t in old if t not in set(new)]
+    if gone:
+        session.execute(delete(MessageSubscription).where(MessageSubscription.id.in_(gone)))
+    if added:
+        session.execute(insert(MessageSubscription), [
+            {
+                "id": str(task.id),
+                "instance_id": row["id"],
+                "tenant": row["tenant"],
+                "message_name": name,
+                "correlation": canonical(keys),
+                "activity_id": task.task_spec.bpmn_id,
+                "created_at": now,
+            }
+            for task, name, keys in points.messages
+            if str(task.id) in added
+        ])
+
+
+def _park_failure(session, ctx, row, failure, now) -> None:
+    """The state before the failing step is saved; a failed continuation job and an incident
+    let an operator retry from there once the cause is fixed."""
+    job_id = str(uuid.uuid4())
+    activity = getattr(getattr(failure, "task", None), "task_spec", None)
+    activity_id = getattr(activity, "bpmn_id", None)
+    job = {**_job_base(row, job_id, "continuation", activity_id, now),
+           "idempotency_key": f"continuation:{job_id}", "state": "failed", "retries_left": 0,
+           "last_error": describe_error(failure)}
+    session.execute(insert(Job), [job])
+    open_incident(session, ctx, row, job_id, activity_id, "failed_continuation", describe_error(failure))
+
+
+def open_incident(session, ctx, row, job_id, activity_id, kind, message) -> None:
+    now = ctx.now()
+    session.execute(insert(Incident), [{
+        "id": str(uuid.uuid4()), "instance_id": row["id"], "tenant": row["tenant"], "job_id": job_id,
+        "activity_id": activity_id, "kind": kind, "message": message, "created_at": now,
+        "resolved_at": None, "resolved_by": None,
+    }])
+    _audit(session, ctx, row, None, "incident_opened", activity_id=activity_id, changes={"error": message})
+
+
+def describe_error(err: BaseException) -> str:
+    text = str(err) or type(err).__name__
+    task = getattr(err, "task", None)
+    spec = getattr(task, "task_spec", None)
+    if spec is not None and getattr(spec, "bpmn_id", None):
+        text = f"{spec.bpmn_id}: {text}"
+    return text[:4000]
+
+
+def _audit(session, ctx, row, actor, action, activity_id=None, changes=None) -> None:
+    session.execute(AUDIT.insert(), [{
+        "instance_id": row["id"], "tenant": row["tenant"], "at": ctx.now(), "actor": actor, "action": action,
+        "activity_id": activity_id, "activity_name": None, "changes": changes,
+    }])
+
+
+audit = _audit

@@ -1,0 +1,44 @@
+"""Typed errors of the engine facade. Messages are German: they reach citizens, clerks
+and operators as they are."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class EngineError(Exception):
+    """Base class of every error the facade raises on purpose."""
+
+
+class NotFound(EngineError):
+    pass
+
+
+class OptimisticLockingError(EngineError):
+    """Someone else changed the instance in between; reload and try again."""
+
+
+class InvalidState(EngineError):
+    """The action does not fit the current state (task already completed, instance ended …)."""
+
+
+class TaskAlreadyClaimed(InvalidState):
+    pass
+
+
+class MessageNotCorrelated(EngineError):
+    pass
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str  # JSON pointer-like path, e.g. "antragsteller/plz"; "" for the whole form
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}" if self.field else self.message
+
+
+class FormInvalid(EngineError):
+    def __init__(self, errors: list[FieldError]):
+        super().__init__("; ".join(map(str, errors)))
+        self.errors = errors

@@ -1,0 +1,129 @@
+"""Task service: worklists, claim, unclaim, complete with form validation."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import or_, select, update
+
+from . import core, forms, spiff
+from .clock import as_utc
+from .errors import FormInvalid, InvalidState, NotFound, TaskAlreadyClaimed
+from .models import HumanTask, ProcessInstance
+
+
+@dataclass(frozen=True)
+class TaskInfo:
+    id: str
+    instance_id: str
+    tenant: str
+    process_key: str
+    business_key: str | None
+    activity_id: str
+    name: str
+    form_key: str | None
+    candidate_group: str | None
+    assignee: str | None
+    state: str
+    created_at: datetime
+    due_at: datetime | None
+    follow_up_at: datetime | None
+    completed_by: str | None
+
+
+class TaskService:
+    def __init__(self, ctx, repository):
+        self.ctx = ctx
+        self.repository = repository
+
+    def query(self, tenant: str | None = None, candidate_group: str | None = None, assignee: str | None = None,
+              instance_id: str | None = None, state: str = "open", due_before: datetime | None = None,
+              page: int = 1, per_page: int = 50) -> list[TaskInfo]:
+        query = select(HumanTask).where(HumanTask.state == state)
+        for column, value in ((HumanTask.tenant, tenant), (HumanTask.candidate_group, candidate_group),
+                              (HumanTask.assignee, assignee), (HumanTask.instance_id, instance_id)):
+            if value is not None:
+                query = query.where(column == value)
+        if due_before is not None:
+            query = query.where(HumanTask.due_at <= due_before)
+        query = query.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at, HumanTask.id)
+        with self.ctx.sessions() as session:
+            return [_info(t) for t in session.scalars(query.offset((page - 1) * per_page).limit(per_page))]
+
+    def get(self, task_id: str) -> TaskInfo:
+        with self.ctx.sessions() as session:
+            task = session.get(HumanTask, task_id)
+            if task is None:
+                raise NotFound(f"Aufgabe {task_id} nicht gefunden.")
+            return _info(task)
+
+    def form(self, task_id: str) -> dict | None:
+        task = self.get(task_id)
+        if not task.form_key:
+            return None
+        with self.ctx.sessions() as session:
+            definition_id = session.scalar(select(ProcessInstance.definition_id).where(ProcessInstance.id == task.instance_id))
+        return self.repository.get_form(definition_id, task.form_key)
+
+    def claim(self, task_id: str, user: str) -> None:
+        with self.ctx.sessions() as session, session.begin():
+            result = session.execute(update(HumanTask).where(
+                HumanTask.id == task_id, HumanTask.state == "open",
+                or_(HumanTask.assignee.is_(None), HumanTask.assignee == user)).values(assignee=user))
+            if result.rowcount != 1:
+                self._explain(session, task_id)
+
+    def unclaim(self, task_id: str, user: str | None = None) -> None:
+        with self.ctx.sessions() as session, session.begin():
+            query = update(HumanTask).where(HumanTask.id == task_id, HumanTask.state == "open")
+            if user is not None:
+                query = query.where(or_(HumanTask.assignee.is_(None), HumanTask.assignee == user))
+            if session.execute(query.values(assignee=None)).rowcount != 1:
+                self._explain(session, task_id)
+
+    def set_follow_up(self, task_id: str, follow_up_at: datetime | None) -> None:
+        with self.ctx.sessions() as session, session.begin():
+            if session.execute(update(HumanTask).where(HumanTask.id == task_id, HumanTask.state == "open")
+                               .values(follow_up_at=follow_up_at)).rowcount != 1:
+                self._explain(session, task_id)
+
+    def complete(self, task_id: str, data: dict, user: str | None = None) -> None:
+        """Validates ``data`` against the task's form; on any error nothing is stored."""
+        task = self.get(task_id)
+        if task.state != "open":
+            raise InvalidState(f"Die Aufgabe '{task.name}' ist bereits erledigt.")
+        if task.assignee and user and task.assignee != user:
+            raise TaskAlreadyClaimed(f"Die Aufgabe '{task.name}' bearbeitet bereits {task.assignee}.")
+        schema = self.form(task_id)
+        if schema is not None:
+            errors = forms.validate(schema, data)
+            if errors:
+                raise FormInvalid(errors)
+
+        def mark_completed(session) -> bool:
+            done = session.execute(update(HumanTask).where(HumanTask.id == task_id, HumanTask.state == "open")
+                                   .values(state="completed", completed_at=self.ctx.now(), completed_by=user))
+            if done.rowcount != 1:
+                raise InvalidState(f"Die Aufgabe '{task.name}' ist bereits erledigt.")
+            return True
+
+        def complete(workflow, log):
+            if not spiff.complete_user_task(workflow, task_id, data, log):
+                raise InvalidState(f"Die Aufgabe '{task.name}' wartet nicht mehr auf eine Eingabe.")
+            log.entries[-1]["action"] = "task_completed"
+
+        core.execute(self.ctx, task.instance_id, complete, user, guard=mark_completed)
+
+    def _explain(self, session, task_id: str):
+        task = session.get(HumanTask, task_id)
+        if task is None:
+            raise NotFound(f"Aufgabe {task_id} nicht gefunden.")
+        if task.state != "open":
+            raise InvalidState(f"Die Aufgabe '{task.name}' ist bereits erledigt.")
+        raise TaskAlreadyClaimed(f"Die Aufgabe '{task.name}' bearbeitet bereits {task.assignee}.")
+
+
+def _info(t: HumanTask) -> TaskInfo:
+    return TaskInfo(t.id, t.instance_id, t.tenant, t.process_key, t.business_key, t.activity_id, t.name, t.form_key,
+                    t.candidate_group, t.assignee, t.state, as_utc(t.created_at), as_utc(t.due_at),
+                    as_utc(t.follow_up_at), t.completed_by)

@@ -1,0 +1,196 @@
+"""Job executor: acquires due jobs with a lock owner and expiry, calls adapters outside any
+database transaction with an idempotency key that survives retries, retries with exponential
+backoff and opens an incident when the retries are used up."""
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import bindparam, func, or_, select, update
+
+from . import core, spiff
+from .clock import as_utc
+from .db import transaction
+from .errors import EngineError
+from .models import Job, ProcessInstance
+
+log = logging.getLogger(__name__)
+
+_AUDIT_ACTIONS = {"service": "service_completed", "timer": "timer_fired", "continuation": "continuation"}
+POLL_SECONDS = 0.5  # timers fire within about this much of their due time
+DEFAULT_LOCK_SECONDS = 300
+MAX_BACKOFF_SECONDS = 3600
+FLUSH_SECONDS = 0.2
+
+
+_J = Job.__table__
+_DUE_WHERE = (_J.c.state == "ready", _J.c.due_at <= bindparam("now"),
+              or_(_J.c.lock_expires_at.is_(None), _J.c.lock_expires_at < bindparam("now")))
+_ANY_DUE = select(_J.c.id).where(*_DUE_WHERE).limit(1)
+_DUE = select(_J.c.id).where(*_DUE_WHERE).order_by(_J.c.due_at).limit(bindparam("limit"))
+_DUE_LOCKED = _DUE.with_for_update(skip_locked=True)
+_LOCK = (_J.update().where(_J.c.id.in_(bindparam("ids", expanding=True)))
+         .values(lock_owner=bindparam("owner"), lock_expires_at=bindparam("expires")))
+_ACQUIRED = (select(_J.c.id, _J.c.instance_id, _J.c.tenant, _J.c.kind, _J.c.task_id, _J.c.activity_id, _J.c.operation,
+                    _J.c.params, _J.c.idempotency_key, _J.c.attempts, ProcessInstance.__table__.c.business_key)
+             .join(ProcessInstance.__table__, ProcessInstance.__table__.c.id == _J.c.instance_id)
+             .where(_J.c.id.in_(bindparam("ids", expanding=True))).order_by(_J.c.due_at))
+_LOCK_OWNER = select(_J.c.lock_owner).where(_J.c.id == bindparam("id"))
+_DELETE_JOB = _J.delete().where(_J.c.id == bindparam("id"))
+
+
+@dataclass(frozen=True)
+class AcquiredJob:
+    id: str
+    instance_id: str
+    tenant: str
+    kind: str
+    task_id: str | None
+    activity_id: str | None
+    operation: str | None
+    params: dict | None
+    idempotency_key: str
+    attempts: int
+    business_key: str | None
+
+
+class JobExecutor:
+    def __init__(self, ctx, owner: str | None = None, lock_seconds: int | None = None, batch_size: int = 20):
+        self.ctx = ctx
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.lock_seconds = lock_seconds or int(os.environ.get("AMTSWEG_LOCK_SECONDS", DEFAULT_LOCK_SECONDS))
+        self.batch_size = batch_size
+
+    def run(self, until_idle: bool = False, stop=lambda: False) -> int:
+        """Runs jobs until stopped; with ``until_idle`` returns once no job is due."""
+        done = 0
+        while not stop():
+            jobs = self.acquire()
+            self.execute_batch(jobs)
+            done += len(jobs)
+            if not jobs:
+                if until_idle:
+                    return done
+                time.sleep(self._idle_seconds())
+        return done
+
+    def run_due(self) -> int:
+        return self.run(until_idle=True)
+
+    def _idle_seconds(self) -> float:
+        with self.ctx.sessions() as session:
+            next_due = as_utc(session.scalar(select(func.min(Job.due_at)).where(Job.state == "ready")))
+        if next_due is None:
+            return POLL_SECONDS
+        return min(POLL_SECONDS, max(0.01, (next_due - self.ctx.now()).total_seconds()))
+
+    def acquire(self) -> list[AcquiredJob]:
+        now = self.ctx.now()
+        params = {"now": now, "limit": self.batch_size}
+        with self.ctx.db.connect() as conn:  # a cheap read first: idle polls take no write lock
+            if conn.execute(_ANY_DUE, params).first() is None:
+                return []
+        with self.ctx.writer.begin() as conn:
+            ids = list(conn.scalars(_DUE_LOCKED if self.ctx.postgres else _DUE, params))
+            if not ids:
+                return []
+            conn.execute(_LOCK, {"ids": ids, "owner": self.owner, "expires": now + timedelta(seconds=self.lock_seconds)})
+            return [AcquiredJob(*row) for row in conn.execute(_ACQUIRED, {"ids": ids})]
+
+    def execute_batch(self, jobs: list[AcquiredJob]) -> None:
+        """Calls the adapters one by one outside any transaction, then applies the results in
+        one transaction (one savepoint each): a batch costs one durable commit, not one per job.
+        Results wait at most FLUSH_SECONDS for the rest of the batch."""
+        pending, since = [], time.monotonic()
+        for job in jobs:
+            pending.append((job, self._call(job)))
+            if time.monotonic() - since > FLUSH_SECONDS:
+                self._apply(pending)
+                pending, since = [], time.monotonic()
+        self._apply(pending)
+
+    def execute(self, job: AcquiredJob) -> None:
+        self.execute_batch([job])
+
+    def _call(self, job: AcquiredJob):
+        """The job's action on the workflow, or the exception that made it fail."""
+        if job.kind == "timer":
+            return lambda wf, log: spiff.fire_timer(wf, job.task_id)
+        if job.kind != "service":
+            return lambda wf, log: None
+        from tasks.base import BusinessError, ServiceCall
+
+        call = ServiceCall(operation=job.operation, params=job.params or {}, idempotency_key=job.idempotency_key,
+                           tenant=job.tenant, instance_id=job.instance_id, attempt=job.attempts + 1,
+                           business_key=job.business_key)
+        try:
+            result = self.ctx.registry.resolve(job.operation)(call)
+        except BusinessError as err:
+            code, payload = err.code, {"code": err.code, "message": str(err), **err.payload}
+
+            def throw(workflow, log):
+                if not spiff.throw_service_error(workflow, job.task_id, code, payload):
+                    raise EngineError(f"Fehler '{code}' aus {job.operation} wird im Modell nicht abgefangen: "
+                                      f"{payload['message']}")
+
+            return throw
+        except Exception as err:  # every failure is recorded on the job, never lost
+            return err
+        return lambda wf, log: spiff.complete_service_task(wf, job.task_id, result or {}, log)
+
+    def _apply(self, outcomes) -> None:
+        failed = [(job, o) for job, o in outcomes if isinstance(o, Exception)]
+        actions = [(job, o) for job, o in outcomes if not isinstance(o, Exception)]
+        if actions:
+            with self.ctx.writer.begin() as conn:
+                for job, action in actions:
+                    savepoint = conn.begin_nested()
+                    try:
+                        self._advance(conn, job, action)
+                        savepoint.commit()
+                    except Exception as err:
+                        savepoint.rollback()
+                        failed.append((job, err))
+        for job, err in failed:
+            log.warning("job %s (%s) failed: %s", job.id, job.operation or job.kind, err)
+            self._fail(job, err)
+
+    def _advance(self, conn, job: AcquiredJob, action) -> None:
+        def still_mine(session) -> bool:
+            # A worker that outlived its lock must not apply a result twice.
+            if session.scalar(_LOCK_OWNER, {"id": job.id}) != self.owner:
+                return False
+            session.execute(_DELETE_JOB, {"id": job.id})
+            return True
+
+        core.execute(self.ctx, job.instance_id, action, None, audit_action=_AUDIT_ACTIONS[job.kind],
+                     guard=still_mine, conn=conn)
+
+    def _fail(self, job: AcquiredJob, err: Exception) -> None:
+        now = self.ctx.now()
+        message = core.describe_error(err)
+        with transaction(self.ctx.sessions) as session:
+            row = session.get(Job, job.id)
+            if row is None or row.lock_owner != self.owner:
+                return
+            row.attempts += 1
+            row.retries_left -= 1
+            row.last_error = message
+            row.lock_owner = None
+            row.lock_expires_at = None
+            instance = core.lock_instance(self.ctx, session, job.instance_id)
+            core.audit(session, self.ctx, instance, None, "job_failed", activity_id=job.activity_id,
+                       changes={"error": message, "attempt": row.attempts, "operation": job.operation})
+            if row.retries_left > 0:
+                delay = min(MAX_BACKOFF_SECONDS, row.backoff_seconds * 2 ** (row.attempts - 1))
+                row.due_at = now + timedelta(seconds=delay)
+                return
+            row.state = "failed"
+            core.open_incident(session, self.ctx, instance, job.id, job.activity_id, "failed_job", message)
+            if instance["state"] not in core.ENDED and instance["state"] != "suspended":
+                session.execute(update(ProcessInstance).where(ProcessInstance.id == job.instance_id).values(state="failed"))

@@ -1,0 +1,321 @@
+"""Everything that touches SpiffWorkflow internals lives here (pinned to 3.2.0).
+
+- service tasks wait as STARTED instead of calling out inline, so the job executor can call
+  the adapter outside any transaction;
+- workflow state is stored without its spec (specs are cached per definition);
+- finished parts of the task tree are spliced out while the workflow runs, which keeps the
+  tree shallow: long loops neither stall at SpiffWorkflow's depth limit nor grow quadratic.
+"""
+from __future__ import annotations
+
+from copy import deepcopy
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Callable
+from uuid import UUID
+
+import orjson
+from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SERIALIZER_VERSION
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
+    TimerEventDefinition,
+)
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+from SpiffWorkflow.spiff.parser.task_spec import ServiceTaskParser
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter
+from SpiffWorkflow.spiff.specs.defaults import ServiceTask
+from SpiffWorkflow.spiff.specs.event_definitions import ErrorEventDefinition
+from SpiffWorkflow.util.task import TaskState
+
+from .sandbox import make_script_engine
+
+
+class AsyncServiceTask(ServiceTask):
+    """Evaluates its parameters and then waits (STARTED) for the job executor."""
+
+    def _run_hook(self, my_task):
+        my_task.internal_data["request"] = {
+            "operation": self.operation_name,
+            "params": {name: p["value"] for name, p in self.evaluate_params(my_task).items()},
+        }
+        return None
+
+
+class AmtswegParser(SpiffBpmnParser):
+    OVERRIDE_PARSER_CLASSES = {
+        **SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
+        full_tag("serviceTask"): (ServiceTaskParser, AsyncServiceTask),
+    }
+
+
+class SpeclessWorkflowConverter(BpmnWorkflowConverter):
+    """Leaves the spec out: specs are cached per definition, and converting them on every
+    save would cost more than the instance itself."""
+
+    def to_dict(self, workflow):
+        dct = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def from_dict(self, dct):
+        workflow = self.target_class(dct.pop("spec"), dct.pop("subprocess_specs"), deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+_config = deepcopy(SPIFF_CONFIG)
+_config[AsyncServiceTask] = ServiceTaskConverter
+_config[BpmnWorkflow] = SpeclessWorkflowConverter
+SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_config))
+SCRIPT_ENGINE = make_script_engine()
+
+
+@dataclass
+class CompiledProcess:
+    """A parsed process definition, shared by all its instances."""
+
+    spec: Any
+    subprocess_specs: dict
+
+
+def new_workflow(compiled: CompiledProcess) -> BpmnWorkflow:
+    return BpmnWorkflow(compiled.spec, compiled.subprocess_specs, script_engine=SCRIPT_ENGINE)
+
+
+def dump_state(workflow: BpmnWorkflow) -> bytes:
+    state = SERIALIZER.to_dict(workflow)
+    state["serializer_version"] = SERIALIZER_VERSION
+    return orjson.dumps(state)
+
+
+def load_state(blob: bytes, compiled: CompiledProcess) -> BpmnWorkflow:
+    state = orjson.loads(blob)
+    if state.pop("serializer_version", None) != SERIALIZER_VERSION:
+        raise RuntimeError("Der gespeicherte Prozesszustand stammt von einer anderen SpiffWorkflow-Version.")
+    state["spec"] = compiled.spec
+    state["subprocess_specs"] = compiled.subprocess_specs
+    workflow = SERIALIZER.from_dict(state)
+    workflow.script_engine = SCRIPT_ENGINE
+    return workflow
+
+
+# --- running -------------------------------------------------------------------------------
+
+KEEP_ANCESTORS = 2
+_INTERNAL_SPECS = {"Start", "End", "Root"}
+
+
+@dataclass
+class StepLog:
+    """What one run completed, for the audit trail."""
+
+    entries: list[dict] = field(default_factory=list)
+
+    def record(self, task) -> None:
+        spec = task.task_spec
+        bpmn_id = getattr(spec, "bpmn_id", None)
+        if bpmn_id is None or spec.name in _INTERNAL_SPECS:
+            return
+        self.entries.append(
+            {
+                "activity_id": bpmn_id,
+                "activity_name": getattr(spec, "bpmn_name", None),
+                "changes": _data_changes(task),
+            }
+        )
+
+
+def _data_changes(task) -> dict | None:
+    parent = task.parent
+    before = parent.data if parent is not None else {}
+    changed = {k: v for k, v in task.data.items() if k not in before or before[k] != v}
+    removed = [k for k in before if k not in task.data]
+    if not changed and not removed:
+        return None
+    return {"set": changed, "removed": removed} if removed else {"set": changed}
+
+
+def run_to_wait_state(workflow: BpmnWorkflow, log: StepLog) -> None:
+    def did_complete(task):
+        log.record(task)
+        compact(task)
+
+    workflow.do_engine_steps(did_complete_task=did_complete)
+
+
+def after_external_completion(workflow: BpmnWorkflow, task, log: StepLog) -> None:
+    """Bookkeeping for a task completed from outside the engine loop (user, service)."""
+    log.record(task)
+    compact(task)
+
+
+def compact(task) -> None:
+    """Splice finished ancestors out of the task tree.
+
+    Walking up from a completed task, an ancestor is removed when it is COMPLETED, owns no
+    subprocess and its other children are finished leaves. The nearest ancestors and the
+    root stay, so joins and boundary events still find what they look for.
+    """
+    workflow = task.workflow
+    chain = []
+    node = task.parent
+    while node is not None:
+        chain.append(node)
+        node = node.parent
+    # chain[0] is the parent, chain[-1] the root; keep both ends.
+    for ancestor in chain[KEEP_ANCESTORS:-1]:
+        _splice(workflow, ancestor)
+
+
+def _splice(workflow, ancestor) -> None:
+    if ancestor.state != TaskState.COMPLETED or ancestor.id in workflow.top_workflow.subprocesses:
+        return
+    children = ancestor.children
+    alive = [c for c in children if c._children or not c.has_state(TaskState.FINISHED_MASK)]
+    if len(alive) != 1:
+        return
+    keep = alive[0]
+    parent = ancestor.parent
+    if parent is None:
+        return
+    parent._children = [keep.id if c == ancestor.id else c for c in parent._children]
+    keep._parent = parent.id
+    for child in children:
+        if child is not keep:
+            workflow.tasks.pop(child.id, None)
+    workflow.tasks.pop(ancestor.id, None)
+    if workflow.last_task is not None and workflow.last_task.id not in workflow.tasks:
+        workflow.last_task = keep
+
+
+# --- wait points ---------------------------------------------------------------------------
+
+
+@dataclass
+class WaitPoints:
+    user_tasks: list = field(default_factory=list)
+    service_tasks: list = field(default_factory=list)
+    timers: list = field(default_factory=list)  # (task, due datetime)
+    messages: list = field(default_factory=list)  # (task, message name, correlation dict)
+
+
+def wait_points(workflow: BpmnWorkflow) -> WaitPoints:
+    points = WaitPoints()
+    points.user_tasks = workflow.get_tasks(state=TaskState.READY, manual=True)
+    points.service_tasks = workflow.get_tasks(state=TaskState.STARTED, spec_class=AsyncServiceTask)
+    for task in workflow.event_manager.tasks.values():
+        definition = task.task_spec.event_definition
+        if isinstance(definition, TimerEventDefinition):
+            due = timer_due(task)
+            if due is not None:
+                points.timers.append((task, due))
+        elif isinstance(definition, MessageEventDefinition):
+            points.messages.append((task, definition.name, message_correlation(task, definition)))
+    return points
+
+
+def timer_due(task) -> datetime | None:
+    value = task.task_spec.event_definition.details(task).value
+    if value is None:
+        return None
+    return TimerEventDefinition.get_datetime(value) if isinstance(value, str) else None
+
+
+def message_correlation(task, definition) -> dict:
+    keys = {}
+    for prop in definition.correlation_properties:
+        try:
+            keys[prop.name] = SCRIPT_ENGINE.environment.evaluate(prop.retrieval_expression, dict(task.data))
+        except Exception:
+            keys[prop.name] = None
+    return keys
+
+
+def fire_timer(workflow: BpmnWorkflow, task_id: str) -> bool:
+    """Make a waiting timer due now, whatever the wall clock says (the job says it is due)."""
+    task = workflow.get_task_from_id(UUID(task_id))
+    if task is None or task.state != TaskState.WAITING:
+        return False
+    definition = task.task_spec.event_definition
+    if isinstance(definition, CycleTimerEventDefinition):
+        value = task.internal_data.get("event_value")
+        if isinstance(value, dict):
+            value["next"] = datetime(1970, 1, 1, tzinfo=timezone.utc).isoformat()
+    else:
+        task.internal_data["event_fired"] = True
+    workflow.refresh_timers()
+    return True
+
+
+def deliver_message(workflow: BpmnWorkflow, task_id: str, payload: dict) -> bool:
+    task = workflow.get_task_from_id(UUID(task_id))
+    if task is None or task.state != TaskState.WAITING or not isinstance(task.task_spec, CatchingEvent):
+        return False
+    event = BpmnEvent(task.task_spec.event_definition, payload)
+    task.task_spec.catch(task, event)
+    task.task_spec._update(task)
+    return True
+
+
+def complete_service_task(workflow: BpmnWorkflow, task_id: str, result: dict, log: StepLog) -> bool:
+    task = workflow.get_task_from_id(UUID(task_id))
+    # A boundary event may have cancelled it while the adapter was working.
+    if task is None or task.state != TaskState.STARTED:
+        return False
+    task.data[task.task_spec.result_variable] = result
+    task.complete()
+    after_external_completion(workflow, task, log)
+    return True
+
+
+def throw_service_error(workflow: BpmnWorkflow, task_id: str, code: str, payload: dict) -> bool:
+    """Raise a BPMN error from a service task. Returns False when nothing catches it."""
+    task = workflow.get_task_from_id(UUID(task_id))
+    if task is None or task.state != TaskState.STARTED:
+        return False
+    event = BpmnEvent(ErrorEventDefinition(code, code=code), payload, target=task.workflow)
+    targets = [task.workflow, workflow]
+    if not any(wf.get_tasks(catches_event=event, state=TaskState.NOT_FINISHED_MASK) for wf in targets):
+        return False
+    workflow.catch(event)
+    return True
+
+
+def complete_user_task(workflow: BpmnWorkflow, task_id: str, data: dict, log: StepLog) -> bool:
+    task = workflow.get_task_from_id(UUID(task_id))
+    if task is None or task.state != TaskState.READY or not task.task_spec.manual:
+        return False
+    task.data.update(data)
+    task.run()
+    after_external_completion(workflow, task, log)
+    return True
+
+
+def workflow_variables(workflow: BpmnWorkflow) -> dict:
+    """The process variables as the outside sees them: the data of the latest task."""
+    task = workflow.last_task or workflow.task_tree
+    data = dict(workflow.data)
+    data.update(task.data)
+    data.pop("data_objects", None)
+    return data
+
+
+def task_properties(task) -> dict:
+    extensions = getattr(task.task_spec, "extensions", None) or {}
+    return extensions.get("properties", {}) or {}
+
+
+Callback = Callable[[Any], None]

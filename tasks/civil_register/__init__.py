@@ -1,0 +1,4 @@
+"""Civil-status register (Personenstandsregister): entries, blocking notes, retrieval log."""
+from .system import CivilRegister
+
+__all__ = ["CivilRegister"]

@@ -1,0 +1,187 @@
+"""Register lookup and entitlement check (PStG §§62–64)."""
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from engine.db import transaction
+
+from ..base import ServiceCall, SpecialistSystem
+from ..common import InvalidRequest, iso, parse_date, require, utcnow
+from .entitlement import decide
+from .models import CivregEntry, CivregPerson, CivregRetrievalLog, name_key
+
+# Whose names identify an entry of each kind.
+SUBJECT_ROLES = {
+    "birth": ("child",),
+    "marriage": ("spouse1", "spouse2"),
+    "partnership": ("spouse1", "spouse2"),
+    "death": ("deceased",),
+}
+# Form values in German are accepted as well.
+KIND_ALIASES = {
+    "geburtsurkunde": "birth", "geburt": "birth",
+    "eheurkunde": "marriage", "ehe": "marriage",
+    "lebenspartnerschaftsurkunde": "partnership", "lebenspartnerschaft": "partnership",
+    "sterbeurkunde": "death", "sterbefall": "death", "tod": "death",
+}
+REGISTER_NUMBER = re.compile(r"^\s*([A-Za-z]+)\s*0*(\d+)\s*/\s*(\d{4})\s*$")
+
+
+def certificate_kind(value) -> str:
+    kind = KIND_ALIASES.get(str(value or "").strip().lower(), str(value or "").strip().lower())
+    if kind not in SUBJECT_ROLES:
+        raise InvalidRequest(f"Unbekannte Urkundenart: {value!r}")
+    return kind
+
+
+def normalise_register_number(value: str) -> str:
+    m = REGISTER_NUMBER.match(value)
+    return f"{m.group(1).upper()} {m.group(2)}/{m.group(3)}" if m else " ".join(value.split())
+
+
+class CivilRegister(SpecialistSystem):
+    name = "civil_register"
+    operations = ("lookup_entry", "check_entitlement")
+
+    def __init__(self, sessions: sessionmaker[Session]):
+        self.sessions = sessions
+
+    def lookup_entry(self, call: ServiceCall) -> dict:
+        """Find the register entry a certificate request refers to.
+
+        params: kind, family_name, given_names, birth_name?, event_date, event_place?,
+        register_number?, purpose? (for the retrieval log)."""
+        p = call.params
+        require(p, "kind", "family_name")
+        kind = certificate_kind(p["kind"])
+        with transaction(self.sessions) as session:
+            entries = self._search(session, call.tenant, kind, p)
+            status = "found" if len(entries) == 1 else "ambiguous" if entries else "not_found"
+            result = {
+                "status": status,
+                "entry": entry_view(entries[0]) if status == "found" else None,
+                "candidates": [entry_view(e, persons=False) for e in entries] if status == "ambiguous" else [],
+                # For an ambiguous result, any flagged candidate counts (the clerk resolves it).
+                "blocked": any(is_blocked(e) for e in entries),
+                "adoption": any(e.adoption for e in entries),
+            }
+            self._log(session, call, "lookup_entry", query_summary(kind, p), status)
+        return result
+
+    def check_entitlement(self, call: ServiceCall) -> dict:
+        """§62 PStG: may the applicant get the certificate without a clerk's judgement?
+
+        params: relation, legal_interest?, applicant_age?, and either entry_id (flags are read
+        from the register) or blocked/adoption as returned by lookup_entry."""
+        p = call.params
+        require(p, "relation")
+        blocked, adoption = bool(p.get("blocked")), bool(p.get("adoption"))
+        if p.get("entry_id") is not None:
+            with transaction(self.sessions) as session:
+                entry = session.scalar(
+                    select(CivregEntry).where(CivregEntry.tenant == call.tenant, CivregEntry.id == int(p["entry_id"]))
+                )
+                status = "found" if entry else "not_found"
+                self._log(session, call, "check_entitlement", json.dumps({"entry_id": p["entry_id"]}), status)
+                if entry is not None:
+                    blocked, adoption = is_blocked(entry), entry.adoption
+            if entry is None:
+                raise InvalidRequest(f"Registereintrag {p['entry_id']} gibt es nicht.")
+        return decide(p["relation"], p.get("legal_interest"), blocked, adoption, p.get("applicant_age"))
+
+    def _search(self, session: Session, tenant: str, kind: str, p: dict) -> list[CivregEntry]:
+        stmt = (
+            select(CivregEntry)
+            .where(CivregEntry.tenant == tenant, CivregEntry.kind == kind)
+            .options(selectinload(CivregEntry.persons), selectinload(CivregEntry.blocking_notes))
+            .order_by(CivregEntry.event_date, CivregEntry.id)
+        )
+        if p.get("register_number"):
+            # The register number is decisive; the family name must still fit, so a guessed
+            # number does not reveal someone else's entry.
+            stmt = stmt.where(CivregEntry.register_number == normalise_register_number(str(p["register_number"])))
+            criteria = {"family_name": p["family_name"]}
+        else:
+            event_date = parse_date(p.get("event_date"), "event_date")
+            if event_date:
+                stmt = stmt.where(CivregEntry.event_date == event_date)
+            criteria = p
+        names = {name_key(p["family_name"])} | ({name_key(p["birth_name"])} if p.get("birth_name") else set())
+        stmt = stmt.where(
+            CivregEntry.persons.any(
+                (CivregPerson.role.in_(SUBJECT_ROLES[kind]))
+                & or_(CivregPerson.family_name_key.in_(names), CivregPerson.birth_name_key.in_(names))
+            )
+        )
+        return [e for e in session.scalars(stmt) if matches(e, kind, criteria)]
+
+    def _log(self, session: Session, call: ServiceCall, operation: str, summary: str, status: str) -> None:
+        session.add(
+            CivregRetrievalLog(
+                tenant=call.tenant,
+                at=utcnow(),
+                operation=operation,
+                purpose=(call.params.get("purpose") or "Urkundenantrag")[:300],
+                business_key=call.business_key,
+                instance_id=call.instance_id,
+                query_summary=summary,
+                result_status=status,
+            )
+        )
+
+
+def matches(entry: CivregEntry, kind: str, p: dict) -> bool:
+    if p.get("event_place") and name_key(p["event_place"]) != name_key(entry.event_place):
+        return False
+    return any(person_matches(person, p) for person in entry.persons if person.role in SUBJECT_ROLES[kind])
+
+
+def person_matches(person: CivregPerson, p: dict) -> bool:
+    known = {person.family_name_key, person.birth_name_key} - {None}
+    if name_key(p["family_name"]) not in known and name_key(p.get("birth_name") or "") not in known:
+        return False
+    if p.get("birth_name") and name_key(p["birth_name"]) != (person.birth_name_key or person.family_name_key):
+        return False
+    # Every given name asked for must be one of the person's ("Anna" finds "Anna Maria").
+    wanted = set(name_key(p.get("given_names") or "").split())
+    return wanted <= set(name_key(person.given_names).split())
+
+
+def is_blocked(entry: CivregEntry, today: date | None = None) -> bool:
+    today = today or date.today()
+    return any(n.valid_from <= today and (n.valid_until is None or today <= n.valid_until) for n in entry.blocking_notes)
+
+
+def entry_view(entry: CivregEntry, persons: bool = True) -> dict:
+    view = {
+        "id": entry.id,
+        "kind": entry.kind,
+        "register_number": entry.register_number,
+        "registry_office": entry.tenant,
+        "event_date": iso(entry.event_date),
+        "event_place": entry.event_place,
+        "blocked": is_blocked(entry),
+        "adoption": entry.adoption,
+    }
+    subjects = entry.persons if persons else [x for x in entry.persons if x.role in SUBJECT_ROLES[entry.kind]]
+    view["persons"] = [
+        {
+            "role": x.role,
+            "family_name": x.family_name,
+            "given_names": x.given_names,
+            "birth_name": x.birth_name,
+            "date_of_birth": iso(x.date_of_birth),
+        }
+        for x in subjects
+    ]
+    return view
+
+
+def query_summary(kind: str, p: dict) -> str:
+    fields = ("family_name", "given_names", "birth_name", "event_date", "event_place", "register_number")
+    return json.dumps({"kind": kind, **{f: p[f] for f in fields if p.get(f)}}, ensure_ascii=False, default=str)

@@ -1,0 +1,4 @@
+"""Electronic file (e-Akte): filing plan, case files, append-only documents."""
+from .system import EFile
+
+__all__ = ["EFile"]

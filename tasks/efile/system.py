@@ -1,0 +1,150 @@
+"""Opening case files and filing documents into them."""
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine.db import transaction
+
+from ..base import ServiceCall, SpecialistSystem
+from ..common import InvalidRequest, iso, next_counter, require, run_once, utcnow
+from .models import EfileCounter, EfileDocument, EfileFile, EfilePlanEntry
+
+
+class EFile(SpecialistSystem):
+    name = "efile"
+    operations = ("open_file", "add_document")
+
+    def __init__(self, sessions: sessionmaker[Session]):
+        self.sessions = sessions
+
+    def open_file(self, call: ServiceCall) -> dict:
+        """params: plan_code, subject, business_key? (default: the call's) -> {"file_number"}.
+        One file per case: the same key or the same business key returns the existing file."""
+        p = call.params
+        require(p, "plan_code", "subject")
+        business_key = p.get("business_key") or call.business_key
+
+        def find(session: Session):
+            match = EfileFile.idempotency_key == call.idempotency_key
+            if business_key:
+                match = or_(match, EfileFile.business_key == business_key)
+            row = session.scalars(select(EfileFile).where(EfileFile.tenant == call.tenant, match)).first()
+            return {"file_number": row.file_number} if row else None
+
+        def create(session: Session):
+            plan = session.scalar(
+                select(EfilePlanEntry).where(EfilePlanEntry.tenant == call.tenant, EfilePlanEntry.code == p["plan_code"])
+            )
+            if plan is None:
+                raise InvalidRequest(f"Aktenplanposition {p['plan_code']} ist im Aktenplan nicht vorhanden.")
+            now = utcnow()
+            number = next_counter(session, EfileCounter, call.tenant, f"{plan.code}-{now.year}")
+            row = EfileFile(
+                tenant=call.tenant, file_number=f"{plan.code}-{now.year}/{number:05d}", plan_code=plan.code,
+                subject=str(p["subject"])[:300], business_key=business_key, instance_id=call.instance_id,
+                idempotency_key=call.idempotency_key, created_at=now,
+            )
+            session.add(row)
+            return {"file_number": row.file_number}
+
+        return run_once(self.sessions, find, create)
+
+    def add_document(self, call: ServiceCall) -> dict:
+        """params: file_number, title, kind, content_base64 | json_content, mime_type?,
+        supersedes? (document_id of the previous version) -> {"document_id", "sha256"}."""
+        p = call.params
+        require(p, "file_number", "title", "kind")
+        content, json_content, mime_type = document_content(p)
+        digest_source = content if content is not None else canonical_json(json_content)
+
+        def find(session: Session):
+            row = session.scalar(
+                select(EfileDocument).where(
+                    EfileDocument.tenant == call.tenant, EfileDocument.idempotency_key == call.idempotency_key
+                )
+            )
+            return {"document_id": row.id, "sha256": row.sha256} if row else None
+
+        def create(session: Session):
+            file = self._file(session, call.tenant, p["file_number"])
+            version, supersedes = 1, None
+            if p.get("supersedes") is not None:
+                previous = session.get(EfileDocument, int(p["supersedes"]))
+                if previous is None or previous.file_id != file.id:
+                    raise InvalidRequest(f"Dokument {p['supersedes']} liegt nicht in Akte {file.file_number}.")
+                version, supersedes = previous.version + 1, previous.id
+            row = EfileDocument(
+                tenant=call.tenant, file_id=file.id, title=str(p["title"])[:300], kind=str(p["kind"])[:50],
+                mime_type=mime_type, content=content, json_content=json_content,
+                sha256=hashlib.sha256(digest_source).hexdigest(), size=len(digest_source), version=version,
+                supersedes_id=supersedes, idempotency_key=call.idempotency_key, instance_id=call.instance_id,
+                created_at=utcnow(),
+            )
+            session.add(row)
+            session.flush()
+            return {"document_id": row.id, "sha256": row.sha256}
+
+        return run_once(self.sessions, find, create)
+
+    # Plain methods for the web UI.
+
+    def file_for_case(self, tenant: str, business_key: str) -> dict | None:
+        with transaction(self.sessions) as session:
+            row = session.scalar(select(EfileFile).where(EfileFile.tenant == tenant, EfileFile.business_key == business_key))
+            return file_view(row) if row else None
+
+    def documents(self, tenant: str, file_number: str) -> list[dict]:
+        """Metadata of every document in the file, oldest first (content via ``document``)."""
+        with transaction(self.sessions) as session:
+            file = self._file(session, tenant, file_number)
+            rows = session.scalars(select(EfileDocument).where(EfileDocument.file_id == file.id).order_by(EfileDocument.id))
+            return [document_view(r) for r in rows]
+
+    def document(self, tenant: str, document_id: int) -> dict:
+        with transaction(self.sessions) as session:
+            row = session.scalar(
+                select(EfileDocument).where(EfileDocument.tenant == tenant, EfileDocument.id == int(document_id))
+            )
+            if row is None:
+                raise LookupError(document_id)
+            return {**document_view(row), "content": row.content, "json_content": row.json_content}
+
+    def _file(self, session: Session, tenant: str, file_number: str) -> EfileFile:
+        row = session.scalar(select(EfileFile).where(EfileFile.tenant == tenant, EfileFile.file_number == file_number))
+        if row is None:
+            raise InvalidRequest(f"Akte {file_number} ist nicht vorhanden.")
+        return row
+
+
+def document_content(p: dict) -> tuple[bytes | None, object, str]:
+    if (p.get("content_base64") is None) == (p.get("json_content") is None):
+        raise InvalidRequest("Genau eines von content_base64 und json_content angeben.")
+    if p.get("json_content") is not None:
+        return None, p["json_content"], p.get("mime_type") or "application/json"
+    try:
+        content = base64.b64decode(p["content_base64"], validate=True)
+    except (binascii.Error, ValueError, TypeError):
+        raise InvalidRequest("content_base64 ist kein gültiges Base64.") from None
+    default_type = "application/pdf" if content.startswith(b"%PDF") else "application/octet-stream"
+    return content, None, p.get("mime_type") or default_type
+
+
+def canonical_json(value) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def file_view(row: EfileFile) -> dict:
+    return {"file_number": row.file_number, "plan_code": row.plan_code, "subject": row.subject,
+            "business_key": row.business_key, "created_at": iso(row.created_at)}
+
+
+def document_view(row: EfileDocument) -> dict:
+    return {"document_id": row.id, "title": row.title, "kind": row.kind, "mime_type": row.mime_type,
+            "sha256": row.sha256, "size": row.size, "version": row.version, "supersedes": row.supersedes_id,
+            "created_at": iso(row.created_at)}

@@ -1,0 +1,138 @@
+"""Receivables with cash references (Kassenzeichen) and their balance."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from engine.db import transaction
+
+from ..base import BusinessError, ServiceCall, SpecialistSystem
+from ..common import InvalidRequest, address_lines, iso, next_counter, parse_date, require, run_once, utcnow
+from .models import FinanceCounter, FinancePayment, FinanceReceivable
+
+DEFAULT_TERM_DAYS = 14
+
+
+class UnknownCashReference(LookupError):
+    pass
+
+
+def format_cash_reference(year: int, number: int) -> str:
+    return f"KZ-{year}-{number:06d}"
+
+
+class Finance(SpecialistSystem):
+    name = "finance"
+    operations = ("create_receivable", "balance")
+
+    def __init__(self, sessions: sessionmaker[Session]):
+        self.sessions = sessions
+
+    def create_receivable(self, call: ServiceCall) -> dict:
+        """params: amount_cents, purpose, debtor ({"name", "street", "postal_code", "city"} or a
+        name), due_date? (ISO; default today + 14 days).
+        -> {"cash_reference", "amount_cents", "due_date"}; the same key returns the same receivable."""
+        p = call.params
+        require(p, "amount_cents", "purpose", "debtor")
+        amount = p["amount_cents"]
+        if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+            raise InvalidRequest(f"amount_cents muss eine positive ganze Zahl sein, nicht {amount!r}.")
+        debtor = p["debtor"] if isinstance(p["debtor"], dict) else {"name": str(p["debtor"])}
+        lines = address_lines(debtor)
+        due = parse_date(p.get("due_date"), "due_date") or date.today() + timedelta(days=DEFAULT_TERM_DAYS)
+
+        def find(session: Session):
+            row = session.scalar(
+                select(FinanceReceivable).where(
+                    FinanceReceivable.tenant == call.tenant, FinanceReceivable.idempotency_key == call.idempotency_key
+                )
+            )
+            return receivable_view(row) if row else None
+
+        def create(session: Session):
+            now = utcnow()
+            number = next_counter(session, FinanceCounter, call.tenant, f"KZ-{now.year}")
+            row = FinanceReceivable(
+                tenant=call.tenant,
+                cash_reference=format_cash_reference(now.year, number),
+                idempotency_key=call.idempotency_key,
+                business_key=call.business_key,
+                instance_id=call.instance_id,
+                amount_cents=amount,
+                purpose=str(p["purpose"])[:300],
+                debtor_name=lines[0],
+                debtor_address="\n".join(lines[1:]) or None,
+                due_date=due,
+                created_at=now,
+            )
+            session.add(row)
+            return receivable_view(row)
+
+        return run_once(self.sessions, find, create)
+
+    def balance(self, call: ServiceCall) -> dict:
+        """params: cash_reference -> {"open_cents", "paid", "amount_cents", "paid_cents"}."""
+        require(call.params, "cash_reference")
+        try:
+            return self.balance_of(call.tenant, call.params["cash_reference"])
+        except UnknownCashReference:
+            raise BusinessError(
+                "cash_reference_unknown", f"Kassenzeichen {call.params['cash_reference']} ist nicht bekannt."
+            ) from None
+
+    # Plain methods for the web UI and demos (not process operations).
+
+    def balance_of(self, tenant: str, cash_reference: str) -> dict:
+        with transaction(self.sessions) as session:
+            return balance_view(self._receivable(session, tenant, cash_reference))
+
+    def record_payment(
+        self, tenant: str, cash_reference: str, amount_cents: int, reference: str | None = None,
+        paid_at: datetime | None = None,
+    ) -> dict:
+        """Book an incoming payment ("Zahlung eingegangen") and return the new balance, with the
+        case's business key so the caller can notify a waiting process."""
+        if isinstance(amount_cents, bool) or not isinstance(amount_cents, int) or amount_cents <= 0:
+            raise InvalidRequest("Der Zahlbetrag muss eine positive ganze Zahl in Cent sein.")
+        with transaction(self.sessions) as session:
+            row = self._receivable(session, tenant, cash_reference)
+            row.payments.append(
+                FinancePayment(tenant=tenant, amount_cents=amount_cents, paid_at=paid_at or utcnow(), reference=reference)
+            )
+            session.flush()
+            return {**balance_view(row), "cash_reference": row.cash_reference, "business_key": row.business_key}
+
+    def receivables(self, tenant: str, business_key: str | None = None) -> list[dict]:
+        with transaction(self.sessions) as session:
+            stmt = select(FinanceReceivable).where(FinanceReceivable.tenant == tenant)
+            if business_key is not None:
+                stmt = stmt.where(FinanceReceivable.business_key == business_key)
+            rows = session.scalars(stmt.options(selectinload(FinanceReceivable.payments)).order_by(FinanceReceivable.id))
+            return [{**receivable_view(r), **balance_view(r), "purpose": r.purpose, "debtor_name": r.debtor_name,
+                     "business_key": r.business_key} for r in rows]
+
+    def _receivable(self, session: Session, tenant: str, cash_reference: str) -> FinanceReceivable:
+        row = session.scalar(
+            select(FinanceReceivable)
+            .where(FinanceReceivable.tenant == tenant, FinanceReceivable.cash_reference == str(cash_reference).strip())
+            .options(selectinload(FinanceReceivable.payments))
+        )
+        if row is None:
+            raise UnknownCashReference(cash_reference)
+        return row
+
+
+def receivable_view(row: FinanceReceivable) -> dict:
+    return {"cash_reference": row.cash_reference, "amount_cents": row.amount_cents, "due_date": iso(row.due_date)}
+
+
+def balance_view(row: FinanceReceivable) -> dict:
+    paid = sum(p.amount_cents for p in row.payments)
+    return {
+        "open_cents": max(row.amount_cents - paid, 0),
+        "paid": paid >= row.amount_cents,
+        "amount_cents": row.amount_cents,
+        "paid_cents": paid,
+    }

@@ -1,0 +1,8 @@
+"""The mail outbox starts empty."""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+
+def seed(session: Session, tenant: str) -> int:
+    return 0

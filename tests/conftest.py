@@ -1,0 +1,106 @@
+"""Shared fixtures. Every test that uses ``db`` runs on SQLite and, when
+AMTSWEG_TEST_POSTGRES_URL is set, again on PostgreSQL."""
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+import engine.models  # noqa: F401  (all tables on Base.metadata)
+import tasks.models  # noqa: F401
+from engine.db import Base, make_engine, make_sessionmaker, normalise_url, upgrade
+
+ROOT = Path(__file__).resolve().parent.parent
+MODELS = ROOT / "bpmn-models"
+TEST_MODELS = Path(__file__).resolve().parent / "models"
+SHARED = ROOT.parent / "shared"
+POSTGRES_URL = os.environ.get("AMTSWEG_TEST_POSTGRES_URL")
+
+
+@dataclass
+class Database:
+    url: str
+    engine: Engine
+
+    @property
+    def sessions(self):
+        return make_sessionmaker(self.engine)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_schema_url():
+    if not POSTGRES_URL:
+        yield None
+        return
+    schema = f"amtsweg_test_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    base = normalise_url(POSTGRES_URL)
+    url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield url
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request, tmp_path, sqlite_template, postgres_schema_url):
+    if request.param == "sqlite":
+        path = tmp_path / "amtsweg.db"
+        shutil.copy(sqlite_template, path)
+        url = f"sqlite:///{path}"
+    else:
+        if not postgres_schema_url:
+            pytest.skip("AMTSWEG_TEST_POSTGRES_URL is not set")
+        url = postgres_schema_url
+    engine = make_engine(url)
+    if request.param == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        with engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    yield Database(url, engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def clock():
+    from engine.clock import ManualClock
+
+    return ManualClock()
+
+
+@pytest.fixture
+def process_engine(db, clock):
+    """An engine with the built-in systems and the testing system, on a manual clock."""
+    from engine.facade import ProcessEngine
+    from tasks import testing
+    from tasks.registry import default_registry
+
+    registry = default_registry(db.sessions)
+    testing.register(registry, db.sessions)
+    return ProcessEngine(db.sessions, registry, clock)
+
+
+def deploy_test_models(engine, *names: str):
+    """Deploys files from tests/models/ (relative names) and returns their definitions."""
+    files = {name.split("/")[-1]: (TEST_MODELS / name).read_bytes() for name in names}
+    return engine.repository.deploy(files, name="test")

@@ -1,0 +1,108 @@
+"""Cash references, idempotent receivables and payments."""
+from __future__ import annotations
+
+import threading
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from engine.db import transaction
+from tasks.base import BusinessError
+from tasks.common import InvalidRequest
+from tasks.finance import Finance, UnknownCashReference
+from tasks.finance.models import FinanceReceivable
+
+from .helpers import make_call
+
+DEBTOR = {"name": "Erika Beispiel", "street": "Bahnhofstraße 12", "postal_code": "08523", "city": "Plauen"}
+YEAR = date.today().year
+
+
+@pytest.fixture
+def finance(sessions):
+    return Finance(sessions)
+
+
+def receivable(finance, tenant="plauen", key=None, **params):
+    params = {"amount_cents": 1500, "purpose": "Gebühr Geburtsurkunde", "debtor": DEBTOR, **params}
+    return finance.create_receivable(make_call("finance.create_receivable", params, tenant=tenant, key=key))
+
+
+def count_receivables(sessions) -> int:
+    with transaction(sessions) as session:
+        return session.scalar(select(func.count()).select_from(FinanceReceivable))
+
+
+def test_cash_references_are_sequential_per_tenant(finance):
+    plauen = [receivable(finance)["cash_reference"] for _ in range(3)]
+    musterstadt = receivable(finance, tenant="musterstadt")["cash_reference"]
+    assert plauen == [f"KZ-{YEAR}-000001", f"KZ-{YEAR}-000002", f"KZ-{YEAR}-000003"]
+    assert musterstadt == f"KZ-{YEAR}-000001"
+
+
+def test_receivable_result(finance, sessions):
+    result = receivable(finance, amount_cents=2200, due_date="2026-04-30")
+    assert result == {"cash_reference": f"KZ-{YEAR}-000001", "amount_cents": 2200, "due_date": "2026-04-30"}
+    with transaction(sessions) as session:
+        row = session.scalar(select(FinanceReceivable))
+        assert (row.debtor_name, row.debtor_address) == ("Erika Beispiel", "Bahnhofstraße 12\n08523 Plauen")
+        assert (row.business_key, row.instance_id) == ("ANTRAG-2026-0001", "inst-0001")
+
+
+def test_due_date_defaults_to_fourteen_days(finance):
+    assert receivable(finance)["due_date"] == (date.today() + timedelta(days=14)).isoformat()
+
+
+def test_same_key_twice_creates_one_receivable(finance, sessions):
+    first = receivable(finance, key="job-7")
+    again = receivable(finance, key="job-7", amount_cents=9999)  # a redelivery: the stored result wins
+    assert again == first
+    assert count_receivables(sessions) == 1
+
+
+def test_concurrent_deliveries(finance, sessions):
+    results, errors = [], []
+
+    def worker(n):
+        try:
+            results.append(receivable(finance, key=f"job-{n % 4}")["cash_reference"])
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(results) == 12
+    assert sorted(set(results)) == [f"KZ-{YEAR}-{n:06d}" for n in range(1, 5)]
+    assert count_receivables(sessions) == 4
+
+
+def test_payments_and_balance(finance):
+    ref = receivable(finance, amount_cents=2200)["cash_reference"]
+    balance = finance.balance(make_call("finance.balance", {"cash_reference": ref}))
+    assert balance == {"open_cents": 2200, "paid": False, "amount_cents": 2200, "paid_cents": 0}
+    assert finance.record_payment("plauen", ref, 1500, reference="Überweisung")["open_cents"] == 700
+    final = finance.record_payment("plauen", ref, 700)
+    assert (final["open_cents"], final["paid"], final["paid_cents"]) == (0, True, 2200)
+    assert (final["cash_reference"], final["business_key"]) == (ref, "ANTRAG-2026-0001")
+    assert finance.balance(make_call("finance.balance", {"cash_reference": ref}))["paid"] is True
+    [listed] = finance.receivables("plauen", business_key="ANTRAG-2026-0001")
+    assert (listed["cash_reference"], listed["paid"]) == (ref, True)
+
+
+def test_unknown_cash_reference(finance):
+    with pytest.raises(BusinessError) as err:
+        finance.balance(make_call("finance.balance", {"cash_reference": "KZ-1999-000001"}))
+    assert err.value.code == "cash_reference_unknown"
+    with pytest.raises(UnknownCashReference):
+        finance.record_payment("plauen", "KZ-1999-000001", 100)
+
+
+@pytest.mark.parametrize("amount", [0, -5, 12.5, "1500", True])
+def test_invalid_amount(finance, amount):
+    with pytest.raises(InvalidRequest):
+        receivable(finance, amount_cents=amount)

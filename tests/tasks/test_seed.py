@@ -1,0 +1,39 @@
+"""Demo data and registration of the built-in systems."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from engine.db import transaction
+from tasks.civil_register.models import CivregEntry
+from tasks.efile.models import EfilePlanEntry
+from tasks.registry import Registry, default_registry
+from tasks.seed import seed_demo
+
+
+def test_seed_twice_adds_nothing_the_second_time(sessions):
+    first = seed_demo(sessions)
+    assert first["plauen"] > 12 and first["musterstadt"] > 12
+    assert seed_demo(sessions) == {"plauen": 0, "musterstadt": 0}
+    with transaction(sessions) as session:
+        counts = dict(session.execute(select(CivregEntry.tenant, func.count()).group_by(CivregEntry.tenant)).all())
+        plans = session.scalar(select(func.count()).select_from(EfilePlanEntry).where(EfilePlanEntry.tenant == "plauen"))
+    assert counts == {"plauen": 13, "musterstadt": 12}
+    assert plans == 5
+
+
+def test_other_tenants_get_the_filing_plan(sessions):
+    assert seed_demo(sessions, tenants=("zwickau",)) == {"zwickau": 5}
+
+
+def test_builtin_operations_are_registered(sessions, monkeypatch):
+    monkeypatch.delenv("AMTSWEG_ADAPTER_MODULES", raising=False)
+    registry = default_registry(sessions)
+    assert isinstance(registry, Registry)
+    assert registry.operations() == {
+        "civil_register.lookup_entry", "civil_register.check_entitlement",
+        "finance.create_receivable", "finance.balance",
+        "efile.open_file", "efile.add_document",
+        "print_mail.enqueue",
+        "notifications.send_email",
+    }
+    assert callable(registry.resolve("finance.balance"))
