@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 import signal
 import sys
 
@@ -235,6 +236,22 @@ def incident_retry(incident_id, user) -> None:
 def correlate(message_name, keys, data, tenant) -> None:
     """Stellt eine Nachricht dem wartenden Vorgang zu und gibt dessen ID aus."""
     click.echo(_engine().runtime.correlate(message_name, _load_json(keys, "--keys"), _load_json(data, "--data"), tenant=tenant))
+
+
+@main.command()
+@click.option("--models", default=str(Path(__file__).resolve().parents[1] / "bpmn-models"), show_default=True)
+def demo(models) -> None:
+    """Richtet die Demo ein: stellt die Modelle bereit und legt Demodaten der Fachverfahren an."""
+    from tasks.seed import seed_demo
+
+    from .repository import read_paths
+
+    engine = _engine()
+    for folder in sorted(p for p in Path(models).iterdir() if p.is_dir() and any(p.glob("*.bpmn"))):
+        for info in engine.repository.deploy(read_paths([folder]), name=folder.name):
+            click.echo(f"{info.key} {info.version}")
+    seed_demo(engine.sessions)
+    click.echo("Demodaten angelegt (Plauen, Musterstadt).")
 
 
 @main.command()

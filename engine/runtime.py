@@ -54,7 +54,7 @@ class RuntimeService:
         if len(matches) > 1:
             raise MessageNotCorrelated(f"Die Nachricht '{message_name}' mit {correlation_keys or {}} passt zu mehreren Vorgängen.")
         subscription_id, instance_id = matches[0]
-        data = dict(payload or {})
+        data = {**(correlation_keys or {}), **(payload or {})}  # a message carries its keys
 
         def deliver(workflow, log):
             if not spiff.deliver_message(workflow, subscription_id, data):

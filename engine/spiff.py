@@ -264,6 +264,7 @@ def deliver_message(workflow: BpmnWorkflow, task_id: str, payload: dict) -> bool
     task = workflow.get_task_from_id(UUID(task_id))
     if task is None or task.state != TaskState.WAITING or not isinstance(task.task_spec, CatchingEvent):
         return False
+    task.data.update(payload)  # the payload becomes process data, with or without a messageVariable
     event = BpmnEvent(task.task_spec.event_definition, payload)
     task.task_spec.catch(task, event)
     task.task_spec._update(task)

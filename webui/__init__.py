@@ -1,0 +1,56 @@
+"""Server-rendered web UI (German, works without JavaScript). One blueprint per audience."""
+from __future__ import annotations
+
+import threading
+
+from flask import Flask, render_template
+
+from engine.errors import NotFound
+
+
+class Amtsweg:
+    """The engine as the web app holds it, plus an optional worker thread in the same process."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self._worker = None
+
+    def start_background_worker(self) -> None:
+        if self._worker is None:
+            executor = self.engine.executor()
+            self._worker = threading.Thread(target=executor.run, name="amtsweg-worker", daemon=True)
+            self._worker.start()
+
+
+def create_app(engine=None, test_config: dict | None = None) -> Flask:
+    from engine.facade import open_engine
+
+    app = Flask(__name__)
+    app.config.from_mapping(SECRET_KEY="amtsweg-demo")  # replaced in production via AMTSWEG_SECRET_KEY
+    app.config.from_prefixed_env("AMTSWEG")
+    if test_config:
+        app.config.update(test_config)
+    app.extensions["amtsweg"] = Amtsweg(engine or open_engine())
+
+    from .operator.views import bp as operator_bp
+    from .worklist.views import bp as worklist_bp
+
+    app.register_blueprint(worklist_bp)
+    app.register_blueprint(operator_bp)
+
+    @app.get("/")
+    def index():
+        definitions = engine_of(app).repository.list_definitions()
+        return render_template("index.html", definitions=definitions)
+
+    @app.errorhandler(NotFound)
+    def not_found(err):
+        return render_template("error.html", message=str(err)), 404
+
+    return app
+
+
+def engine_of(app=None):
+    from flask import current_app
+
+    return (app or current_app).extensions["amtsweg"].engine
