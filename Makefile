@@ -22,7 +22,7 @@ demo: setup
 
 # SQLite always; PostgreSQL too when AMTSWEG_TEST_POSTGRES_URL is set (.ci/run sets it).
 test: setup
-	$(PY) -m pytest
+	$(PY) -m pytest -q
 
 bench: setup
 	$(PY) -m engine bench

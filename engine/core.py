@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import datetime
@@ -31,6 +32,31 @@ def canonical(keys: dict) -> str:
     return orjson.dumps(keys, option=orjson.OPT_SORT_KEYS).decode()
 
 
+class WorkflowCache:
+    """Live workflows as last saved, keyed by instance and version, so a process that saved an
+    instance need not deserialize it again. ``take`` hands an entry to one caller only; it
+    comes back with ``put`` after that caller's transaction committed."""
+
+    def __init__(self, size: int = 2000):
+        self._entries: OrderedDict[str, tuple[int, object]] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def take(self, instance_id: str, version: int):
+        with self._lock:
+            entry = self._entries.pop(instance_id, None)
+        return entry[1] if entry is not None and entry[0] == version else None
+
+    def put(self, outcome: "Outcome") -> None:
+        if outcome.workflow is None:
+            return
+        with self._lock:
+            self._entries[outcome.instance_id] = (outcome.version, outcome.workflow)
+            self._entries.move_to_end(outcome.instance_id)
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+
+
 @dataclass
 class EngineContext:
     sessions: sessionmaker[Session]
@@ -38,6 +64,7 @@ class EngineContext:
     clock: object = field(default_factory=SystemClock)
     _compiled: dict = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    workflows: WorkflowCache = field(default_factory=lambda: WorkflowCache())
 
     @property
     def db(self) -> Engine:
@@ -72,6 +99,8 @@ class Outcome:
     instance_id: str
     state: str
     result: object = None
+    version: int = 0
+    workflow: object = None  # the saved workflow, while the instance is not ended
 
 
 def create_instance(ctx: EngineContext, session: Connection, definition, tenant: str, business_key, variables, actor):
@@ -104,23 +133,37 @@ def create_instance(ctx: EngineContext, session: Connection, definition, tenant:
 
 
 def execute(ctx: EngineContext, instance_id: str, action: Action, actor: str | None, audit_action: str | None = None,
-            allow_suspended: bool = False, guard: Callable[[Session], bool] | None = None, conn=None) -> Outcome:
+            allow_suspended: bool = False, claim: Callable[[Session], bool] | None = None,
+            claimed: str | None = None, conn=None) -> Outcome:
     """Apply ``action`` to the instance and advance it, in one transaction (``conn``'s if given).
-    ``guard`` runs first; when it returns False nothing happens (a job whose lock was lost)."""
+
+    ``claim`` runs first and resolves the wait point ``claimed`` that this command answers
+    (deletes the job, marks the human task completed); when it returns False someone else got
+    there first (a job whose lock expired) and nothing happens."""
     if conn is None:
         with ctx.writer.begin() as conn:
-            return execute(ctx, instance_id, action, actor, audit_action, allow_suspended, guard, conn)
+            outcome = execute(ctx, instance_id, action, actor, audit_action, allow_suspended, claim, claimed, conn)
+        ctx.workflows.put(outcome)
+        return outcome
     row = lock_instance(ctx, conn, instance_id)
-    if guard is not None and not guard(conn):
-        return Outcome(instance_id, row["state"])
+    if claim is not None:
+        if not claim(conn):
+            return Outcome(instance_id, row["state"])
+        row["wait_points"] = _without(row["wait_points"] or {}, claimed)
     if row["state"] in ENDED:
         raise InvalidState(f"Der Vorgang {instance_id} ist bereits beendet ({row['state']}).")
     if row["state"] == "suspended" and not allow_suspended:
         raise InvalidState(f"Der Vorgang {instance_id} ist angehalten; setzen Sie ihn zuerst fort.")
     compiled = ctx.compiled(row["definition_id"])
-    workflow = spiff.load_state(row["workflow_state"], compiled)
+    workflow = ctx.workflows.take(instance_id, row["version"]) or spiff.load_state(row["workflow_state"], compiled)
     return _run_and_save(ctx, conn, row, workflow, action, actor, {"action": audit_action} if audit_action else None,
                          reload=lambda: spiff.load_state(row["workflow_state"], compiled))
+
+
+def _without(waits: dict, task_id: str | None) -> dict:
+    """The wait points minus one its command already resolved, so saving does not touch it again."""
+    return {kind: ({k: v for k, v in ids.items() if k != task_id} if isinstance(ids, dict) else [i for i in ids if i != task_id])
+            for kind, ids in waits.items()}
 
 
 # Hot-path statements are built once: SQLAlchemy then reuses their compiled form.
@@ -129,6 +172,13 @@ _SELECT_INSTANCE = select(*INSTANCES.c).where(INSTANCES.c.id == bindparam("insta
 _LOCK_INSTANCE = _SELECT_INSTANCE.with_for_update()
 _UPDATE_INSTANCE = INSTANCES.update().where(INSTANCES.c.id == bindparam("b_id"), INSTANCES.c.version == bindparam("b_version"))
 _DELETE_JOBS = JOBS.delete().where(JOBS.c.id.in_(bindparam("ids", expanding=True)))
+_INSERT_INSTANCE, _INSERT_JOB, _INSERT_AUDIT = INSTANCES.insert(), JOBS.insert(), AUDIT.insert()
+_MOVE_TIMER = JOBS.update().where(JOBS.c.id == bindparam("b_id")).values(due_at=bindparam("due_at"))
+_TASKS, _SUBSCRIPTIONS = HumanTask.__table__, MessageSubscription.__table__
+_INSERT_TASK, _INSERT_SUBSCRIPTION = _TASKS.insert(), _SUBSCRIPTIONS.insert()
+_CANCEL_TASKS = (_TASKS.update().where(_TASKS.c.id.in_(bindparam("ids", expanding=True)), _TASKS.c.state == "open")
+                 .values(state="cancelled", completed_at=bindparam("now")))
+_DELETE_SUBSCRIPTIONS = _SUBSCRIPTIONS.delete().where(_SUBSCRIPTIONS.c.id.in_(bindparam("ids", expanding=True)))
 
 
 def lock_instance(ctx: EngineContext, session: Connection | Session, instance_id: str) -> dict:
@@ -153,7 +203,8 @@ def _run_and_save(ctx, session, row, workflow, action, actor, first_audit=None, 
     if first_audit:
         log.entries.insert(0, {"activity_id": None, "activity_name": None, "changes": None, **first_audit})
     _save(ctx, session, row, workflow, log, actor, new=new, failure=failure)
-    return Outcome(row["id"], row["state"], result)
+    live = workflow if row["state"] not in ENDED else None
+    return Outcome(row["id"], row["state"], result, row["version"], live)
 
 
 def _save(ctx, session, row, workflow, log, actor, new=False, failure=None) -> None:
@@ -185,7 +236,7 @@ def _save(ctx, session, row, workflow, log, actor, new=False, failure=None) -> N
         "ended_at": now if completed else None,
     }
     if new:
-        session.execute(INSTANCES.insert(), [{**row, **values}])
+        session.execute(_INSERT_INSTANCE, [{**row, **values}])
     else:
         updated = session.execute(_UPDATE_INSTANCE, {"b_id": row["id"], "b_version": row["version"], **values})
         if updated.rowcount != 1:
@@ -205,19 +256,17 @@ def _save(ctx, session, row, workflow, log, actor, new=False, failure=None) -> N
         audit_rows.append({"instance_id": row["id"], "tenant": row["tenant"], "at": now, "actor": actor,
                            "action": "instance_completed", "activity_id": None, "activity_name": None, "changes": None})
     if audit_rows:
-        session.execute(AUDIT.insert(), audit_rows)
+        session.execute(_INSERT_AUDIT, audit_rows)
 
 
 def _sync_human_tasks(session, ctx, row, old, new, points, actor, now):
     added = set(new) - set(old)
     gone = [t for t in old if t not in set(new)]
     if added:
-        session.execute(HumanTask.__table__.insert(), [_human_task_row(row, t, now) for t in points.user_tasks if str(t.id) in added])
+        session.execute(_INSERT_TASK, [_human_task_row(row, t, now) for t in points.user_tasks if str(t.id) in added])
     if gone:
         # The completing command marks its own task completed first; what is left was cancelled.
-        session.execute(
-            update(HumanTask).where(HumanTask.id.in_(gone), HumanTask.state == "open").values(state="cancelled", completed_at=now)
-        )
+        session.execute(_CANCEL_TASKS, {"ids": gone, "now": now})
 
 
 def _human_task_row(row, task, now) -> dict:
@@ -269,7 +318,7 @@ def _sync_service_jobs(session, row, old, new, points, now):
                 "retries_left": spec.retries if spec.retries is not None else DEFAULT_RETRIES,
                 "backoff_seconds": spec.retry_backoff_base or DEFAULT_BACKOFF_SECONDS,
             })
-        session.execute(JOBS.insert(), rows)
+        session.execute(_INSERT_JOB, rows)
 
 
 def _sync_timers(session, row, old: dict, new: dict, now):
@@ -278,12 +327,12 @@ def _sync_timers(session, row, old: dict, new: dict, now):
         session.execute(_DELETE_JOBS, {"ids": gone})
     added = [t for t in new if t not in old]
     if added:
-        session.execute(JOBS.insert(), [
+        session.execute(_INSERT_JOB, [
             {**_job_base(row, t, "timer", None, datetime.fromisoformat(new[t])), "idempotency_key": f"timer:{t}"}
             for t in added
         ])
     for task_id in (t for t in new if t in old and new[t] != old[t]):  # cycle timers move on
-        session.execute(update(Job).where(Job.id == task_id).values(due_at=datetime.fromisoformat(new[task_id])))
+        session.execute(_MOVE_TIMER, {"b_id": task_id, "due_at": datetime.fromisoformat(new[task_id])})
 
 
 def _job_base(row, job_id, kind, activity_id, due_at) -> dict:
@@ -313,9 +362,9 @@ def _sync_subscriptions(session, row, old, new, points, now):
     added = set(new) - set(old)
     gone = [t for t in old if t not in set(new)]
     if gone:
-        session.execute(delete(MessageSubscription).where(MessageSubscription.id.in_(gone)))
+        session.execute(_DELETE_SUBSCRIPTIONS, {"ids": gone})
     if added:
-        session.execute(insert(MessageSubscription), [
+        session.execute(_INSERT_SUBSCRIPTION, [
             {
                 "id": str(task.id),
                 "instance_id": row["id"],
@@ -339,7 +388,7 @@ def _park_failure(session, ctx, row, failure, now) -> None:
     job = {**_job_base(row, job_id, "continuation", activity_id, now),
            "idempotency_key": f"continuation:{job_id}", "state": "failed", "retries_left": 0,
            "last_error": describe_error(failure)}
-    session.execute(insert(Job), [job])
+    session.execute(_INSERT_JOB, [job])
     open_incident(session, ctx, row, job_id, activity_id, "failed_continuation", describe_error(failure))
 
 
@@ -363,7 +412,7 @@ def describe_error(err: BaseException) -> str:
 
 
 def _audit(session, ctx, row, actor, action, activity_id=None, changes=None) -> None:
-    session.execute(AUDIT.insert(), [{
+    session.execute(_INSERT_AUDIT, [{
         "instance_id": row["id"], "tenant": row["tenant"], "at": ctx.now(), "actor": actor, "action": action,
         "activity_id": activity_id, "activity_name": None, "changes": changes,
     }])

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 
 from . import core, forms, spiff
 from .clock import as_utc
@@ -31,6 +31,14 @@ class TaskInfo:
     completed_by: str | None
 
 
+_DEFINITION_OF = select(ProcessInstance.__table__.c.definition_id).where(
+    ProcessInstance.__table__.c.id == bindparam("instance_id"))
+_SELECT_TASK = select(*HumanTask.__table__.c).where(HumanTask.__table__.c.id == bindparam("task_id"))
+_MARK_COMPLETED = (HumanTask.__table__.update()
+                   .where(HumanTask.__table__.c.id == bindparam("task_id"), HumanTask.__table__.c.state == "open")
+                   .values(state="completed", completed_at=bindparam("now"), completed_by=bindparam("user")))
+
+
 class TaskService:
     def __init__(self, ctx, repository):
         self.ctx = ctx
@@ -51,18 +59,20 @@ class TaskService:
             return [_info(t) for t in session.scalars(query.offset((page - 1) * per_page).limit(per_page))]
 
     def get(self, task_id: str) -> TaskInfo:
-        with self.ctx.sessions() as session:
-            task = session.get(HumanTask, task_id)
-            if task is None:
-                raise NotFound(f"Aufgabe {task_id} nicht gefunden.")
-            return _info(task)
+        with self.ctx.db.connect() as conn:
+            task = conn.execute(_SELECT_TASK, {"task_id": task_id}).first()
+        if task is None:
+            raise NotFound(f"Aufgabe {task_id} nicht gefunden.")
+        return _info(task)
 
     def form(self, task_id: str) -> dict | None:
-        task = self.get(task_id)
+        return self._form(self.get(task_id))
+
+    def _form(self, task: TaskInfo) -> dict | None:
         if not task.form_key:
             return None
-        with self.ctx.sessions() as session:
-            definition_id = session.scalar(select(ProcessInstance.definition_id).where(ProcessInstance.id == task.instance_id))
+        with self.ctx.db.connect() as conn:
+            definition_id = conn.execute(_DEFINITION_OF, {"instance_id": task.instance_id}).scalar()
         return self.repository.get_form(definition_id, task.form_key)
 
     def claim(self, task_id: str, user: str) -> None:
@@ -94,15 +104,14 @@ class TaskService:
             raise InvalidState(f"Die Aufgabe '{task.name}' ist bereits erledigt.")
         if task.assignee and user and task.assignee != user:
             raise TaskAlreadyClaimed(f"Die Aufgabe '{task.name}' bearbeitet bereits {task.assignee}.")
-        schema = self.form(task_id)
+        schema = self._form(task)
         if schema is not None:
             errors = forms.validate(schema, data)
             if errors:
                 raise FormInvalid(errors)
 
         def mark_completed(session) -> bool:
-            done = session.execute(update(HumanTask).where(HumanTask.id == task_id, HumanTask.state == "open")
-                                   .values(state="completed", completed_at=self.ctx.now(), completed_by=user))
+            done = session.execute(_MARK_COMPLETED, {"task_id": task_id, "now": self.ctx.now(), "user": user})
             if done.rowcount != 1:
                 raise InvalidState(f"Die Aufgabe '{task.name}' ist bereits erledigt.")
             return True
@@ -112,7 +121,7 @@ class TaskService:
                 raise InvalidState(f"Die Aufgabe '{task.name}' wartet nicht mehr auf eine Eingabe.")
             log.entries[-1]["action"] = "task_completed"
 
-        core.execute(self.ctx, task.instance_id, complete, user, guard=mark_completed)
+        core.execute(self.ctx, task.instance_id, complete, user, claim=mark_completed, claimed=task_id)
 
     def _explain(self, session, task_id: str):
         task = session.get(HumanTask, task_id)
@@ -123,7 +132,7 @@ class TaskService:
         raise TaskAlreadyClaimed(f"Die Aufgabe '{task.name}' bearbeitet bereits {task.assignee}.")
 
 
-def _info(t: HumanTask) -> TaskInfo:
+def _info(t) -> TaskInfo:
     return TaskInfo(t.id, t.instance_id, t.tenant, t.process_key, t.business_key, t.activity_id, t.name, t.form_key,
                     t.candidate_group, t.assignee, t.state, as_utc(t.created_at), as_utc(t.due_at),
                     as_utc(t.follow_up_at), t.completed_by)

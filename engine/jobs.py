@@ -40,8 +40,7 @@ _ACQUIRED = (select(_J.c.id, _J.c.instance_id, _J.c.tenant, _J.c.kind, _J.c.task
                     _J.c.params, _J.c.idempotency_key, _J.c.attempts, ProcessInstance.__table__.c.business_key)
              .join(ProcessInstance.__table__, ProcessInstance.__table__.c.id == _J.c.instance_id)
              .where(_J.c.id.in_(bindparam("ids", expanding=True))).order_by(_J.c.due_at))
-_LOCK_OWNER = select(_J.c.lock_owner).where(_J.c.id == bindparam("id"))
-_DELETE_JOB = _J.delete().where(_J.c.id == bindparam("id"))
+_CONSUME_JOB = _J.delete().where(_J.c.id == bindparam("id"), _J.c.lock_owner == bindparam("owner"))
 
 
 @dataclass(frozen=True)
@@ -146,16 +145,19 @@ class JobExecutor:
     def _apply(self, outcomes) -> None:
         failed = [(job, o) for job, o in outcomes if isinstance(o, Exception)]
         actions = [(job, o) for job, o in outcomes if not isinstance(o, Exception)]
+        saved = []
         if actions:
             with self.ctx.writer.begin() as conn:
                 for job, action in actions:
                     savepoint = conn.begin_nested()
                     try:
-                        self._advance(conn, job, action)
+                        saved.append(self._advance(conn, job, action))
                         savepoint.commit()
                     except Exception as err:
                         savepoint.rollback()
                         failed.append((job, err))
+            for outcome in saved:
+                self.ctx.workflows.put(outcome)
         for job, err in failed:
             log.warning("job %s (%s) failed: %s", job.id, job.operation or job.kind, err)
             self._fail(job, err)
@@ -163,13 +165,10 @@ class JobExecutor:
     def _advance(self, conn, job: AcquiredJob, action) -> None:
         def still_mine(session) -> bool:
             # A worker that outlived its lock must not apply a result twice.
-            if session.scalar(_LOCK_OWNER, {"id": job.id}) != self.owner:
-                return False
-            session.execute(_DELETE_JOB, {"id": job.id})
-            return True
+            return session.execute(_CONSUME_JOB, {"id": job.id, "owner": self.owner}).rowcount == 1
 
-        core.execute(self.ctx, job.instance_id, action, None, audit_action=_AUDIT_ACTIONS[job.kind],
-                     guard=still_mine, conn=conn)
+        return core.execute(self.ctx, job.instance_id, action, None, audit_action=_AUDIT_ACTIONS[job.kind],
+                            claim=still_mine, claimed=job.id, conn=conn)
 
     def _fail(self, job: AcquiredJob, err: Exception) -> None:
         now = self.ctx.now()

@@ -48,6 +48,7 @@ def read_paths(paths) -> dict[str, bytes]:
 class RepositoryService:
     def __init__(self, ctx):
         self.ctx = ctx
+        self._forms: dict[tuple[str, str], dict] = {}
 
     def validate(self, files: dict[str, bytes]) -> list[Problem]:
         return validate(files, self.ctx.registry.operations())
@@ -108,7 +109,14 @@ class RepositoryService:
         return _info(row)
 
     def get_form(self, definition_id: str, form_key: str) -> dict:
-        """The JSON Schema of a user task's form, looked up beside the BPMN file first."""
+        """The JSON Schema of a user task's form, looked up beside the BPMN file first.
+        Deployments never change, so forms are cached."""
+        cached = self._forms.get((definition_id, form_key))
+        if cached is None:
+            cached = self._forms[(definition_id, form_key)] = self._load_form(definition_id, form_key)
+        return cached
+
+    def _load_form(self, definition_id: str, form_key: str) -> dict:
         with self.ctx.sessions() as session:
             definition = session.get(ProcessDefinition, definition_id)
             folder = str(Path(definition.resource_name).parent)

@@ -36,6 +36,7 @@ class RuntimeService:
         with self.ctx.writer.begin() as conn:
             definition = self.repository.find_definition(conn, key, version)
             outcome = core.create_instance(self.ctx, conn, definition, tenant, business_key, dict(variables or {}), user)
+        self.ctx.workflows.put(outcome)
         return outcome.instance_id
 
     def correlate(self, message_name: str, correlation_keys: dict | None = None, payload: dict | None = None,

@@ -15,7 +15,8 @@ again on every iteration, works in any thread and costs ~0.1 µs per iteration.
 Residual risks (documented, not solved here):
 - A single long-running C call cannot be interrupted (``sorted`` of huge
   data, ``'x'.ljust(10**9)``, ``str.replace`` blow-ups). Operators ``+ * **
-  <<`` and ``range`` are size-capped, string methods are not.
+  <<``, ``pow`` and ``range`` are size-capped (ints to 65,536 bits, which
+  also keeps ``//`` and ``%`` cheap); string and list methods are not.
 - No memory limit (RLIMIT_AS) and no process isolation: a determined author
   can still allocate a few hundred MB before a cap or the deadline hits.
   Scripts are written by process modellers, not by citizens; for untrusted
@@ -26,6 +27,8 @@ Residual risks (documented, not solved here):
 from __future__ import annotations
 
 import ast
+import copy
+import math
 import operator
 import re
 import threading
@@ -44,6 +47,7 @@ from RestrictedPython.Guards import (
 from RestrictedPython.PrintCollector import PrintCollector
 from RestrictedPython.transformer import INSPECT_ATTRIBUTES, RestrictingNodeTransformer, copy_locations
 from simpleeval import (
+    DEFAULT_OPERATORS,
     EvalWithCompoundTypes,
     FeatureNotAvailable,
     FunctionNotDefined,
@@ -52,6 +56,7 @@ from simpleeval import (
     NameNotDefined,
     NumberTooHigh,
     SimpleEval,
+    safe_mult,
 )
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
@@ -60,7 +65,10 @@ __all__ = ["ScriptError", "ScriptTimeout", "SandboxedEnvironment", "make_script_
 
 DEFAULT_TIME_LIMIT = 2.0
 MAX_SEQUENCE_LENGTH = 10_000_000  # chars/items produced by + and * in scripts
-MAX_INT_BITS = 1_000_000  # ints produced by * ** << in scripts (~300,000 digits)
+# Ints from * ** << (~19,700 digits). Also keeps // and % cheap: CPython
+# divides big ints in quadratic time (35 s for two 4M-bit numbers measured).
+MAX_INT_BITS = 65_536
+MAX_MODPOW_BITS = 4_096  # pow(a, b, m): b and m; one multiplication per exponent bit
 MAX_RANGE = 1_000_000  # RestrictedPython's limited range (1,000) is too small for real loops
 
 # Attributes that lead to frames, code, formatters or the MRO without an underscore.
@@ -173,10 +181,6 @@ def _check_bits(bits):
         raise ScriptError(f"Zahl mit mehr als {MAX_INT_BITS} Bit ist nicht erlaubt")
 
 
-def _is_int(value) -> bool:
-    return isinstance(value, int)
-
-
 def _add(a, b):
     r = a + b
     if type(r) is int or type(r) is float:  # fast path: i = i + 1
@@ -189,11 +193,11 @@ def _iadd(a, b):
 
 
 def _mul_check(a, b):
-    if _is_int(a) and _is_int(b):
+    if isinstance(a, int) and isinstance(b, int):
         _check_bits(a.bit_length() + b.bit_length())
-    elif _is_int(b) and isinstance(a, _SEQUENCES):
+    elif isinstance(b, int) and isinstance(a, _SEQUENCES):
         _check_len_product(len(a), b)
-    elif _is_int(a) and isinstance(b, _SEQUENCES):
+    elif isinstance(a, int) and isinstance(b, _SEQUENCES):
         _check_len_product(len(b), a)
 
 
@@ -214,14 +218,16 @@ def _imul(a, b):
 
 def _pow(a, b, mod=None):
     if mod is not None:
-        return pow(a, b, mod)  # modular pow stays small
-    if _is_int(a) and _is_int(b) and b > 0:
-        _check_bits((abs(a).bit_length() - 1) * b)
+        if max(abs(b).bit_length(), abs(mod).bit_length()) > MAX_MODPOW_BITS:
+            raise ScriptError(f"pow() mit Zahlen über {MAX_MODPOW_BITS} Bit ist nicht erlaubt")
+        return pow(a, b, mod)
+    if isinstance(a, int) and isinstance(b, int) and b > 0 and abs(a) > 1:
+        _check_bits(b * math.log2(abs(a)))
     return a ** b
 
 
 def _lshift(a, b):
-    if _is_int(a) and _is_int(b):
+    if isinstance(a, int) and isinstance(b, int):
         _check_bits(a.bit_length() + b)
     return a << b
 
@@ -301,7 +307,7 @@ _TRANSLATIONS = [
     (re.compile(r"(Exec|Eval) calls are not allowed"), "'{0}' ist in Skripten nicht erlaubt"),
     (re.compile(r"(\w+) statements are not allowed"), "Die Anweisung '{0}' ist in Skripten nicht erlaubt"),
     (re.compile(r"Augmented assignment of (attributes|object items)"),
-     "'+=' usw. nur auf Variablen oder name[schlüssel] erlaubt, nicht auf {0}"),
+     "'+=' usw. nur auf Variablen und name[schlüssel] erlaubt, bitte 'a = a + b' schreiben"),
 ]
 
 
@@ -311,6 +317,13 @@ def _translate(info: str) -> str:
         if m:
             return template.format(m.group(1).lower() if m.group(1) in ("Exec", "Eval") else m.group(1))
     return f"Nicht erlaubt: {info}"
+
+
+def _plain_subscript(node) -> bool:
+    if isinstance(node, ast.Name):
+        return True
+    return (isinstance(node, ast.Subscript) and isinstance(node.slice, (ast.Name, ast.Constant))
+            and _plain_subscript(node.value))
 
 
 def _tick_call(node) -> ast.Call:
@@ -350,13 +363,13 @@ class _ScriptPolicy(RestrictingNodeTransformer):
         return call
 
     def visit_AugAssign(self, node):
-        # RestrictedPython rejects ``d[k] += v``; rewrite the simple, side-effect
-        # free form to ``d[k] = d[k] + v`` (both names/constants, evaluated twice).
+        # RestrictedPython rejects ``d[k] += v``; rewrite the side-effect free
+        # form (names and constants only, so evaluating it twice is harmless)
+        # to ``d[k] = d[k] + v``. Also covers ``d['a'][i] += v``.
         t = node.target
-        if (isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name)
-                and isinstance(t.slice, (ast.Name, ast.Constant))):
-            key = ast.Name(t.slice.id, ast.Load()) if isinstance(t.slice, ast.Name) else ast.Constant(t.slice.value)
-            load = ast.Subscript(value=ast.Name(t.value.id, ast.Load()), slice=key, ctx=ast.Load())
+        if isinstance(t, ast.Subscript) and _plain_subscript(t):
+            load = copy.deepcopy(t)
+            load.ctx = ast.Load()
             assign = ast.Assign(targets=[t], value=ast.BinOp(left=load, op=node.op, right=node.value))
             ast.copy_location(assign, node)
             ast.fix_missing_locations(assign)
@@ -426,8 +439,9 @@ def parse_expression(expression: str) -> ast.AST:
 
 
 class _Evaluator(EvalWithCompoundTypes):
-    """simpleeval with a deadline check on every node (simpleeval's own caps
-    on ``**``, string repetition, literal length and comprehension size stay)."""
+    """simpleeval with a deadline check on every node. simpleeval's caps on
+    string repetition, literal length and comprehension size stay; ``*`` and
+    ``**`` additionally get the script caps (see EXPRESSION_OPERATORS)."""
 
     deadline = 0.0
     limit = 0.0
@@ -438,7 +452,17 @@ class _Evaluator(EvalWithCompoundTypes):
         return SimpleEval._eval(self, node)
 
 
-EXPRESSION_FUNCTIONS = dict(HELPERS)  # isinstance is refused by simpleeval
+EXPRESSION_FUNCTIONS = {**HELPERS, "pow": _pow}  # isinstance is refused by simpleeval
+
+
+def _expression_mul(a, b):
+    _mul_check(a, b)  # simpleeval caps sequences (100,000), not big ints
+    return safe_mult(a, b)
+
+
+# simpleeval's own caps let 9**4000000 through (1.4 s) and do not limit
+# int * int or // (a 4M-bit floor division took 35 s): use the script caps.
+EXPRESSION_OPERATORS = {**DEFAULT_OPERATORS, ast.Mult: _expression_mul, ast.Pow: _pow}
 
 
 # --------------------------------------------------------------------------
@@ -464,8 +488,8 @@ class SandboxedEnvironment(BasePythonScriptEngineEnvironment):
         try:
             return self._local.evaluator
         except AttributeError:
-            ev = self._local.evaluator = _Evaluator(functions=dict(self.functions), names={})
-            ev.limit = self.time_limit
+            ev = self._local.evaluator = _Evaluator(
+                operators=EXPRESSION_OPERATORS, functions=dict(self.functions), names={})
             return ev
 
     def evaluate(self, expression, context, external_context=None):
@@ -473,6 +497,7 @@ class SandboxedEnvironment(BasePythonScriptEngineEnvironment):
         ev = self._evaluator()
         ev.names = {**external_context, **context} if external_context else context
         ev.deadline = monotonic() + self.time_limit
+        ev.limit = self.time_limit
         try:
             return ev.eval(expression, node)
         except NameNotDefined as exc:
@@ -532,6 +557,6 @@ class SandboxedEnvironment(BasePythonScriptEngineEnvironment):
             context.pop(k, None)
 
 
-def make_script_engine(time_limit: float = DEFAULT_TIME_LIMIT) -> PythonScriptEngine:
+def make_script_engine(time_limit: float = DEFAULT_TIME_LIMIT, functions: dict | None = None) -> PythonScriptEngine:
     """A SpiffWorkflow script engine that runs everything in the sandbox."""
-    return PythonScriptEngine(environment=SandboxedEnvironment(time_limit=time_limit))
+    return PythonScriptEngine(environment=SandboxedEnvironment(time_limit=time_limit, functions=functions))

@@ -149,10 +149,27 @@ def _data_changes(task) -> dict | None:
 
 
 def run_to_wait_state(workflow: BpmnWorkflow, log: StepLog) -> None:
+    """Runs every READY engine task until the workflow waits.
+
+    SpiffWorkflow's own loop walks the whole task tree before each step; without
+    subprocesses a scan of the (compacted, flat) task dict finds the same tasks for less.
+    Once a subprocess exists, the stock loop takes over: it orders subprocess work."""
+
     def did_complete(task):
         log.record(task)
         compact(task)
 
+    while not workflow.subprocesses:
+        ready = [t for t in workflow.tasks.values() if t._state == TaskState.READY and not t.task_spec.manual]
+        if not ready:
+            workflow.refresh_timers()
+            if not any(t._state == TaskState.READY and not t.task_spec.manual for t in workflow.tasks.values()):
+                return
+            continue
+        for task in ready:
+            if task._state == TaskState.READY:
+                task.run()
+                did_complete(task)
     workflow.do_engine_steps(did_complete_task=did_complete)
 
 
@@ -214,8 +231,13 @@ class WaitPoints:
 
 def wait_points(workflow: BpmnWorkflow) -> WaitPoints:
     points = WaitPoints()
-    points.user_tasks = workflow.get_tasks(state=TaskState.READY, manual=True)
-    points.service_tasks = workflow.get_tasks(state=TaskState.STARTED, spec_class=AsyncServiceTask)
+    if workflow.subprocesses:
+        points.user_tasks = workflow.get_tasks(state=TaskState.READY, manual=True)
+        points.service_tasks = workflow.get_tasks(state=TaskState.STARTED, spec_class=AsyncServiceTask)
+    else:  # the compacted tree is small and flat: a scan beats a tree walk
+        tasks = workflow.tasks.values()
+        points.user_tasks = [t for t in tasks if t._state == TaskState.READY and t.task_spec.manual]
+        points.service_tasks = [t for t in tasks if t._state == TaskState.STARTED and isinstance(t.task_spec, AsyncServiceTask)]
     for task in workflow.event_manager.tasks.values():
         definition = task.task_spec.event_definition
         if isinstance(definition, TimerEventDefinition):

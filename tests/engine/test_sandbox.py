@@ -200,14 +200,22 @@ def test_deadline_does_not_leak_between_runs():
     "s = 'a' * 1000\nwhile True:\n    s = s + s",
     "s = [1]\nwhile True:\n    s += s",
     "x = 3\nwhile True:\n    x = x * x",
+    "x = 3\nwhile True:\n    x *= x",
+    "x = pow(3, 1 << 5000, 7)",
 ], ids=["str-mult", "list-mult", "pow", "lshift", "pow-builtin", "range", "str-doubling", "list-doubling",
-        "int-squaring"])
+        "int-squaring", "int-squaring-inplace", "modpow"])
 def test_memory_bombs_are_capped(env, script):
     with pytest.raises(ScriptError):
         env.execute(script, {})
 
 
-@pytest.mark.parametrize("expression", ["'a' * 10**9", "10 ** 10**8", "[x for x in range(10**5)]"])
+@pytest.mark.parametrize("expression", [
+    "'a' * 10**9",
+    "10 ** 10**8",
+    "9 ** 4000000",  # allowed by simpleeval's own cap, 1.4 s
+    "(9 ** 30000) * (9 ** 30000)",  # simpleeval does not cap int * int
+    "[x for x in range(10**5)]",
+])
 def test_expression_size_caps(env, expression):
     with pytest.raises(ScriptError):
         env.evaluate(expression, {})
@@ -225,6 +233,8 @@ def test_script_updates_context_in_place(env):
         "for x in items:\n"
         "    total += x * 2\n"
         "form['count'] += 1\n"
+        "form['nested'] = {'n': [1]}\n"
+        "form['nested']['n'][0] *= 7\n"
         "form['extra'] = [v for v in items if v > 1]\n"
         "items.append(4)\n"
         "name = name.strip().upper()\n"
@@ -239,7 +249,7 @@ def test_script_updates_context_in_place(env):
     )
     assert context["i"] == 12
     assert context["total"] == 12
-    assert context["form"] == {"count": 2, "extra": [2, 3]}
+    assert context["form"] == {"count": 2, "nested": {"n": [7]}, "extra": [2, 3]}
     assert context["items"] == [1, 2, 3, 4]
     assert context["name"] == "MAX"
     assert context["lookup"] == {"a": 1, "b": 2}
@@ -248,6 +258,11 @@ def test_script_updates_context_in_place(env):
     assert context["sq"] == [4, 3, 2, 1]
     # nothing but data is left behind
     assert "double" not in context and "__builtins__" not in context and "_print" not in context
+
+
+def test_augmented_assignment_with_computed_key_is_refused(env):
+    with pytest.raises(ScriptError, match="bitte 'a = a \\+ b' schreiben"):
+        env.execute("items[len(items) - 1] += 1", {"items": [1]})
 
 
 def test_script_leaves_no_non_data(env):
