@@ -149,13 +149,14 @@ class JobExecutor:
         if actions:
             with self.ctx.writer.begin() as conn:
                 for job, action in actions:
-                    savepoint = conn.begin_nested()
+                    # A fixed-name savepoint per job: one failing job does not undo the others.
+                    conn.exec_driver_sql("SAVEPOINT amtsweg_job")
                     try:
                         saved.append(self._advance(conn, job, action))
-                        savepoint.commit()
                     except Exception as err:
-                        savepoint.rollback()
+                        conn.exec_driver_sql("ROLLBACK TO SAVEPOINT amtsweg_job")
                         failed.append((job, err))
+                    conn.exec_driver_sql("RELEASE SAVEPOINT amtsweg_job")
             for outcome in saved:
                 self.ctx.workflows.put(outcome)
         for job, err in failed:

@@ -49,6 +49,17 @@ class AsyncServiceTask(ServiceTask):
         return None
 
 
+class AmtswegWorkflow(BpmnWorkflow):
+    """Without subprocesses the compacted task tree is small and flat: scanning the task dict
+    finds waiting tasks for less than SpiffWorkflow's walk of the tree after every step."""
+
+    def update_waiting_tasks(self):
+        if self.subprocesses:
+            return super().update_waiting_tasks()
+        for task in [t for t in self.tasks.values() if t._state == TaskState.WAITING]:
+            task.task_spec._update(task)
+
+
 class AmtswegParser(SpiffBpmnParser):
     OVERRIDE_PARSER_CLASSES = {
         **SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
@@ -78,7 +89,8 @@ class SpeclessWorkflowConverter(BpmnWorkflowConverter):
 
 _config = deepcopy(SPIFF_CONFIG)
 _config[AsyncServiceTask] = ServiceTaskConverter
-_config[BpmnWorkflow] = SpeclessWorkflowConverter
+del _config[BpmnWorkflow]
+_config[AmtswegWorkflow] = SpeclessWorkflowConverter
 SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_config))
 SCRIPT_ENGINE = make_script_engine()
 
@@ -92,7 +104,7 @@ class CompiledProcess:
 
 
 def new_workflow(compiled: CompiledProcess) -> BpmnWorkflow:
-    return BpmnWorkflow(compiled.spec, compiled.subprocess_specs, script_engine=SCRIPT_ENGINE)
+    return AmtswegWorkflow(compiled.spec, compiled.subprocess_specs, script_engine=SCRIPT_ENGINE)
 
 
 def dump_state(workflow: BpmnWorkflow) -> bytes:
@@ -115,6 +127,7 @@ def load_state(blob: bytes, compiled: CompiledProcess) -> BpmnWorkflow:
 # --- running -------------------------------------------------------------------------------
 
 KEEP_ANCESTORS = 2
+COMPACT_ABOVE = 24  # tasks; smaller trees are cheaper to keep than to splice
 _INTERNAL_SPECS = {"Start", "End", "Root"}
 
 
@@ -187,6 +200,8 @@ def compact(task) -> None:
     root stay, so joins and boundary events still find what they look for.
     """
     workflow = task.workflow
+    if len(workflow.tasks) <= COMPACT_ABOVE:
+        return
     chain = []
     node = task.parent
     while node is not None:
