@@ -47,6 +47,7 @@ class ProcessInstance(Base):
     __table_args__ = (
         Index("ix_process_instance_tenant_state", "tenant", "state"),
         Index("ix_process_instance_business_key", "tenant", "business_key"),
+        Index("ix_process_instance_started_by", "tenant", "started_by"),
     )
     id: Mapped[str] = mapped_column(Id, primary_key=True)
     definition_id: Mapped[str] = mapped_column(ForeignKey("process_definition.id"), index=True)

@@ -24,6 +24,7 @@ class InstanceInfo:
     variables: dict
     started_at: datetime
     ended_at: datetime | None
+    started_by: str | None
 
 
 class RuntimeService:
@@ -86,10 +87,12 @@ class RuntimeService:
             return _info(row)
 
     def query(self, tenant: str | None = None, process_key: str | None = None, state: str | None = None,
-              business_key: str | None = None, page: int = 1, per_page: int = 50) -> list[InstanceInfo]:
+              business_key: str | None = None, started_by: str | None = None,
+              page: int = 1, per_page: int = 50) -> list[InstanceInfo]:
         query = select(ProcessInstance).order_by(ProcessInstance.started_at.desc(), ProcessInstance.id)
         for column, value in ((ProcessInstance.tenant, tenant), (ProcessInstance.process_key, process_key),
-                              (ProcessInstance.state, state), (ProcessInstance.business_key, business_key)):
+                              (ProcessInstance.state, state), (ProcessInstance.business_key, business_key),
+                              (ProcessInstance.started_by, started_by)):
             if value is not None:
                 query = query.where(column == value)
         with self.ctx.sessions() as session:
@@ -105,7 +108,7 @@ class RuntimeService:
 
 def _info(row: ProcessInstance) -> InstanceInfo:
     return InstanceInfo(row.id, row.process_key, row.definition_id, row.tenant, row.business_key, row.state,
-                        row.variables or {}, as_utc(row.started_at), as_utc(row.ended_at))
+                        row.variables or {}, as_utc(row.started_at), as_utc(row.ended_at), row.started_by)
 
 
 __all__ = ["RuntimeService", "InstanceInfo"]

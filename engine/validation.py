@@ -167,6 +167,7 @@ class _File:
         self.check_unsupported()
         self.check_events()
         self.check_flows()
+        self.check_data_references()
         self.check_tasks()
         self.check_code()
 
@@ -281,6 +282,24 @@ class _File:
             elif not is_default and not has_condition:
                 self.report(flow, f"Ausgehender Sequenzfluss des Gateways '{gateway.get('id')}' ohne Bedingung. "
                                   "Geben Sie eine Bedingung an (z. B. True) oder markieren Sie ihn als Standardfluss.")
+
+    def check_data_references(self) -> None:
+        for ref in self.xpath(".//bpmn:dataInputAssociation/bpmn:sourceRef | "
+                              ".//bpmn:dataOutputAssociation/bpmn:targetRef"):
+            node, target = ref.getparent().getparent(), self.ids.get(_text(ref))
+            container = node.getparent()
+            if target is None or _local(target) not in ("dataObjectReference", "dataStoreReference"):
+                self.report(node, f"Die Datenzuordnung verweist auf '{_text(ref)}', das kein Datenobjekt- oder "
+                                  "Datenspeicher-Verweis dieser Datei ist.")
+            elif _local(target) == "dataObjectReference":
+                # SpiffWorkflow looks in the element's own (sub)process and its direct parent only,
+                # and loops forever inside a subprocess when the object is not there.
+                name = target.get("dataObjectRef") or ""
+                scopes = [s for s in (container, container.getparent()) if s is not None]
+                if not any(s.xpath("./bpmn:dataObject[@id=$name]", name=name, namespaces=NS) for s in scopes):
+                    self.report(node, f"Das Datenobjekt '{name}' (Verweis '{target.get('id')}') ist weder in diesem "
+                                      "(Teil-)Prozess noch im direkt umgebenden Prozess definiert. Legen Sie das "
+                                      "bpmn:dataObject dort an.")
 
     def check_tasks(self) -> None:
         for task in self.xpath(".//bpmn:businessRuleTask"):

@@ -1,21 +1,31 @@
-"""The web UI over HTTP: worklist with form errors in German, operator retry."""
+"""The web UI over HTTP: clerk worklist with German form errors, operator retry, access rules."""
 import pytest
 
-from tests.conftest import deploy_test_models
+from tests.conftest import TEST_MODELS
 from webui import create_app
 
 
 @pytest.fixture
-def client(process_engine):
-    deploy_test_models(process_engine, "engine/lifecycle.bpmn", "engine/review.schema.json", "engine/failing.bpmn")
-    return create_app(process_engine, {"TESTING": True}).test_client()
+def app(process_engine):
+    lifecycle = (TEST_MODELS / "engine/lifecycle.bpmn").read_text().replace('name="sachbearbeitung"', 'name="standesamt"')
+    process_engine.repository.deploy({"lifecycle.bpmn": lifecycle.encode(),
+                                      "review.schema.json": (TEST_MODELS / "engine/review.schema.json").read_bytes(),
+                                      "failing.bpmn": (TEST_MODELS / "engine/failing.bpmn").read_bytes()})
+    return create_app(process_engine, {"TESTING": True})
 
 
-def test_clerk_completes_task_after_fixing_field_errors(client, process_engine):
+def login(app, user):
+    client = app.test_client()
+    assert client.post("/anmelden", data={"user": user}).status_code == 302
+    return client
+
+
+def test_clerk_completes_task_after_fixing_field_errors(app, process_engine):
     engine = process_engine
     instance_id = engine.runtime.start("lifecycle", tenant="plauen", business_key="ST-1", variables={"applicant": "Erika"})
     engine.executor().run_due()
-    page = client.get("/arbeit/?gruppe=sachbearbeitung").get_data(as_text=True)
+    client = login(app, "sb.plauen")
+    page = client.get("/arbeit/").get_data(as_text=True)
     assert "Antrag prüfen" in page and "ST-1" in page
     [task] = engine.tasks.query(instance_id=instance_id)
 
@@ -25,17 +35,27 @@ def test_clerk_completes_task_after_fixing_field_errors(client, process_engine):
     assert "Entscheidung: Bitte ausfüllen." in text and "Begründung: Mindestens 3 Zeichen." in text
     assert engine.tasks.get(task.id).state == "open"
 
-    response = client.post(f"/arbeit/{task.id}", data={"decision": "approve", "reason": "geprüft", "bearbeiter": "sb1"})
+    response = client.post(f"/arbeit/{task.id}", data={"decision": "approve", "reason": "geprüft"})
     assert response.status_code == 302
     assert engine.tasks.get(task.id).state == "completed"
-    assert engine.tasks.get(task.id).completed_by == "sb1"
+    assert engine.tasks.get(task.id).completed_by == "sb.plauen"
 
 
-def test_operator_sees_incident_and_retries_it(client, process_engine, clock):
+def test_clerk_of_another_municipality_cannot_open_the_task(app, process_engine):
+    instance_id = process_engine.runtime.start("lifecycle", tenant="plauen", variables={"applicant": "Erika"})
+    process_engine.executor().run_due()
+    [task] = process_engine.tasks.query(instance_id=instance_id)
+    client = login(app, "sb.musterstadt")
+    assert "Antrag prüfen" not in client.get("/arbeit/").get_data(as_text=True)
+    assert client.get(f"/arbeit/{task.id}").status_code == 403
+
+
+def test_operator_sees_incident_and_retries_it(app, process_engine):
     engine = process_engine
     instance_id = engine.runtime.start("failing", tenant="plauen", variables={"fail_times": 0, "divisor": 0})
     engine.executor().run_due()
     [incident] = engine.management.incidents()
+    client = login(app, "betrieb")
     page = client.get("/betrieb/").get_data(as_text=True)
     assert "Offene Störungen: <strong>1</strong>" in page and incident.message in page
     assert client.post(f"/betrieb/stoerung/{incident.id}/wiederholen").status_code == 302
@@ -43,6 +63,12 @@ def test_operator_sees_incident_and_retries_it(client, process_engine, clock):
     assert "Verlauf" in client.get(f"/betrieb/vorgang/{instance_id}").get_data(as_text=True)
 
 
-def test_unknown_task_gives_404_in_german(client):
-    response = client.get("/arbeit/gibt-es-nicht")
+def test_pages_need_the_right_login(app):
+    client = app.test_client()
+    assert client.get("/arbeit/").status_code == 302
+    assert login(app, "erika").get("/betrieb/").status_code == 403
+
+
+def test_unknown_task_gives_404_in_german(app):
+    response = login(app, "sb.plauen").get("/arbeit/gibt-es-nicht")
     assert response.status_code == 404 and "nicht gefunden" in response.get_data(as_text=True)

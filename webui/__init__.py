@@ -14,6 +14,15 @@ class Amtsweg:
     def __init__(self, engine):
         self.engine = engine
         self._worker = None
+        self._cases = None
+
+    @property
+    def cases(self):
+        if self._cases is None:
+            from processes.cases import CaseService
+
+            self._cases = CaseService(self.engine)
+        return self._cases
 
     def start_background_worker(self) -> None:
         if self._worker is None:
@@ -32,11 +41,13 @@ def create_app(engine=None, test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     app.extensions["amtsweg"] = Amtsweg(engine or open_engine())
 
+    from .auth import bp as auth_bp
     from .operator.views import bp as operator_bp
+    from .portal.views import bp as portal_bp
     from .worklist.views import bp as worklist_bp
 
-    app.register_blueprint(worklist_bp)
-    app.register_blueprint(operator_bp)
+    for blueprint in (auth_bp, portal_bp, worklist_bp, operator_bp):
+        app.register_blueprint(blueprint)
 
     @app.get("/")
     def index():
@@ -45,7 +56,12 @@ def create_app(engine=None, test_config: dict | None = None) -> Flask:
 
     @app.errorhandler(NotFound)
     def not_found(err):
-        return render_template("error.html", message=str(err)), 404
+        return render_template("error.html", title="Nicht gefunden", message=str(err)), 404
+
+    @app.errorhandler(403)
+    def forbidden(_err):
+        return render_template("error.html", title="Kein Zugriff",
+                               message="Diese Seite ist für Ihr Konto nicht freigegeben."), 403
 
     return app
 
@@ -54,3 +70,9 @@ def engine_of(app=None):
     from flask import current_app
 
     return (app or current_app).extensions["amtsweg"].engine
+
+
+def cases_of():
+    from flask import current_app
+
+    return current_app.extensions["amtsweg"].cases

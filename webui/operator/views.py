@@ -1,16 +1,18 @@
 """Operators: instances, incidents and their retry, figures."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from engine.errors import InvalidState
 
 from .. import engine_of
+from ..auth import require
 
 bp = Blueprint("operator", __name__, url_prefix="/betrieb", template_folder="templates")
 
 
 @bp.get("/")
+@require("operator")
 def overview():
     engine = engine_of()
     state = request.args.get("zustand") or None
@@ -20,15 +22,17 @@ def overview():
 
 
 @bp.get("/vorgang/<instance_id>")
+@require("operator")
 def instance(instance_id):
     return render_template("operator/instance.html", view=engine_of().instance_view(instance_id),
                            jobs=engine_of().management.jobs(instance_id=instance_id))
 
 
 @bp.post("/stoerung/<incident_id>/wiederholen")
+@require("operator")
 def retry(incident_id):
     try:
-        engine_of().management.retry_incident(incident_id, user=request.form.get("bearbeiter") or "betrieb")
+        engine_of().management.retry_incident(incident_id, user=g.user.id)
         flash("Die Störung wird erneut versucht.")
     except InvalidState as err:
         flash(str(err))

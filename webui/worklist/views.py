@@ -1,35 +1,43 @@
-"""Clerks' worklist: the open tasks of a group, a task with its form, completing it."""
+"""Clerks: the worklist of their groups, a task with the application and register findings,
+counter intake for citizens who come in person or write, the print outbox and the cashier."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from engine.errors import FormInvalid, InvalidState
+from engine.errors import EngineError, FormInvalid, InvalidState
+from processes.catalog import SERVICES, service
 
-from .. import engine_of
+from .. import cases_of, engine_of
+from ..auth import require
+from ..forms import fields, flatten, parse
 
 bp = Blueprint("worklist", __name__, url_prefix="/arbeit", template_folder="templates")
 
 
 @bp.get("/")
+@require("clerk")
 def tasks():
     group = request.args.get("gruppe") or None
-    tenant = request.args.get("kommune") or None
-    tasks = engine_of().tasks.query(candidate_group=group, tenant=tenant)
-    return render_template("worklist/tasks.html", tasks=tasks, group=group, tenant=tenant)
+    groups = [group] if group in g.user.groups else list(g.user.groups)
+    tasks = [t for t in engine_of().tasks.query(tenant=g.user.tenant, per_page=200) if t.candidate_group in groups]
+    return render_template("worklist/tasks.html", tasks=tasks, group=group, groups=g.user.groups)
 
 
 @bp.route("/<task_id>", methods=["GET", "POST"])
+@require("clerk")
 def task(task_id):
     engine = engine_of()
     task = engine.tasks.get(task_id)
+    if task.tenant != g.user.tenant or task.candidate_group not in g.user.groups:
+        abort(403)
     schema = engine.tasks.form(task_id) or {"type": "object", "properties": {}}
     errors, values = {}, {}
     if request.method == "POST":
-        values = form_data(schema, request.form)
+        data = parse(schema, request.form)
         try:
-            engine.tasks.complete(task_id, values, user=request.form.get("bearbeiter") or None)
+            engine.tasks.complete(task_id, data, user=g.user.id)
         except FormInvalid as err:
-            errors = {e.field: e.message for e in err.errors}
+            errors, values = {e.field: e.message for e in err.errors}, flatten(data)
         except InvalidState as err:
             flash(str(err))
             return redirect(url_for(".tasks"))
@@ -37,26 +45,74 @@ def task(task_id):
             flash(f"Aufgabe „{task.name}“ erledigt.")
             return redirect(url_for(".tasks"))
     variables = engine.runtime.get(task.instance_id).variables
-    return render_template("worklist/task.html", task=task, schema=schema, errors=errors, values=values,
-                           variables=variables), (422 if errors else 200)
+    application = _application(task.process_key, variables)
+    return render_template("worklist/task.html", task=task, fields=fields(schema), schema=schema, errors=errors,
+                           values=values, application=application, variables=variables), (422 if errors else 200)
 
 
-def form_data(schema: dict, form) -> dict:
-    """Form fields typed as the schema says; empty fields are left out so 'required' can speak."""
-    data = {}
-    for name, prop in schema.get("properties", {}).items():
-        kind = prop.get("type")
-        if kind == "boolean":
-            data[name] = form.get(name) == "on"
-            continue
-        raw = form.get(name, "").strip()
-        if raw == "":
-            continue
-        if kind in ("integer", "number"):
-            try:
-                data[name] = int(raw) if kind == "integer" else float(raw.replace(",", "."))
-            except ValueError:
-                data[name] = raw  # the schema check reports it as not a number
+@bp.route("/schalter/<service_key>", methods=["GET", "POST"])
+@require("clerk")
+def counter(service_key):
+    """Counter intake: the clerk files the application on the citizen's behalf, same process."""
+    svc = service(service_key)
+    errors, values = {}, {}
+    if request.method == "POST":
+        data = parse(svc.form, request.form)
+        channel = "brief" if request.form.get("kanal") == "brief" else "schalter"
+        try:
+            case = cases_of().submit(service_key, g.user.tenant, data, channel=channel, clerk=g.user.id)
+        except FormInvalid as err:
+            errors, values = {e.field: e.message for e in err.errors}, flatten(data)
         else:
-            data[name] = raw
-    return data
+            flash(f"Antrag {case.case_number} erfasst.")
+            return redirect(url_for(".counter", service_key=service_key))
+    return render_template("worklist/counter.html", service=svc, fields=fields(svc.form), values=values,
+                           errors=errors), (422 if errors else 200)
+
+
+@bp.route("/postausgang", methods=["GET", "POST"])
+@require("clerk")
+def outbox():
+    cases = cases_of()
+    if request.method == "POST":
+        job_ids = request.form.getlist("auftrag")
+        if not job_ids:
+            flash("Bitte wählen Sie mindestens eine Sendung.")
+        else:
+            try:
+                batch = cases.mark_posted(g.user.tenant, job_ids, g.user.id)
+            except (EngineError, ValueError) as err:
+                flash(f"Nicht aufgegeben: {err}")
+            else:
+                flash(f"{len(job_ids)} Sendung(en) als aufgegeben vermerkt (Stapel {batch}).")
+        return redirect(url_for(".outbox"))
+    return render_template("worklist/outbox.html", jobs=cases.open_print_jobs(g.user.tenant))
+
+
+@bp.route("/kasse", methods=["GET", "POST"])
+@require("clerk")
+def cashier():
+    """Demo cashier: books a payment; the finance interface does this in production."""
+    if request.method == "POST":
+        reference = request.form.get("kassenzeichen", "").strip()
+        try:
+            cents = round(float(request.form.get("betrag", "").replace(",", ".")) * 100)
+            balance = cases_of().record_payment(g.user.tenant, reference, cents, user=g.user.id)
+        except ValueError:
+            flash("Betrag: Bitte einen Betrag in Euro angeben, z. B. 15,00.")
+        except LookupError as err:
+            flash(f"Kassenzeichen {reference}: {err}")
+        else:
+            flash(f"Zahlung gebucht. Offen: {balance['open_cents'] / 100:.2f} €".replace(".", ","))
+        return redirect(url_for(".cashier"))
+    return render_template("worklist/cashier.html")
+
+
+def _application(process_key, variables) -> list[tuple[str, object]]:
+    """The application's fields with their German labels, for the clerk's view."""
+    svc = next((s for s in SERVICES.values() if s.process_key == process_key), None)
+    if svc is None or "antrag" not in variables:
+        return []
+    values = flatten(variables["antrag"])
+    return [(f.label, (f.schema.get("enumTitles") or {}).get(values[f.name], values[f.name]))
+            for f in fields(svc.form) if values.get(f.name) not in (None, "")]

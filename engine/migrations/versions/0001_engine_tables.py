@@ -80,6 +80,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('process_instance', schema=None) as batch_op:
         batch_op.create_index('ix_process_instance_business_key', ['tenant', 'business_key'], unique=False)
+        batch_op.create_index('ix_process_instance_started_by', ['tenant', 'started_by'], unique=False)
         batch_op.create_index(batch_op.f('ix_process_instance_definition_id'), ['definition_id'], unique=False)
         batch_op.create_index('ix_process_instance_tenant_state', ['tenant', 'state'], unique=False)
 
@@ -198,6 +199,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_process_instance_tenant_state')
         batch_op.drop_index(batch_op.f('ix_process_instance_definition_id'))
         batch_op.drop_index('ix_process_instance_business_key')
+        batch_op.drop_index('ix_process_instance_started_by')
 
     op.drop_table('process_instance')
     with op.batch_alter_table('process_definition', schema=None) as batch_op:

@@ -1,0 +1,140 @@
+"""Cases as citizens and clerks see them: filing an application (online or at the counter),
+status, postbox, replies, payments and posted letters. Built on the engine facade and the
+specialist systems; nothing here knows BPMN."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from engine import forms
+from engine.errors import FormInvalid, MessageNotCorrelated, NotFound
+
+from .catalog import service
+from .municipalities import municipality
+
+CHANNELS = ("portal", "schalter", "brief")
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: case numbers are read aloud
+
+
+@dataclass(frozen=True)
+class Case:
+    case_number: str
+    instance_id: str
+    service: str
+    tenant: str
+    state: str
+    started_at: datetime
+    status: str | None = None
+    status_label: str | None = None
+
+
+class CaseService:
+    def __init__(self, engine):
+        from tasks.finance.system import Finance
+        from tasks.portal.system import Portal
+        from tasks.print_mail.system import PrintMail
+
+        self.engine = engine
+        self.portal = Portal(engine.sessions)
+        self.finance = Finance(engine.sessions)
+        self.print_mail = PrintMail(engine.sessions)
+
+    def submit(self, service_key: str, tenant: str, data: dict, channel: str = "portal",
+               citizen: str | None = None, clerk: str | None = None) -> Case:
+        """Validates the application and starts its process. On any form error nothing is stored."""
+        svc, place = service(service_key), municipality(tenant)
+        if channel not in CHANNELS:
+            raise ValueError(f"Unbekannter Eingangskanal '{channel}'.")
+        errors = forms.validate(svc.form, data)
+        if errors:
+            raise FormInvalid(errors)
+        case_number = f"{svc.case_prefix}-{self.engine.ctx.now().year}-{_code()}"
+        variables = {
+            "antrag": data,
+            "fall": case_number,
+            "kanal": channel,
+            "konto": citizen,
+            "eingang": self.engine.ctx.now().date().isoformat(),
+            "kommune": place.letterhead(service_key),
+            "einstellungen": place.settings(service_key),
+        }
+        instance_id = self.engine.runtime.start(svc.process_key, tenant=tenant, business_key=case_number,
+                                                variables=variables, user=clerk or citizen)
+        return self.case(tenant, case_number)
+
+    def cases(self, tenant: str, citizen: str) -> list[Case]:
+        infos = self.engine.runtime.query(tenant=tenant, started_by=citizen)
+        return [self._case(info) for info in infos]
+
+    def case(self, tenant: str, case_number: str, citizen: str | None = None) -> Case:
+        [info] = self._instances(tenant, case_number, citizen)
+        return self._case(info)
+
+    def statuses(self, tenant: str, case_number: str, citizen: str | None = None):
+        self._instances(tenant, case_number, citizen)
+        return self.portal.statuses(tenant, case_number)
+
+    def messages(self, tenant: str, case_number: str, citizen: str | None = None):
+        self._instances(tenant, case_number, citizen)
+        return self.portal.messages(tenant, case_number=case_number)
+
+    def document(self, tenant: str, case_number: str, document_id, citizen: str | None = None):
+        self._instances(tenant, case_number, citizen)
+        return self.portal.document(tenant, case_number, document_id)
+
+    def reply(self, tenant: str, case_number: str, text: str, citizen: str | None = None) -> None:
+        """The citizen's answer to a question (Rückfrage)."""
+        self._instances(tenant, case_number, citizen)
+        text = (text or "").strip()
+        if len(text) < 3:
+            raise FormInvalid([forms.FieldError("antwort", "Antwort: Bitte geben Sie Ihre Antwort ein.")])
+        try:
+            self.engine.runtime.correlate("buergerantwort", {"fall": case_number}, {"antwort": text},
+                                          tenant=tenant, user=citizen)
+        except MessageNotCorrelated:
+            raise NotFound("Zu diesem Antrag ist keine Rückfrage offen.") from None
+
+    def record_payment(self, tenant: str, cash_reference: str, amount_cents: int, user: str | None = None) -> dict:
+        """A payment booked in the finance system reaches the case that waits for it."""
+        balance = self.finance.record_payment(tenant, cash_reference, amount_cents)
+        if balance["paid"]:
+            try:
+                self.engine.runtime.correlate("zahlung_eingegangen", {"kassenzeichen": cash_reference},
+                                              {"zahlung": balance}, tenant=tenant, user=user)
+            except MessageNotCorrelated:
+                pass  # pay-later cases do not wait for the payment; the balance is booked all the same
+        return balance
+
+    def open_print_jobs(self, tenant: str):
+        return self.print_mail.open_jobs(tenant)
+
+    def mark_posted(self, tenant: str, job_ids: list, user: str) -> str:
+        """Marks a print batch posted and tells each waiting case that its letter is on its way."""
+        batch_id = self.print_mail.mark_batch_posted(tenant, job_ids, user)
+        for job_id in job_ids:
+            self.engine.runtime.correlate("druck_versandt", {"druckauftrag": job_id}, {"postausgang": batch_id},
+                                          tenant=tenant, user=user)
+        return batch_id
+
+    def _instances(self, tenant, case_number, citizen):
+        infos = self.engine.runtime.query(tenant=tenant, business_key=case_number)
+        if not infos or (citizen is not None and infos[0].started_by != citizen):
+            raise NotFound(f"Antrag {case_number} nicht gefunden.")
+        return infos
+
+    def _case(self, info) -> Case:
+        statuses = self.portal.statuses(info.tenant, info.business_key)
+        last = statuses[-1] if statuses else None
+        return Case(info.business_key, info.id, _service_of(info.process_key), info.tenant, info.state,
+                    info.started_at, getattr(last, "status", None), getattr(last, "label", None))
+
+
+def _service_of(process_key: str) -> str:
+    from .catalog import SERVICES
+
+    return next((s.key for s in SERVICES.values() if s.process_key == process_key), process_key)
+
+
+def _code(length: int = 8) -> str:
+    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(length))

@@ -1,0 +1,250 @@
+"""The case data each template needs: checked here and turned into display strings, so the
+templates only print prepared values (autoescaped) and never compute anything.
+
+Amounts are cents (int), dates ISO strings ("2026-03-14"). Keys of ``data`` per template:
+
+Letters (eingangsbestaetigung, kostenbescheid, anschreiben, mitteilung) share
+    case_number       Vorgangsnummer (the business key), required
+    applicant         {"name", "addition"?, "street"?, "postal_code"?, "city"?, "country"?} or a name, required
+    date?             date of the letter (default today)
+    file_number?      e-file number, printed as Aktenzeichen (documents.render fills it in)
+    clerk?            clerk's name, printed in the info block and under the closing
+    salutation?       default "Sehr geehrte Damen und Herren,"
+eingangsbestaetigung
+    subject           what was applied for, e.g. "Geburtsurkunde (2 Exemplare)"
+    received_on?      date of receipt (default: the letter date)
+    details?          [str] further lines about the application
+    channel?          e.g. "Online-Antrag über Amt24"
+    next_steps?       str
+kostenbescheid
+    subject, cash_reference (Kassenzeichen), due_date
+    fee_lines         [{"text", "unit_cents", "quantity"? (default 1)}], at least one
+    total_cents?      if given, must equal the sum of the lines
+    paid?             true: already paid, no payment request
+    legal_basis?      str
+    legal_remedy?     own text instead of the default Rechtsbehelfsbelehrung
+anschreiben
+    subject, enclosures [str] (at least one)
+    paragraphs?       [str] (default: one sentence introducing the enclosures)
+    payment?          {"cash_reference", "amount_cents", "due_date"?}: only while unpaid
+mitteilung
+    heading           e.g. "Ablehnungsbescheid", "Einstellung des Verfahrens"
+    paragraphs        [str], or one str with blank lines between paragraphs
+    legal_remedy?     true for the default Rechtsbehelfsbelehrung, or an own text
+urkunde (no address block; the issuing office is the municipality's ``office``, PStG §55(2))
+    kind              birth, marriage, partnership, death (or Geburtsurkunde, Eheurkunde, ...)
+    register_number, event_date, event_place
+    persons           [{"role", "family_name", "given_names", "birth_name"?, "date_of_birth"?}], roles as in
+                      the civil register (child, mother, father, spouse1, spouse2, deceased) or German labels
+    issued_on?        default today
+    registrar?        name under the signature line
+    without_parents?  true: leave out mother and father (PStG §59(2))
+    remarks?          [str]
+    case_number?      printed small at the bottom
+The entry returned by civil_register.lookup_entry fits the urkunde keys as it is.
+
+municipality: name, office, street, postal_code, city (required); phone?, email?,
+coat_of_arms? (text placeholder in the letterhead), bank? {"name", "iban", "bic"}.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from ..civil_register.system import certificate_kind
+from ..common import InvalidRequest, address_lines, parse_date
+from .formatting import date_de, money
+
+MUNICIPALITY_REQUIRED = ("name", "office", "street", "postal_code", "city")
+DEFAULT_SALUTATION = "Sehr geehrte Damen und Herren,"
+
+CERTIFICATES = {  # kind: (title, register, event date label, event place label)
+    "birth": ("Geburtsurkunde", "Geburtenregister", "Tag der Geburt", "Ort der Geburt"),
+    "marriage": ("Eheurkunde", "Eheregister", "Tag der Eheschließung", "Ort der Eheschließung"),
+    "partnership": ("Lebenspartnerschaftsurkunde", "Lebenspartnerschaftsregister",
+                    "Tag der Begründung der Lebenspartnerschaft", "Ort der Begründung der Lebenspartnerschaft"),
+    "death": ("Sterbeurkunde", "Sterberegister", "Tag des Todes", "Ort des Todes"),
+}
+ROLE_LABELS = {
+    "child": "Kind", "mother": "Mutter", "father": "Vater", "deceased": "Verstorbene Person",
+    ("marriage", "spouse1"): "Ehegatte 1", ("marriage", "spouse2"): "Ehegatte 2",
+    ("partnership", "spouse1"): "Lebenspartner 1", ("partnership", "spouse2"): "Lebenspartner 2",
+}
+PARENT_ROLES = {"mother", "father", "mutter", "vater"}
+
+
+# Checked values.
+
+def text(data: dict, key: str, required: bool = True) -> str:
+    value = data.get(key)
+    if value is None or not str(value).strip():
+        if required:
+            raise InvalidRequest(f"data.{key} fehlt.")
+        return ""
+    return str(value).strip()
+
+
+def texts(data: dict, key: str, required: bool = False) -> list[str]:
+    value = data.get(key) or []
+    if isinstance(value, str):
+        value = value.split("\n\n")
+    if not isinstance(value, list):
+        raise InvalidRequest(f"data.{key} muss eine Liste von Texten sein.")
+    items = [str(v).strip() for v in value if v is not None and str(v).strip()]
+    if required and not items:
+        raise InvalidRequest(f"data.{key} braucht mindestens einen Eintrag.")
+    return items
+
+
+def cents(value, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidRequest(f"{field} muss ein Betrag in Cent (ganze Zahl ≥ 0) sein, nicht {value!r}.")
+    return value
+
+
+def day(data: dict, key: str, default: date | None = None) -> str:
+    value = parse_date(data.get(key), f"data.{key}") or default
+    if value is None:
+        raise InvalidRequest(f"data.{key} fehlt.")
+    return date_de(value)
+
+
+def mapping(value, field: str) -> dict:
+    if not isinstance(value, dict):
+        raise InvalidRequest(f"{field} muss ein Objekt sein.")
+    return value
+
+
+# Contexts.
+
+def build_context(template: str, data, municipality) -> dict:
+    builder = BUILDERS.get(template)
+    if builder is None:
+        raise InvalidRequest(f"Unbekannte Dokumentvorlage {template!r}; bekannt sind: {', '.join(BUILDERS)}.")
+    m = municipality_context(mapping(municipality, "municipality"))
+    return {"m": m, **builder(mapping(data, "data"), m)}
+
+
+def municipality_context(raw: dict) -> dict:
+    m = {key: text(raw, key, required=key in MUNICIPALITY_REQUIRED) for key in
+         (*MUNICIPALITY_REQUIRED, "phone", "email", "coat_of_arms")}
+    m["coat_of_arms"] = m["coat_of_arms"] or "Wappen"
+    m["return_line"] = " · ".join((m["name"], m["office"], m["street"], f"{m['postal_code']} {m['city']}"))
+    bank = raw.get("bank")
+    m["bank"] = {k: text(mapping(bank, "municipality.bank"), k, required=False) for k in ("name", "iban", "bic")} \
+        if bank else None
+    return m
+
+
+def letter(data: dict, m: dict, heading: str, info: tuple = ()) -> dict:
+    case_number = text(data, "case_number")
+    applicant = data.get("applicant")
+    lines = address_lines(applicant if isinstance(applicant, dict) else {"name": applicant})
+    letter_date = parse_date(data.get("date"), "data.date") or date.today()
+    rows = [("Vorgangsnummer", case_number), ("Aktenzeichen", text(data, "file_number", required=False)), *info,
+            ("Datum", date_de(letter_date)), ("Ansprechpartner", text(data, "clerk", required=False)),
+            ("Telefon", m["phone"]), ("E-Mail", m["email"])]
+    return {
+        "doc_title": f"{heading} – Vorgang {case_number}",
+        "heading": heading,
+        "case_number": case_number,
+        "address": lines,
+        "applicant_name": lines[0],
+        "letter_date": letter_date,
+        "info": [(label, value) for label, value in rows if value],
+        "salutation": text(data, "salutation", required=False) or DEFAULT_SALUTATION,
+        "clerk": text(data, "clerk", required=False),
+        "legal_remedy": None,
+    }
+
+
+def legal_remedy(value, default: bool) -> str | bool | None:
+    """True: the default text; a string: the caller's own text; None: no section."""
+    if value is None or value is False or value == "":
+        return True if default else None
+    return True if value is True else str(value).strip()
+
+
+def receipt(data: dict, m: dict) -> dict:
+    ctx = letter(data, m, "Eingangsbestätigung")
+    return {**ctx, "subject": text(data, "subject"), "details": texts(data, "details"),
+            "received_on": day(data, "received_on", default=ctx["letter_date"]),
+            "channel": text(data, "channel", required=False), "next_steps": text(data, "next_steps", required=False)}
+
+
+def fee_notice(data: dict, m: dict) -> dict:
+    raw_lines = data.get("fee_lines")
+    if not isinstance(raw_lines, list) or not raw_lines:
+        raise InvalidRequest("data.fee_lines braucht mindestens eine Gebührenposition.")
+    lines, total = [], 0
+    for i, raw in enumerate(raw_lines):
+        line = mapping(raw, f"data.fee_lines[{i}]")
+        quantity = line.get("quantity", 1)
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+            raise InvalidRequest(f"data.fee_lines[{i}].quantity muss eine ganze Zahl ≥ 1 sein.")
+        unit = cents(line.get("unit_cents"), f"data.fee_lines[{i}].unit_cents")
+        total += quantity * unit
+        lines.append({"quantity": quantity, "text": text(line, "text"), "unit": f"je {money(unit)}" if quantity > 1 else "",
+                      "amount": money(quantity * unit)})
+    if data.get("total_cents") is not None and cents(data["total_cents"], "data.total_cents") != total:
+        raise InvalidRequest(f"data.total_cents ({data['total_cents']}) ist nicht die Summe der Positionen ({total}).")
+    cash_reference = text(data, "cash_reference")
+    ctx = letter(data, m, "Kostenbescheid", info=(("Kassenzeichen", cash_reference),))
+    return {**ctx, "subject": text(data, "subject"), "fee_lines": lines, "total": money(total),
+            "cash_reference": cash_reference, "due_date": day(data, "due_date"), "paid": bool(data.get("paid")),
+            "legal_basis": text(data, "legal_basis", required=False),
+            "legal_remedy": legal_remedy(data.get("legal_remedy"), default=True), "fee_remedy_note": True}
+
+
+def cover_letter(data: dict, m: dict) -> dict:
+    payment = None
+    if data.get("payment"):
+        raw = mapping(data["payment"], "data.payment")
+        payment = {"cash_reference": text(raw, "cash_reference"),
+                   "amount": money(cents(raw.get("amount_cents"), "data.payment.amount_cents")),
+                   "due_date": day(raw, "due_date", default=None) if raw.get("due_date") else ""}
+    ctx = letter(data, m, text(data, "subject"),
+                 info=(("Kassenzeichen", payment["cash_reference"]),) if payment else ())
+    return {**ctx, "enclosures": texts(data, "enclosures", required=True), "paragraphs": texts(data, "paragraphs"),
+            "payment": payment}
+
+
+def notice(data: dict, m: dict) -> dict:
+    ctx = letter(data, m, text(data, "heading"))
+    return {**ctx, "paragraphs": texts(data, "paragraphs", required=True),
+            "legal_remedy": legal_remedy(data.get("legal_remedy"), default=False), "fee_remedy_note": False}
+
+
+def certificate(data: dict, m: dict) -> dict:
+    kind = certificate_kind(text(data, "kind"))
+    title, register, date_label, place_label = CERTIFICATES[kind]
+    raw_persons = data.get("persons")
+    if not isinstance(raw_persons, list) or not raw_persons:
+        raise InvalidRequest("data.persons braucht mindestens eine Person.")
+    persons = []
+    for i, raw in enumerate(raw_persons):
+        person = mapping(raw, f"data.persons[{i}]")
+        role = text(person, "role", required=False)
+        if data.get("without_parents") and role.lower() in PARENT_ROLES:
+            continue
+        born = parse_date(person.get("date_of_birth"), f"data.persons[{i}].date_of_birth")
+        persons.append({"role": ROLE_LABELS.get((kind, role)) or ROLE_LABELS.get(role) or role or "Person",
+                        "family_name": text(person, "family_name"), "given_names": text(person, "given_names"),
+                        "birth_name": text(person, "birth_name", required=False),
+                        "date_of_birth": date_de(born) if born else ""})
+    return {
+        "doc_title": f"{title} – {register} Nr. {text(data, 'register_number')}",
+        "title": title, "register": register, "register_number": text(data, "register_number"),
+        "persons": persons, "event_date_label": date_label, "event_place_label": place_label,
+        "event_date": day(data, "event_date"), "event_place": text(data, "event_place"),
+        "issued_on": day(data, "issued_on", default=date.today()), "registrar": text(data, "registrar", required=False),
+        "remarks": texts(data, "remarks"), "case_number": text(data, "case_number", required=False),
+    }
+
+
+BUILDERS = {
+    "eingangsbestaetigung": receipt,
+    "kostenbescheid": fee_notice,
+    "urkunde": certificate,
+    "anschreiben": cover_letter,
+    "mitteilung": notice,
+}

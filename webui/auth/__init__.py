@@ -1,0 +1,66 @@
+"""Demo login: pick a demo user. Real login (BundID/Servicekonto, LDAP for staff) replaces this."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import wraps
+
+from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    name: str
+    role: str  # citizen, clerk or operator
+    tenant: str
+    groups: tuple[str, ...] = ()
+
+
+DEMO_USERS = {u.id: u for u in (
+    User("erika", "Erika Mustermann", "citizen", "plauen"),
+    User("jan", "Jan Probemann", "citizen", "musterstadt"),
+    User("sb.plauen", "Sabine Berger (Standesamt Plauen)", "clerk", "plauen", ("standesamt", "standesbeamte", "poststelle", "kasse")),
+    User("sb.musterstadt", "Tom Krause (Standesamt Musterstadt)", "clerk", "musterstadt", ("standesamt", "standesbeamte", "poststelle", "kasse")),
+    User("betrieb", "Betrieb (IT-Dienstleister)", "operator", "*"),
+)}
+
+bp = Blueprint("auth", __name__, template_folder="templates")
+
+
+@bp.before_app_request
+def load_user():
+    g.user = DEMO_USERS.get(session.get("user"))
+
+
+@bp.route("/anmelden", methods=["GET", "POST"])
+def login():
+    if request.method == "POST":
+        user = DEMO_USERS.get(request.form.get("user", ""))
+        if user is None:
+            return render_template("auth/login.html", users=DEMO_USERS.values(), error="Bitte wählen Sie ein Konto."), 422
+        session.clear()
+        session["user"] = user.id
+        target = request.args.get("weiter") or ""
+        if not target.startswith("/") or target.startswith("//"):
+            target = url_for({"citizen": "portal.home", "clerk": "worklist.tasks"}.get(user.role, "operator.overview"))
+        return redirect(target)
+    return render_template("auth/login.html", users=DEMO_USERS.values(), error=None)
+
+
+@bp.post("/abmelden")
+def logout():
+    session.clear()
+    return redirect(url_for("index"))
+
+
+def require(role: str):
+    def decorate(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if g.user is None:
+                return redirect(url_for("auth.login", weiter=request.full_path.rstrip("?")))
+            if g.user.role != role:
+                abort(403)
+            return view(*args, **kwargs)
+        return wrapped
+    return decorate

@@ -1,0 +1,97 @@
+"""Citizen portal: apply (form, review, submit), follow the status, read the postbox, answer."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, session, url_for
+
+from engine import forms as form_check
+from engine.errors import FormInvalid, NotFound
+from processes.catalog import SERVICES, UnknownService, service
+
+from .. import cases_of
+from ..auth import require
+from ..forms import fields, flatten, parse
+
+bp = Blueprint("portal", __name__, url_prefix="/portal", template_folder="templates")
+
+
+@bp.get("/")
+@require("citizen")
+def home():
+    return render_template("portal/home.html", services=SERVICES.values(), cases=cases_of().cases(g.user.tenant, g.user.id))
+
+
+@bp.route("/<service_key>/antrag", methods=["GET", "POST"])
+@require("citizen")
+def apply(service_key):
+    svc = _service(service_key)
+    drafts = session.get("entwurf", {})
+    values, errors = flatten(drafts.get(service_key, {})), {}
+    if request.method == "POST":
+        data = parse(svc.form, request.form)
+        problems = form_check.validate(svc.form, data)
+        if not problems:
+            session["entwurf"] = {**drafts, service_key: data}
+            return redirect(url_for(".review", service_key=service_key))
+        values, errors = flatten(data), {e.field: e.message for e in problems}
+    return render_template("portal/apply.html", service=svc, fields=fields(svc.form), values=values,
+                           errors=errors), (422 if errors else 200)
+
+
+@bp.route("/<service_key>/pruefen", methods=["GET", "POST"])
+@require("citizen")
+def review(service_key):
+    svc = _service(service_key)
+    data = session.get("entwurf", {}).get(service_key)
+    if not data:
+        return redirect(url_for(".apply", service_key=service_key))
+    if request.method == "POST":
+        try:
+            case = cases_of().submit(service_key, g.user.tenant, data, channel="portal", citizen=g.user.id)
+        except FormInvalid:
+            return redirect(url_for(".apply", service_key=service_key))
+        session["entwurf"] = {k: v for k, v in session.get("entwurf", {}).items() if k != service_key}
+        flash(f"Ihr Antrag ist eingegangen. Ihre Antragsnummer: {case.case_number}")
+        return redirect(url_for(".case", case_number=case.case_number))
+    values = flatten(data)
+    return render_template("portal/review.html", service=svc, fields=fields(svc.form), values=values)
+
+
+@bp.get("/antraege/<case_number>")
+@require("citizen")
+def case(case_number):
+    cases = cases_of()
+    found = cases.case(g.user.tenant, case_number, citizen=g.user.id)
+    return render_template("portal/case.html", case=found,
+                           statuses=cases.statuses(g.user.tenant, case_number, citizen=g.user.id),
+                           messages=cases.messages(g.user.tenant, case_number, citizen=g.user.id), error=None)
+
+
+@bp.post("/antraege/<case_number>/antwort")
+@require("citizen")
+def reply(case_number):
+    cases = cases_of()
+    try:
+        cases.reply(g.user.tenant, case_number, request.form.get("antwort", ""), citizen=g.user.id)
+    except FormInvalid as err:
+        found = cases.case(g.user.tenant, case_number, citizen=g.user.id)
+        return render_template("portal/case.html", case=found,
+                               statuses=cases.statuses(g.user.tenant, case_number, citizen=g.user.id),
+                               messages=cases.messages(g.user.tenant, case_number, citizen=g.user.id),
+                               error=err.errors[0].message, antwort=request.form.get("antwort", "")), 422
+    flash("Vielen Dank, Ihre Antwort ist eingegangen.")
+    return redirect(url_for(".case", case_number=case_number))
+
+
+@bp.get("/antraege/<case_number>/dokumente/<document_id>")
+@require("citizen")
+def document(case_number, document_id):
+    title, pdf = cases_of().document(g.user.tenant, case_number, document_id, citizen=g.user.id)
+    filename = "".join(c if c.isalnum() or c in "-_" else "_" for c in title) + ".pdf"
+    return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{filename}"'})
+
+
+def _service(key):
+    try:
+        return service(key)
+    except UnknownService as err:
+        raise NotFound(str(err)) from None
