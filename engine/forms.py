@@ -55,7 +55,7 @@ def _message(error: ValidationError) -> str:
         kinds = expected if isinstance(expected, list) else [expected]
         return "Bitte " + " oder ".join(_TYPES.get(k, k) for k in kinds) + " angeben."
     if v == "minLength":
-        return "Bitte ausfüllen." if expected == 1 else f"Mindestens {expected} Zeichen."
+        return "Bitte ausfüllen." if expected == 1 or error.instance == "" else f"Mindestens {expected} Zeichen."
     if v == "maxLength":
         return f"Höchstens {expected} Zeichen."
     if v == "pattern":

@@ -51,7 +51,7 @@ class RepositoryService:
         self._forms: dict[tuple[str, str], dict] = {}
 
     def validate(self, files: dict[str, bytes]) -> list[Problem]:
-        return validate(files, self.ctx.registry.operations())
+        return validate(files, self.ctx.registry.operations(), parser_factory=spiff.AmtswegParser)
 
     def deploy(self, files: dict[str, bytes], name: str = "deployment", user: str | None = None) -> list[DefinitionInfo]:
         problems = self.validate(files)
@@ -156,6 +156,8 @@ def _executable_processes(files: dict[str, bytes]) -> dict[str, tuple[str, str |
 
 
 def compile_definition(ctx, definition_id: str) -> spiff.CompiledProcess:
+    """Builds the spec of a stored definition. Only validated files are ever stored: validation
+    also guards against inputs on which SpiffWorkflow's parser would loop forever."""
     with ctx.sessions() as session:
         definition = session.get(ProcessDefinition, definition_id)
         if definition is None:

@@ -12,6 +12,7 @@ import ast
 import json
 import posixpath
 import re
+import warnings
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from difflib import get_close_matches
@@ -123,7 +124,9 @@ def resolve_file(names, bpmn_file: str, ref: str) -> str | None:
 
 def _syntax_error(code: str, mode: str) -> str | None:
     try:
-        ast.parse(code, mode=mode)
+        with warnings.catch_warnings():  # e.g. "invalid decimal literal" would go to stderr
+            warnings.simplefilter("ignore", SyntaxWarning)
+            ast.parse(code, mode=mode)
     except SyntaxError as exc:
         return f"Zeile {exc.lineno}: {exc.msg}" if exc.lineno else exc.msg
     except (ValueError, RecursionError, MemoryError) as exc:  # null bytes, absurd nesting

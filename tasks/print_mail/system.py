@@ -12,6 +12,7 @@ from engine.db import transaction
 
 from ..base import ServiceCall, SpecialistSystem
 from ..common import InvalidRequest, address_lines, iso, require, run_once, utcnow
+from ..efile.models import EfileDocument
 from .models import PrintMailDocument, PrintMailJob
 
 
@@ -32,13 +33,15 @@ class PrintMail(SpecialistSystem):
 
     def enqueue(self, call: ServiceCall) -> dict:
         """params: address {"name", "addition"?, "street", "postal_code", "city", "country"?},
-        documents [{"title", "pdf_base64"}], business_key? -> {"print_job_id"}."""
+        documents [{"title", "pdf_base64"}] and/or document_ids [e-file document ids, printed after
+        the documents, in the given order], business_key? -> {"print_job_id"}."""
         p = call.params
-        require(p, "address", "documents")
+        require(p, "address")
         lines = address_lines(p["address"])
-        if not isinstance(p["documents"], list) or not p["documents"]:
+        inline, document_ids = p.get("documents") or [], p.get("document_ids") or []
+        if not isinstance(inline, list) or not isinstance(document_ids, list) or not (inline or document_ids):
             raise InvalidRequest("Ein Druckauftrag braucht mindestens ein Dokument.")
-        documents = [(str(d.get("title") or "Dokument")[:300], decode_pdf(d.get("pdf_base64"))) for d in p["documents"]]
+        documents = [(str(d.get("title") or "Dokument")[:300], decode_pdf(d.get("pdf_base64"))) for d in inline]
 
         def find(session: Session):
             job_id = session.scalar(
@@ -49,6 +52,7 @@ class PrintMail(SpecialistSystem):
             return {"print_job_id": job_id} if job_id is not None else None
 
         def create(session: Session):
+            filed = efile_pdfs(session, call.tenant, document_ids)  # read here: a retry that finds the job skips it
             job = PrintMailJob(
                 tenant=call.tenant, business_key=p.get("business_key") or call.business_key,
                 instance_id=call.instance_id, idempotency_key=call.idempotency_key, address=p["address"],
@@ -56,7 +60,7 @@ class PrintMail(SpecialistSystem):
             )
             job.documents = [
                 PrintMailDocument(tenant=call.tenant, position=i, title=title, pdf=pdf)
-                for i, (title, pdf) in enumerate(documents)
+                for i, (title, pdf) in enumerate(documents + filed)
             ]
             session.add(job)
             session.flush()
@@ -119,6 +123,23 @@ def decode_pdf(value) -> bytes:
     if not pdf.startswith(b"%PDF"):
         raise InvalidRequest("Das Dokument ist kein PDF.")
     return pdf
+
+
+def efile_pdfs(session: Session, tenant: str, document_ids: list) -> list[tuple[str, bytes]]:
+    """Title and PDF of e-file documents of the same tenant, in the order asked for."""
+    try:
+        ids = [int(i) for i in document_ids]
+    except (TypeError, ValueError):
+        raise InvalidRequest("document_ids muss eine Liste von Dokumentnummern der e-Akte sein.") from None
+    rows = {r.id: r for r in session.scalars(
+        select(EfileDocument).where(EfileDocument.tenant == tenant, EfileDocument.id.in_(ids)))} if ids else {}
+    missing = [i for i in ids if i not in rows]
+    if missing:
+        raise InvalidRequest(f"Dokumente {missing} sind in der e-Akte nicht vorhanden.")
+    not_pdf = [i for i in ids if not (rows[i].content or b"").startswith(b"%PDF")]
+    if not_pdf:
+        raise InvalidRequest(f"Dokumente {not_pdf} sind keine PDF-Dateien.")
+    return [(rows[i].title[:300], rows[i].content) for i in ids]
 
 
 def job_view(job: PrintMailJob) -> dict:

@@ -108,7 +108,7 @@ def test_rejected_construct(model, expected):
     assert {p.file for p in problems} == {f"amt/{model}"}
 
 
-def test_form_files_checked():
+def test_form_files():
     files = _load("form_files.bpmn", "form_files_invalid.schema.json", "form_files_broken.schema.json")
     problems = validate(files, OPERATIONS)
     assert _found(problems, "fehlendes_formular", "'gibt_es_nicht.schema.json' (formJsonSchemaFilename) fehlt")
@@ -116,7 +116,7 @@ def test_form_files_checked():
     assert any(p.file == "form_files_broken.schema.json" and "Kein gültiges JSON" in p.message for p in problems)
 
 
-def test_comment_in_script_task_is_harmless():
+def test_comment_in_script():
     # Plain lxml keeps the comment and SpiffWorkflow's parser then fails; parse_xml drops it.
     stock = SpiffBpmnParser()
     stock.add_bpmn_file(str(MODELS / "comment_in_script.bpmn"))

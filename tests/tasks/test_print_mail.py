@@ -99,3 +99,34 @@ def test_invalid_jobs(outbox, documents, address):
               [{"title": "x", "pdf_base64": base64.b64encode(pdf()).decode()}]}
     with pytest.raises(InvalidRequest):
         outbox.enqueue(make_call("print_mail.enqueue", params))
+
+
+def filed(seeded, content: bytes, title: str, tenant: str = "plauen") -> int:
+    from tasks.efile import EFile
+
+    efile = EFile(seeded)
+    number = efile.open_file(make_call("efile.open_file", {"plan_code": "341.21", "subject": "Urkunde"},
+                                       tenant=tenant))["file_number"]
+    params = {"file_number": number, "title": title, "kind": "urkunde",
+              "content_base64": base64.b64encode(content).decode()}
+    return efile.add_document(make_call("efile.add_document", params, tenant=tenant))["document_id"]
+
+
+def test_documents_from_the_efile_by_id(seeded):
+    outbox = PrintMail(seeded)
+    certificate, fee_notice = filed(seeded, pdf(), "Geburtsurkunde"), filed(seeded, pdf(2), "Kostenbescheid")
+    cover = {"title": "Anschreiben", "pdf_base64": base64.b64encode(pdf(3)).decode()}
+    params = {"address": ADDRESS, "documents": [cover], "document_ids": [fee_notice, certificate]}
+    job_id = outbox.enqueue(make_call("print_mail.enqueue", params))["print_job_id"]
+    printed = [(t, len(pypdf.PdfReader(io.BytesIO(b)).pages)) for t, b in outbox.job_documents("plauen", job_id)]
+    assert printed == [("Anschreiben", 3), ("Kostenbescheid", 2), ("Geburtsurkunde", 1)]
+
+
+def test_efile_documents_of_another_tenant_or_not_pdf_are_refused(seeded):
+    outbox = PrintMail(seeded)
+    foreign = filed(seeded, pdf(), "Urkunde", tenant="musterstadt")
+    text = filed(seeded, b"kein PDF", "Vermerk")
+    for ids in ([foreign], [text], ["abc"]):
+        with pytest.raises(InvalidRequest):
+            outbox.enqueue(make_call("print_mail.enqueue", {"address": ADDRESS, "document_ids": ids}))
+    assert outbox.open_jobs("plauen") == []

@@ -35,5 +35,7 @@ def test_builtin_operations_are_registered(sessions, monkeypatch):
         "efile.open_file", "efile.add_document",
         "print_mail.enqueue",
         "notifications.send_email",
+        "documents.render",
+        "portal.notify",
     }
     assert callable(registry.resolve("finance.balance"))

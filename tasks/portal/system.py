@@ -1,0 +1,214 @@
+"""The citizen's view of a case: status history and postbox, fed by the processes."""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import datetime, timezone
+from email.utils import parseaddr
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine.db import transaction
+
+from ..base import BusinessError, ServiceCall, SpecialistSystem
+from ..common import InvalidRequest, iso, require, run_once, utcnow
+from ..efile.models import EfileDocument, EfileFile
+from ..notifications import Notifications, SmtpSettings
+from .models import PortalMessage, PortalStatus
+
+# Default German labels of the usual status codes; other codes need a label.
+STATUS_LABELS = {
+    "eingegangen": "Antrag eingegangen",
+    "in_pruefung": "Antrag wird geprüft",
+    "rueckfrage": "Rückfrage an Sie",
+    "zahlung_offen": "Zahlung offen",
+    "in_bearbeitung": "In Bearbeitung",
+    "versandt": "Versandt",
+    "abgelehnt": "Abgelehnt",
+    "eingestellt": "Verfahren eingestellt",
+}
+STATUS_CODE = re.compile(r"^[a-z][a-z0-9_]{0,29}$")
+MAIL_SUBJECT = "Neue Nachricht in Ihrem Postfach"
+MAIL_BODY = """Guten Tag,
+
+in Ihrem Postfach im Serviceportal liegt eine neue Nachricht zu Ihrem Antrag {case_number}:
+
+„{title}“
+
+Bitte melden Sie sich im Serviceportal an, um die Nachricht und ihre Anlagen zu lesen.
+
+Diese E-Mail wurde automatisch erstellt. Bitte antworten Sie nicht darauf.
+"""
+
+
+class Portal(SpecialistSystem):
+    name = "portal"
+    operations = ("notify",)
+
+    def __init__(self, sessions: sessionmaker[Session], smtp: SmtpSettings | None = None):
+        self.sessions = sessions
+        self.mail = Notifications(sessions, smtp)
+
+    def notify(self, call: ServiceCall) -> dict:
+        """params: case_number, status, label? (default for the usual codes), title? + text? (a postbox
+        message), document_ids? [e-file ids of this case], recipient?, email? (a notice that a message arrived)
+        -> {"status_id", "message_id" (or None), "email": "sent" | "refused" | None, "email_message_id"}."""
+        p = call.params
+        require(p, "case_number", "status")
+        case_number, status = str(p["case_number"]).strip(), str(p["status"]).strip()
+        if not STATUS_CODE.match(status):
+            raise InvalidRequest(f"Ungültiger Statuscode {status!r} (Kleinbuchstaben, Ziffern, _).")
+        label = str(p.get("label") or STATUS_LABELS.get(status) or "").strip()
+        if not label:
+            raise InvalidRequest(f"Für den Status {status!r} fehlt die Bezeichnung (label).")
+        message = message_params(p)
+
+        def find(session: Session):
+            status_id = session.scalar(select(PortalStatus.id).where(
+                PortalStatus.tenant == call.tenant, PortalStatus.idempotency_key == call.idempotency_key))
+            if status_id is None:
+                return None
+            message_id = session.scalar(select(PortalMessage.id).where(
+                PortalMessage.tenant == call.tenant, PortalMessage.idempotency_key == call.idempotency_key))
+            return {"status_id": status_id, "message_id": message_id}
+
+        def create(session: Session):
+            now = utcnow()
+            row = PortalStatus(tenant=call.tenant, case_number=case_number, status=status, label=label[:200], at=now,
+                               idempotency_key=call.idempotency_key, instance_id=call.instance_id)
+            session.add(row)
+            message_id = None
+            if message:
+                check_documents(session, call.tenant, case_number, message["document_ids"])
+                posted = PortalMessage(tenant=call.tenant, case_number=case_number, created_at=now,
+                                       idempotency_key=call.idempotency_key, instance_id=call.instance_id, **message)
+                session.add(posted)
+                session.flush()
+                message_id = posted.id
+            session.flush()
+            return {"status_id": row.id, "message_id": message_id}
+
+        result = {**run_once(self.sessions, find, create), "email": None, "email_message_id": None}
+        if message and message["recipient_email"]:
+            result.update(self._announce(call, case_number, message))
+        return result
+
+    def _announce(self, call: ServiceCall, case_number: str, message: dict) -> dict:
+        """The e-mail goes through the notifications outbox under its own key: sent once, also across retries."""
+        mail_call = replace(call, operation="notifications.send_email", idempotency_key=f"{call.idempotency_key}:mail",
+                            params={"to": message["recipient_email"], "subject": MAIL_SUBJECT,
+                                    "body": MAIL_BODY.format(case_number=case_number, title=message["title"])})
+        try:
+            sent = self.mail.send_email(mail_call)
+        except BusinessError as exc:
+            if exc.code != "mail_recipient_refused":
+                raise
+            return {"email": "refused"}  # the message is in the postbox all the same
+        return {"email": "sent", "email_message_id": sent["message_id"]}
+
+    # Plain methods for the web UI.
+
+    def statuses(self, tenant: str, case_number: str) -> list[dict]:
+        """The status history, oldest first."""
+        with self.sessions() as session:
+            rows = session.scalars(select(PortalStatus).where(
+                PortalStatus.tenant == tenant, PortalStatus.case_number == case_number,
+            ).order_by(PortalStatus.at, PortalStatus.id))
+            return [{"status": r.status, "label": r.label, "at": stamp(r.at)} for r in rows]
+
+    def messages(self, tenant: str, case_number: str | None = None, recipient: str | None = None) -> list[dict]:
+        """Postbox messages, newest first, with the titles of their documents (not the content)."""
+        query = select(PortalMessage).where(PortalMessage.tenant == tenant)
+        if case_number is not None:
+            query = query.where(PortalMessage.case_number == case_number)
+        if recipient is not None:
+            query = query.where(PortalMessage.recipient == recipient)
+        with self.sessions() as session:
+            rows = session.scalars(query.order_by(PortalMessage.created_at.desc(), PortalMessage.id.desc())).all()
+            ids = {i for r in rows for i in r.document_ids}
+            titles = dict(session.execute(select(EfileDocument.id, EfileDocument.title).where(
+                EfileDocument.tenant == tenant, EfileDocument.id.in_(ids))).all()) if ids else {}
+            return [message_view(r, titles) for r in rows]
+
+    def mark_read(self, tenant: str, message_id: int, recipient: str | None) -> str:
+        """Marks the recipient's message read (the first reading counts) and returns when."""
+        with transaction(self.sessions) as session:
+            row = session.scalar(select(PortalMessage).where(
+                PortalMessage.tenant == tenant, PortalMessage.id == int(message_id),
+                PortalMessage.recipient.is_(None) if recipient is None else PortalMessage.recipient == recipient))
+            if row is None:
+                raise LookupError(message_id)
+            row.read_at = row.read_at or utcnow()
+            return stamp(row.read_at)
+
+    def document(self, tenant: str, case_number: str, document_id) -> tuple[str, bytes]:
+        """A document attached to a message of this case, else LookupError: the caller has checked that
+        the case is the citizen's, this checks that the document is the case's."""
+        try:
+            wanted = int(document_id)
+        except (TypeError, ValueError):
+            raise LookupError(document_id) from None
+        with self.sessions() as session:
+            attached = session.scalars(select(PortalMessage.document_ids).where(
+                PortalMessage.tenant == tenant, PortalMessage.case_number == case_number)).all()
+            if wanted not in {i for ids in attached for i in ids}:
+                raise LookupError(document_id)
+            row = session.scalar(case_documents(tenant, case_number, [wanted]))
+            if row is None or row.content is None:
+                raise LookupError(document_id)
+            return row.title, row.content
+
+
+def message_params(p: dict) -> dict | None:
+    """The postbox message of a notify call, checked; None if the call only sets a status."""
+    title, text = str(p.get("title") or "").strip(), str(p.get("text") or "").strip()
+    ids = p.get("document_ids") or []
+    if not title:
+        if text or ids:
+            raise InvalidRequest("Eine Nachricht (text, document_ids) braucht einen Titel (title).")
+        return None
+    if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+        raise InvalidRequest("document_ids muss eine Liste von Dokumentnummern der e-Akte sein.")
+    email = str(p.get("email") or "").strip() or None
+    if email and ("@" not in parseaddr(email)[1] or any(c in email for c in "\r\n")):
+        raise InvalidRequest(f"Ungültige E-Mail-Adresse: {email!r}")
+    recipient = str(p["recipient"]).strip() if p.get("recipient") not in (None, "") else None
+    return {"title": title[:300], "text": text, "document_ids": list(dict.fromkeys(ids)), "recipient": recipient,
+            "recipient_email": email}
+
+
+def case_documents(tenant: str, case_number: str, ids: list[int]):
+    return (select(EfileDocument).join(EfileFile, EfileDocument.file_id == EfileFile.id)
+            .where(EfileDocument.tenant == tenant, EfileFile.tenant == tenant, EfileFile.business_key == case_number,
+                   EfileDocument.id.in_(ids)))
+
+
+def check_documents(session: Session, tenant: str, case_number: str, ids: list[int]) -> None:
+    """Only documents from the case's own e-file may be attached."""
+    if not ids:
+        return
+    found = set(session.scalars(case_documents(tenant, case_number, ids).with_only_columns(EfileDocument.id)))
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise InvalidRequest(f"Dokumente {missing} liegen nicht in der e-Akte des Vorgangs {case_number}.")
+
+
+def message_view(row: PortalMessage, titles: dict[int, str]) -> dict:
+    return {
+        "id": row.id,
+        "case_number": row.case_number,
+        "recipient": row.recipient,
+        "title": row.title,
+        "text": row.text,
+        "documents": [{"document_id": i, "title": titles.get(i, "Dokument")} for i in row.document_ids],
+        "created_at": stamp(row.created_at),
+        "read_at": stamp(row.read_at),
+    }
+
+
+def stamp(value: datetime | None) -> str | None:
+    """ISO time in UTC; SQLite hands back the stored UTC time without its zone."""
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return iso(value)

@@ -1,0 +1,59 @@
+import pytest
+
+from engine.repository import read_paths
+from processes.cases import CaseService
+from tasks.seed import seed_demo
+from tests.conftest import MODELS
+
+
+@pytest.fixture
+def office(process_engine):
+    """The demo installation: seeded specialist systems, the Standesamt model deployed."""
+    seed_demo(process_engine.sessions)
+    process_engine.repository.deploy(read_paths([MODELS / "standesamt"]), name="standesamt")
+    return Office(process_engine, CaseService(process_engine))
+
+
+class Office:
+    def __init__(self, engine, cases):
+        self.engine, self.cases = engine, cases
+
+    def run(self) -> None:
+        """Lets the worker do everything that is due; fails on any incident."""
+        self.engine.executor().run_due()
+        incidents = self.engine.management.incidents()
+        assert not incidents, [i.message for i in incidents]
+
+    def task(self, case_number: str, tenant: str = "plauen"):
+        tasks = [t for t in self.engine.tasks.query(tenant=tenant) if t.business_key == case_number]
+        assert len(tasks) == 1, tasks
+        return tasks[0]
+
+    def variables(self, case_number: str, tenant: str = "plauen") -> dict:
+        [info] = self.engine.runtime.query(tenant=tenant, business_key=case_number)
+        return info.variables
+
+    def state(self, case_number: str, tenant: str = "plauen") -> str:
+        [info] = self.engine.runtime.query(tenant=tenant, business_key=case_number)
+        return info.state
+
+    def statuses(self, case_number: str, tenant: str = "plauen") -> list[str]:
+        return [s.status for s in self.cases.statuses(tenant, case_number)]
+
+
+def application(**changes) -> dict:
+    """Erika Mustermann asks for her own birth certificate (found in Plauen's register)."""
+    data = {
+        "urkundenart": "birth",
+        "familienname": "Mustermann",
+        "vornamen": "Erika",
+        "ereignisdatum": "1990-03-14",
+        "ereignisort": "Plauen",
+        "anzahl": 1,
+        "zweck": "Eheschließung",
+        "beziehung": "self",
+        "antragsteller": {"vorname": "Erika", "nachname": "Beispiel", "strasse": "Bahnhofstraße 12",
+                          "plz": "08523", "ort": "Plauen", "email": "erika@example.org"},
+    }
+    data.update(changes)
+    return data

@@ -1,0 +1,182 @@
+"""The civil-status certificate request, through every branch of its process."""
+import pytest
+
+from engine.errors import FormInvalid
+from tests.processes.conftest import application
+
+
+def sign(office, case_number, tenant="plauen"):
+    task = office.task(case_number, tenant)
+    assert task.activity_id == "sign" and task.candidate_group == "standesbeamte"
+    office.engine.tasks.complete(task.id, {"unterschrieben": True, "standesbeamter": "Sabine Berger"}, user="sb.plauen")
+    office.run()
+
+
+def post(office, case_number, tenant="plauen"):
+    jobs = [j for j in office.cases.open_print_jobs(tenant) if j.business_key == case_number]
+    assert len(jobs) == 1
+    office.cases.mark_posted(tenant, [jobs[0].id], "poststelle")
+    office.run()
+
+
+def test_entitled_applicant_pay_later_gets_certificate_with_only_the_signing_task(office):
+    case = office.cases.submit("standesamt", "plauen", application(anzahl=3), citizen="erika")
+    office.run()
+    assert office.task(case.case_number).activity_id == "sign"  # the only human task on the happy path
+    variables = office.variables(case.case_number)
+    assert variables["registerauskunft"]["entry"]["register_number"] == "G 412/1990"
+    assert variables["gebuehr_cents"] == 1500 + 2 * 700
+    sign(office, case.case_number)
+    post(office, case.case_number)
+    assert office.state(case.case_number) == "completed"
+    assert office.statuses(case.case_number) == ["eingegangen", "in_bearbeitung", "versandt"]
+    balance = office.cases.finance.balance_of("plauen", variables["kassenzeichen"])
+    assert balance["open_cents"] == 2900  # mailed with the bill
+
+
+def test_payment_first_waits_for_the_payment(office):
+    data = application(familienname="Probemann", vornamen="Jan", ereignisort="Musterstadt",
+                       antragsteller={"vorname": "Jan", "nachname": "Probemann", "strasse": "Marktplatz 1",
+                                      "plz": "01234", "ort": "Musterstadt", "email": "jan@example.org"})
+    case = office.cases.submit("standesamt", "musterstadt", data, citizen="jan")
+    office.run()
+    assert office.statuses(case.case_number, "musterstadt") == ["eingegangen", "zahlung_offen"]
+    assert office.engine.tasks.query(tenant="musterstadt") == []
+    reference = office.variables(case.case_number, "musterstadt")["kassenzeichen"]
+    office.cases.record_payment("musterstadt", reference, 1200)
+    office.run()
+    assert office.task(case.case_number, "musterstadt").activity_id == "sign"
+    assert office.statuses(case.case_number, "musterstadt")[-1] == "in_bearbeitung"
+
+
+def test_two_municipalities_keep_their_settings_and_cases_apart(office):
+    plauen = office.cases.submit("standesamt", "plauen", application(), citizen="erika")
+    office.run()
+    assert office.variables(plauen.case_number)["gebuehr_cents"] == 1500
+    assert office.cases.cases("musterstadt", "erika") == []
+    assert [c.case_number for c in office.cases.cases("plauen", "erika")] == [plauen.case_number]
+    assert office.engine.tasks.query(tenant="musterstadt") == []
+
+
+def test_sibling_needs_a_clerk_who_can_accept_the_legal_interest(office):
+    data = application(vornamen="Erika", beziehung="sibling", rechtliches_interesse="Erbschein für den Nachlass unserer Mutter")
+    case = office.cases.submit("standesamt", "plauen", data, citizen="erika")
+    office.run()
+    task = office.task(case.case_number)
+    assert task.activity_id == "decide_entitlement" and task.candidate_group == "standesamt"
+    office.engine.tasks.complete(task.id, {"berechtigt": "ja", "begruendung": "Rechtliches Interesse belegt"})
+    office.run()
+    assert office.task(case.case_number).activity_id == "sign"
+
+
+def test_not_entitled_applicant_is_rejected_with_a_notice(office):
+    data = application(beziehung="other", rechtliches_interesse="Ich interessiere mich für Familienforschung")
+    case = office.cases.submit("standesamt", "plauen", data, citizen="erika")
+    office.run()
+    task = office.task(case.case_number)
+    office.engine.tasks.complete(task.id, {"berechtigt": "nein", "begruendung": "Kein rechtliches Interesse dargelegt"})
+    office.run()
+    assert office.state(case.case_number) == "completed"
+    assert office.statuses(case.case_number)[-1] == "abgelehnt"
+    [message] = [m for m in office.cases.messages("plauen", case.case_number) if "Bescheid" in m.title]
+    assert message.document_ids
+
+
+def test_blocked_entry_goes_to_a_clerk(office):
+    data = application(familienname="Verborgen", vornamen="Klara", ereignisdatum="2001-08-19")
+    case = office.cases.submit("standesamt", "plauen", data, citizen="erika")
+    office.run()
+    assert office.variables(case.case_number)["registerauskunft"]["blocked"] is True
+    assert office.task(case.case_number).activity_id == "decide_entitlement"
+
+
+def test_no_entry_clerk_enters_the_register_number_and_lookup_is_repeated(office):
+    case = office.cases.submit("standesamt", "plauen", application(vornamen="Erica"), citizen="erika")
+    office.run()
+    task = office.task(case.case_number)
+    assert task.activity_id == "clarify_entry"
+    assert office.variables(case.case_number)["registerauskunft"]["status"] == "not_found"
+    with pytest.raises(FormInvalid) as err:
+        office.engine.tasks.complete(task.id, {"ergebnis": "registernummer"})
+    assert [e.field for e in err.value.errors] == ["registernummer"]
+    office.engine.tasks.complete(task.id, {"ergebnis": "registernummer", "registernummer": "G 412/1990"})
+    office.run()
+    assert office.task(case.case_number).activity_id == "sign"
+
+
+def test_ambiguous_entry_question_answered_by_the_citizen(office):
+    data = application(familienname="Platzhalter", vornamen="Paul", ereignisdatum="1985-05-05")
+    case = office.cases.submit("standesamt", "plauen", data, citizen="erika")
+    office.run()
+    assert office.variables(case.case_number)["registerauskunft"]["status"] == "ambiguous"
+    task = office.task(case.case_number)
+    office.engine.tasks.complete(task.id, {"ergebnis": "rueckfrage", "frage": "Wie lautet der Vorname der Mutter?"})
+    office.run()
+    assert office.statuses(case.case_number)[-1] == "rueckfrage"
+    office.cases.reply("plauen", case.case_number, "Sabine", citizen="erika")
+    office.run()
+    task = office.task(case.case_number)
+    assert task.activity_id == "clarify_entry"
+    assert office.variables(case.case_number)["antwort"] == "Sabine"
+    office.engine.tasks.complete(task.id, {"ergebnis": "registernummer", "registernummer": "G 501/1985"})
+    office.run()
+    assert office.task(case.case_number).activity_id == "sign"
+
+
+def test_unanswered_question_closes_the_case_after_the_deadline(office, clock):
+    case = office.cases.submit("standesamt", "plauen", application(vornamen="Erica"), citizen="erika")
+    office.run()
+    office.engine.tasks.complete(office.task(case.case_number).id,
+                                 {"ergebnis": "rueckfrage", "frage": "Bitte nennen Sie Ihre Registernummer."})
+    office.run()
+    clock.advance(days=13)
+    office.run()
+    assert office.statuses(case.case_number)[-1] == "rueckfrage"
+    clock.advance(days=2)
+    office.run()
+    assert office.state(case.case_number) == "completed"
+    assert office.statuses(case.case_number)[-1] == "eingestellt"
+
+
+def test_counter_intake_runs_the_same_process_and_records_the_channel(office):
+    case = office.cases.submit("standesamt", "plauen", application(), channel="schalter", clerk="sb.plauen")
+    office.run()
+    assert office.variables(case.case_number)["kanal"] == "schalter"
+    assert office.task(case.case_number).activity_id == "sign"
+    [info] = office.engine.runtime.query(business_key=case.case_number)
+    assert info.started_by == "sb.plauen"
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("urkundenart", "reisepass", "Art der Urkunde: Bitte einen der angebotenen Werte wählen."),
+    ("familienname", "", "Familienname der Person: Bitte ausfüllen."),
+    ("vornamen", None, "Vornamen der Person: Bitte ausfüllen."),
+    ("ereignisdatum", "14.03.1990", "Datum des Ereignisses: Bitte ein Datum (JJJJ-MM-TT) angeben."),
+    ("ereignisort", "", "Ort des Ereignisses: Bitte ausfüllen."),
+    ("anzahl", 0, "Anzahl der Urkunden: Mindestens 1."),
+    ("anzahl", 11, "Anzahl der Urkunden: Höchstens 10."),
+    ("anzahl", "zwei", "Anzahl der Urkunden: Bitte eine ganze Zahl angeben."),
+    ("zweck", "x", "Verwendungszweck: Mindestens 3 Zeichen."),
+    ("beziehung", "nachbar", "Ihre Beziehung zur Person: Bitte einen der angebotenen Werte wählen."),
+    ("antragsteller.plz", "8523", "Postleitzahl: Bitte fünf Ziffern angeben."),
+    ("antragsteller.email", "erika(at)example", "E-Mail-Adresse: Bitte eine E-Mail-Adresse angeben."),
+    ("antragsteller.strasse", "", "Straße und Hausnummer: Bitte ausfüllen."),
+])
+def test_every_invalid_field_gives_a_german_message_and_stores_nothing(office, field, value, message):
+    data = application()
+    target, _, leaf = field.rpartition(".")
+    container = data[target] if target else data
+    if value is None:
+        del container[leaf]
+    else:
+        container[leaf] = value
+    with pytest.raises(FormInvalid) as err:
+        office.cases.submit("standesamt", "plauen", data, citizen="erika")
+    assert [e.message for e in err.value.errors] == [message]
+    assert office.engine.runtime.query() == []
+
+
+def test_legal_interest_is_required_for_others(office):
+    with pytest.raises(FormInvalid) as err:
+        office.cases.submit("standesamt", "plauen", application(beziehung="other"), citizen="erika")
+    assert [e.field for e in err.value.errors] == ["rechtliches_interesse"]
