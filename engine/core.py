@@ -216,7 +216,7 @@ def _save(ctx, session, row, workflow, log, actor, new=False, failure=None) -> N
         "h": [str(t.id) for t in points.user_tasks],
         "s": [str(t.id) for t in points.service_tasks],
         "t": {str(t.id): due.isoformat() for t, due in points.timers},
-        "m": [str(t.id) for t, _, _ in points.messages],
+        "m": [spiff.subscription_id(t.id, name) for t, name, _ in points.messages],
     }
     if completed:
         waits = {}
@@ -366,8 +366,9 @@ def _sync_subscriptions(session, row, old, new, points, now):
     if added:
         session.execute(_INSERT_SUBSCRIPTION, [
             {
-                "id": str(task.id),
+                "id": spiff.subscription_id(task.id, name),
                 "instance_id": row["id"],
+                "task_id": str(task.id),
                 "tenant": row["tenant"],
                 "message_name": name,
                 "correlation": canonical(keys),
@@ -375,7 +376,7 @@ def _sync_subscriptions(session, row, old, new, points, now):
                 "created_at": now,
             }
             for task, name, keys in points.messages
-            if str(task.id) in added
+            if spiff.subscription_id(task.id, name) in added
         ])
 
 

@@ -120,8 +120,9 @@ class Job(Base):
 class MessageSubscription(Base):
     __tablename__ = "message_subscription"
     __table_args__ = (Index("ix_message_subscription_match", "message_name", "correlation", "tenant"),)
-    id: Mapped[str] = mapped_column(Id, primary_key=True)  # the waiting SpiffWorkflow task id
+    id: Mapped[str] = mapped_column(Id, primary_key=True)  # derived from task id and message name
     instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    task_id: Mapped[str] = mapped_column(Id)  # the waiting SpiffWorkflow task
     tenant: Mapped[str] = mapped_column(String(100))
     message_name: Mapped[str] = mapped_column(String(200))
     # Canonical JSON of the correlation keys, compared for equality.

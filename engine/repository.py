@@ -2,6 +2,7 @@
 get definitions. A deployment that changes nothing creates no new versions."""
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,10 +46,14 @@ def read_paths(paths) -> dict[str, bytes]:
     return files
 
 
+LATEST_TTL_SECONDS = 2.0  # how soon another process's deployment is used for new instances
+
+
 class RepositoryService:
     def __init__(self, ctx):
         self.ctx = ctx
         self._forms: dict[tuple[str, str], dict] = {}
+        self._latest: dict[str, tuple[float, DefinitionInfo]] = {}
 
     def validate(self, files: dict[str, bytes]) -> list[Problem]:
         return validate(files, self.ctx.registry.operations(), parser_factory=spiff.AmtswegParser)
@@ -69,6 +74,7 @@ class RepositoryService:
             for resource_name, content in files.items():
                 session.add(DeploymentResource(deployment_id=deployment_id, name=resource_name, content=content))
             infos = []
+            self._latest.clear()
             for key, (resource, title) in processes.items():
                 version = (session.scalar(select(func.max(ProcessDefinition.version)).where(ProcessDefinition.key == key)) or 0) + 1
                 definition = ProcessDefinition(id=str(uuid.uuid4()), key=key, version=version, name=title,
@@ -97,16 +103,21 @@ class RepositoryService:
         with self.ctx.db.connect() as conn:
             return self.find_definition(conn, key, version)
 
-    @staticmethod
-    def find_definition(conn, key: str, version: int | None = None) -> DefinitionInfo:
-        """The given version of ``key``, else the latest."""
+    def find_definition(self, conn, key: str, version: int | None = None) -> DefinitionInfo:
+        """The given version of ``key``, else the latest (cached briefly: every start asks)."""
         if version:
             row = conn.execute(_DEFINITION_VERSION, {"key": key, "version": version}).first()
         else:
+            cached = self._latest.get(key)
+            if cached is not None and cached[0] > time.monotonic():
+                return cached[1]
             row = conn.execute(_DEFINITION_LATEST, {"key": key}).first()
         if row is None:
             raise NotFound(f"Prozessdefinition '{key}' ist nicht bereitgestellt.")
-        return _info(row)
+        info = _info(row)
+        if not version:
+            self._latest[key] = (time.monotonic() + LATEST_TTL_SECONDS, info)
+        return info
 
     def get_form(self, definition_id: str, form_key: str) -> dict:
         """The JSON Schema of a user task's form, looked up beside the BPMN file first.

@@ -43,7 +43,7 @@ class RuntimeService:
     def correlate(self, message_name: str, correlation_keys: dict | None = None, payload: dict | None = None,
                   tenant: str | None = None, user: str | None = None) -> str:
         """Deliver a message to the one instance waiting for it with these keys."""
-        query = select(MessageSubscription.id, MessageSubscription.instance_id).where(
+        query = select(MessageSubscription.task_id, MessageSubscription.instance_id).where(
             MessageSubscription.message_name == message_name,
             MessageSubscription.correlation == core.canonical(correlation_keys or {}),
         )
@@ -55,11 +55,11 @@ class RuntimeService:
             raise MessageNotCorrelated(f"Kein Vorgang wartet auf die Nachricht '{message_name}' mit {correlation_keys or {}}.")
         if len(matches) > 1:
             raise MessageNotCorrelated(f"Die Nachricht '{message_name}' mit {correlation_keys or {}} passt zu mehreren Vorgängen.")
-        subscription_id, instance_id = matches[0]
+        task_id, instance_id = matches[0]
         data = {**(correlation_keys or {}), **(payload or {})}  # a message carries its keys
 
         def deliver(workflow, log):
-            if not spiff.deliver_message(workflow, subscription_id, data):
+            if not spiff.deliver_message(workflow, task_id, message_name, data):
                 raise MessageNotCorrelated(f"Der Vorgang {instance_id} wartet nicht mehr auf '{message_name}'.")
 
         core.execute(self.ctx, instance_id, deliver, user, audit_action="message_received")

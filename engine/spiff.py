@@ -12,7 +12,7 @@ from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable
-from uuid import UUID
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 import orjson
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
@@ -20,6 +20,7 @@ from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SERIALIZER_VERSION
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
     TimerEventDefinition,
@@ -254,18 +255,28 @@ def wait_points(workflow: BpmnWorkflow) -> WaitPoints:
         points.user_tasks = [t for t in tasks if t._state == TaskState.READY and t.task_spec.manual]
         points.service_tasks = [t for t in tasks if t._state == TaskState.STARTED and isinstance(t.task_spec, AsyncServiceTask)]
     for task in workflow.event_manager.tasks.values():
-        definition = task.task_spec.event_definition
-        if isinstance(definition, TimerEventDefinition):
-            due = timer_due(task)
-            if due is not None:
-                points.timers.append((task, due))
-        elif isinstance(definition, MessageEventDefinition):
-            points.messages.append((task, definition.name, message_correlation(task, definition)))
+        for definition in _event_definitions(task):
+            if isinstance(definition, TimerEventDefinition):
+                due = timer_due(task, definition)
+                if due is not None:
+                    points.timers.append((task, due))
+            elif isinstance(definition, MessageEventDefinition):
+                points.messages.append((task, definition.name, message_correlation(task, definition)))
     return points
 
 
-def timer_due(task) -> datetime | None:
-    value = task.task_spec.event_definition.details(task).value
+def _event_definitions(task) -> list:
+    """What a waiting task waits for; an event-based gateway waits for several things at once."""
+    definition = task.task_spec.event_definition
+    return definition.event_definitions if isinstance(definition, MultipleEventDefinition) else [definition]
+
+
+def subscription_id(task_id, message_name: str) -> str:
+    return str(uuid5(NAMESPACE_URL, f"{task_id}/{message_name}"))
+
+
+def timer_due(task, definition) -> datetime | None:
+    value = definition.details(task).value
     if value is None:
         return None
     return TimerEventDefinition.get_datetime(value) if isinstance(value, str) else None
@@ -297,13 +308,16 @@ def fire_timer(workflow: BpmnWorkflow, task_id: str) -> bool:
     return True
 
 
-def deliver_message(workflow: BpmnWorkflow, task_id: str, payload: dict) -> bool:
+def deliver_message(workflow: BpmnWorkflow, task_id: str, message_name: str, payload: dict) -> bool:
     task = workflow.get_task_from_id(UUID(task_id))
     if task is None or task.state != TaskState.WAITING or not isinstance(task.task_spec, CatchingEvent):
         return False
+    definition = next((d for d in _event_definitions(task)
+                       if isinstance(d, MessageEventDefinition) and d.name == message_name), None)
+    if definition is None:
+        return False
     task.data.update(payload)  # the payload becomes process data, with or without a messageVariable
-    event = BpmnEvent(task.task_spec.event_definition, payload)
-    task.task_spec.catch(task, event)
+    task.task_spec.catch(task, BpmnEvent(definition, payload))
     task.task_spec._update(task)
     return True
 

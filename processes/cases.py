@@ -111,9 +111,9 @@ class CaseService:
 
     def mark_posted(self, tenant: str, job_ids: list, user: str) -> str:
         """Marks a print batch posted and tells each waiting case that its letter is on its way."""
-        batch_id = self.print_mail.mark_batch_posted(tenant, job_ids, user)
+        batch_id = self.print_mail.mark_batch_posted(tenant, [int(j) for j in job_ids], user)
         for job_id in job_ids:
-            self.engine.runtime.correlate("druck_versandt", {"druckauftrag": job_id}, {"postausgang": batch_id},
+            self.engine.runtime.correlate("druck_versandt", {"druckauftrag": str(job_id)}, {"postausgang": batch_id},
                                           tenant=tenant, user=user)
         return batch_id
 
@@ -127,7 +127,7 @@ class CaseService:
         statuses = self.portal.statuses(info.tenant, info.business_key)
         last = statuses[-1] if statuses else None
         return Case(info.business_key, info.id, _service_of(info.process_key), info.tenant, info.state,
-                    info.started_at, getattr(last, "status", None), getattr(last, "label", None))
+                    info.started_at, last and last["status"], last and last["label"])
 
 
 def _service_of(process_key: str) -> str:

@@ -81,6 +81,17 @@ def db(request, tmp_path, sqlite_template, postgres_schema_url):
     engine.dispose()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def mail_sink():
+    """Every test's e-mail goes to a local SMTP server; tests read ``mail_sink.messages``."""
+    from tasks.notifications.sink import MailSink
+
+    sink = MailSink().start()
+    os.environ["AMTSWEG_SMTP_HOST"], os.environ["AMTSWEG_SMTP_PORT"] = sink.host, str(sink.port)
+    yield sink
+    sink.stop()
+
+
 @pytest.fixture
 def clock():
     from engine.clock import ManualClock

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import threading
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from flask import Flask, render_template
 
@@ -49,6 +51,8 @@ def create_app(engine=None, test_config: dict | None = None) -> Flask:
     for blueprint in (auth_bp, portal_bp, worklist_bp, operator_bp):
         app.register_blueprint(blueprint)
 
+    app.add_template_filter(datum)
+
     @app.get("/")
     def index():
         definitions = engine_of(app).repository.list_definitions()
@@ -64,6 +68,22 @@ def create_app(engine=None, test_config: dict | None = None) -> Flask:
                                message="Diese Seite ist für Ihr Konto nicht freigegeben."), 403
 
     return app
+
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def datum(value, with_time: bool = True) -> str:
+    """German date (and time, in Berlin) from a datetime or an ISO string."""
+    if not value:
+        return "–"
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(BERLIN)
+        return value.strftime("%d.%m.%Y %H:%M" if with_time else "%d.%m.%Y")
+    return value.strftime("%d.%m.%Y")
 
 
 def engine_of(app=None):

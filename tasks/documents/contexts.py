@@ -17,14 +17,16 @@ eingangsbestaetigung
     channel?          e.g. "Online-Antrag über Amt24"
     next_steps?       str
 kostenbescheid
-    subject, cash_reference (Kassenzeichen), due_date
+    cash_reference (Kassenzeichen), due_date
+    subject?          what the fee is for, e.g. "Geburtsurkunde"
     fee_lines         [{"text", "unit_cents", "quantity"? (default 1)}], at least one
     total_cents?      if given, must equal the sum of the lines
     paid?             true: already paid, no payment request
     legal_basis?      str
     legal_remedy?     own text instead of the default Rechtsbehelfsbelehrung
 anschreiben
-    subject, enclosures [str] (at least one)
+    enclosures        [str], at least one
+    subject?          the letter's heading (default "Unterlagen zu Ihrem Antrag")
     paragraphs?       [str] (default: one sentence introducing the enclosures)
     payment?          {"cash_reference", "amount_cents", "due_date"?}: only while unpaid
 mitteilung
@@ -41,7 +43,8 @@ urkunde (no address block; the issuing office is the municipality's ``office``, 
     without_parents?  true: leave out mother and father (PStG §59(2))
     remarks?          [str]
     case_number?      printed small at the bottom
-The entry returned by civil_register.lookup_entry fits the urkunde keys as it is.
+    entry?            the entry returned by civil_register.lookup_entry: its keys are used where
+                      ``data`` does not give them (it fits the keys above as it is)
 
 municipality: name, office, street, postal_code, city (required); phone?, email?,
 coat_of_arms? (text placeholder in the letterhead), bank? {"name", "iban", "bic"}.
@@ -74,11 +77,11 @@ PARENT_ROLES = {"mother", "father", "mutter", "vater"}
 
 # Checked values.
 
-def text(data: dict, key: str, required: bool = True) -> str:
+def text(data: dict, key: str, required: bool = True, where: str = "data") -> str:
     value = data.get(key)
     if value is None or not str(value).strip():
         if required:
-            raise InvalidRequest(f"data.{key} fehlt.")
+            raise InvalidRequest(f"{where}.{key} fehlt.")
         return ""
     return str(value).strip()
 
@@ -101,10 +104,10 @@ def cents(value, field: str) -> int:
     return value
 
 
-def day(data: dict, key: str, default: date | None = None) -> str:
-    value = parse_date(data.get(key), f"data.{key}") or default
+def day(data: dict, key: str, default: date | None = None, where: str = "data") -> str:
+    value = parse_date(data.get(key), f"{where}.{key}") or default
     if value is None:
-        raise InvalidRequest(f"data.{key} fehlt.")
+        raise InvalidRequest(f"{where}.{key} fehlt.")
     return date_de(value)
 
 
@@ -125,13 +128,14 @@ def build_context(template: str, data, municipality) -> dict:
 
 
 def municipality_context(raw: dict) -> dict:
-    m = {key: text(raw, key, required=key in MUNICIPALITY_REQUIRED) for key in
-         (*MUNICIPALITY_REQUIRED, "phone", "email", "coat_of_arms")}
+    m = {key: text(raw, key, required=key in MUNICIPALITY_REQUIRED, where="municipality")
+         for key in (*MUNICIPALITY_REQUIRED, "phone", "email", "coat_of_arms")}
     m["coat_of_arms"] = m["coat_of_arms"] or "Wappen"
     m["return_line"] = " · ".join((m["name"], m["office"], m["street"], f"{m['postal_code']} {m['city']}"))
-    bank = raw.get("bank")
-    m["bank"] = {k: text(mapping(bank, "municipality.bank"), k, required=False) for k in ("name", "iban", "bic")} \
-        if bank else None
+    m["bank"] = None
+    if raw.get("bank"):
+        bank = mapping(raw["bank"], "municipality.bank")
+        m["bank"] = {key: text(bank, key, required=False) for key in ("name", "iban", "bic")}
     return m
 
 
@@ -141,7 +145,7 @@ def letter(data: dict, m: dict, heading: str, info: tuple = ()) -> dict:
     lines = address_lines(applicant if isinstance(applicant, dict) else {"name": applicant})
     letter_date = parse_date(data.get("date"), "data.date") or date.today()
     rows = [("Vorgangsnummer", case_number), ("Aktenzeichen", text(data, "file_number", required=False)), *info,
-            ("Datum", date_de(letter_date)), ("Ansprechpartner", text(data, "clerk", required=False)),
+            ("Datum", date_de(letter_date)), ("Ansprechperson", text(data, "clerk", required=False)),
             ("Telefon", m["phone"]), ("E-Mail", m["email"])]
     return {
         "doc_title": f"{heading} – Vorgang {case_number}",
@@ -183,13 +187,14 @@ def fee_notice(data: dict, m: dict) -> dict:
             raise InvalidRequest(f"data.fee_lines[{i}].quantity muss eine ganze Zahl ≥ 1 sein.")
         unit = cents(line.get("unit_cents"), f"data.fee_lines[{i}].unit_cents")
         total += quantity * unit
-        lines.append({"quantity": quantity, "text": text(line, "text"), "unit": f"je {money(unit)}" if quantity > 1 else "",
-                      "amount": money(quantity * unit)})
+        lines.append({"quantity": quantity, "text": text(line, "text", where=f"data.fee_lines[{i}]"),
+                      "amount": money(quantity * unit),
+                      "unit": f"je {money(unit)}" if quantity > 1 else ""})
     if data.get("total_cents") is not None and cents(data["total_cents"], "data.total_cents") != total:
         raise InvalidRequest(f"data.total_cents ({data['total_cents']}) ist nicht die Summe der Positionen ({total}).")
     cash_reference = text(data, "cash_reference")
     ctx = letter(data, m, "Kostenbescheid", info=(("Kassenzeichen", cash_reference),))
-    return {**ctx, "subject": text(data, "subject"), "fee_lines": lines, "total": money(total),
+    return {**ctx, "subject": text(data, "subject", required=False), "fee_lines": lines, "total": money(total),
             "cash_reference": cash_reference, "due_date": day(data, "due_date"), "paid": bool(data.get("paid")),
             "legal_basis": text(data, "legal_basis", required=False),
             "legal_remedy": legal_remedy(data.get("legal_remedy"), default=True), "fee_remedy_note": True}
@@ -199,10 +204,10 @@ def cover_letter(data: dict, m: dict) -> dict:
     payment = None
     if data.get("payment"):
         raw = mapping(data["payment"], "data.payment")
-        payment = {"cash_reference": text(raw, "cash_reference"),
+        payment = {"cash_reference": text(raw, "cash_reference", where="data.payment"),
                    "amount": money(cents(raw.get("amount_cents"), "data.payment.amount_cents")),
-                   "due_date": day(raw, "due_date", default=None) if raw.get("due_date") else ""}
-    ctx = letter(data, m, text(data, "subject"),
+                   "due_date": day(raw, "due_date", where="data.payment") if raw.get("due_date") else ""}
+    ctx = letter(data, m, text(data, "subject", required=False) or "Unterlagen zu Ihrem Antrag",
                  info=(("Kassenzeichen", payment["cash_reference"]),) if payment else ())
     return {**ctx, "enclosures": texts(data, "enclosures", required=True), "paragraphs": texts(data, "paragraphs"),
             "payment": payment}
@@ -215,6 +220,8 @@ def notice(data: dict, m: dict) -> dict:
 
 
 def certificate(data: dict, m: dict) -> dict:
+    if data.get("entry") is not None:
+        data = {**mapping(data["entry"], "data.entry"), **{k: v for k, v in data.items() if k != "entry"}}
     kind = certificate_kind(text(data, "kind"))
     title, register, date_label, place_label = CERTIFICATES[kind]
     raw_persons = data.get("persons")
@@ -222,13 +229,15 @@ def certificate(data: dict, m: dict) -> dict:
         raise InvalidRequest("data.persons braucht mindestens eine Person.")
     persons = []
     for i, raw in enumerate(raw_persons):
-        person = mapping(raw, f"data.persons[{i}]")
+        where = f"data.persons[{i}]"
+        person = mapping(raw, where)
         role = text(person, "role", required=False)
         if data.get("without_parents") and role.lower() in PARENT_ROLES:
             continue
-        born = parse_date(person.get("date_of_birth"), f"data.persons[{i}].date_of_birth")
+        born = parse_date(person.get("date_of_birth"), f"{where}.date_of_birth")
         persons.append({"role": ROLE_LABELS.get((kind, role)) or ROLE_LABELS.get(role) or role or "Person",
-                        "family_name": text(person, "family_name"), "given_names": text(person, "given_names"),
+                        "family_name": text(person, "family_name", where=where),
+                        "given_names": text(person, "given_names", where=where),
                         "birth_name": text(person, "birth_name", required=False),
                         "date_of_birth": date_de(born) if born else ""})
     return {

@@ -38,7 +38,7 @@ class Office:
         return info.state
 
     def statuses(self, case_number: str, tenant: str = "plauen") -> list[str]:
-        return [s.status for s in self.cases.statuses(tenant, case_number)]
+        return [s["status"] for s in self.cases.statuses(tenant, case_number)]
 
 
 def application(**changes) -> dict:

@@ -13,9 +13,9 @@ def sign(office, case_number, tenant="plauen"):
 
 
 def post(office, case_number, tenant="plauen"):
-    jobs = [j for j in office.cases.open_print_jobs(tenant) if j.business_key == case_number]
+    jobs = [j for j in office.cases.open_print_jobs(tenant) if j["business_key"] == case_number]
     assert len(jobs) == 1
-    office.cases.mark_posted(tenant, [jobs[0].id], "poststelle")
+    office.cases.mark_posted(tenant, [jobs[0]["id"]], "poststelle")
     office.run()
 
 
@@ -78,8 +78,8 @@ def test_not_entitled_applicant_is_rejected_with_a_notice(office):
     office.run()
     assert office.state(case.case_number) == "completed"
     assert office.statuses(case.case_number)[-1] == "abgelehnt"
-    [message] = [m for m in office.cases.messages("plauen", case.case_number) if "Bescheid" in m.title]
-    assert message.document_ids
+    [message] = [m for m in office.cases.messages("plauen", case.case_number) if "Bescheid" in m["title"]]
+    assert message["documents"]
 
 
 def test_blocked_entry_goes_to_a_clerk(office):

@@ -152,8 +152,10 @@ def test_register_entry_fits_the_certificate(seeded):
     found = CivilRegister(seeded).lookup_entry(make_call("civil_register.lookup_entry", {
         "kind": "Eheurkunde", "family_name": "Mustermann", "given_names": "Max"}))
     assert found["status"] == "found"
-    html = render_html("urkunde", found["entry"], MUNICIPALITY)
-    assert "Eheurkunde" in html and "Ehegatte 1" in html and found["entry"]["register_number"] in html
+    for data in (found["entry"], {"entry": found["entry"], "case_number": CASE}):
+        html = render_html("urkunde", data, MUNICIPALITY)
+        assert "Eheurkunde" in html and "Ehegatte 1" in html and found["entry"]["register_number"] in html
+    assert CASE in html
 
 
 @pytest.mark.parametrize("template, change, message", [
@@ -202,7 +204,8 @@ def test_render_files_the_pdf_once_per_key_and_prints_by_id(seeded):
 
     # The print outbox takes the filed PDF by its id: the process never carries the bytes.
     outbox = PrintMail(seeded)
-    job = outbox.enqueue(make_call("print_mail.enqueue", {"address": APPLICANT, "document_ids": [first["document_id"]]}))
+    params = {"address": APPLICANT, "document_ids": [first["document_id"]]}
+    job = outbox.enqueue(make_call("print_mail.enqueue", params))
     assert outbox.job_documents("plauen", job["print_job_id"]) == [("Kostenbescheid", stored["content"])]
 
 

@@ -157,6 +157,7 @@ def upgrade() -> None:
     op.create_table('message_subscription',
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('instance_id', sa.String(length=36), nullable=False),
+    sa.Column('task_id', sa.String(length=36), nullable=False),
     sa.Column('tenant', sa.String(length=100), nullable=False),
     sa.Column('message_name', sa.String(length=200), nullable=False),
     sa.Column('correlation', sa.String(length=500), nullable=False),

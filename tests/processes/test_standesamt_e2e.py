@@ -1,0 +1,78 @@
+"""A person new to Amtsweg walks the certificate request over HTTP, as the demo offers it:
+the citizen applies, the registrar signs, the post office marks the letter posted, the
+citizen sees status and documents. Nothing is typed twice."""
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from tests.processes.conftest import application
+from webui import create_app
+from webui.forms import flatten
+
+
+@pytest.fixture
+def app(office):
+    return create_app(office.engine, {"TESTING": True})
+
+
+def login(app, user):
+    client = app.test_client()
+    assert client.post("/anmelden", data={"user": user}).status_code == 302
+    return client
+
+
+def pdf_text(response) -> str:
+    import io
+
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+
+
+def test_birth_certificate_from_application_to_posted_letter(app, office):
+    citizen = login(app, "erika")
+    assert "Personenstandsurkunde beantragen" in citizen.get("/portal/").get_data(as_text=True)
+
+    form = {k: str(v) for k, v in flatten(application(anzahl=2)).items()}
+    wrong = citizen.post("/portal/standesamt/antrag", data={**form, "antragsteller.plz": "85 23"})
+    assert wrong.status_code == 422 and "Postleitzahl: Bitte fünf Ziffern angeben." in wrong.get_data(as_text=True)
+    assert citizen.post("/portal/standesamt/antrag", data=form).status_code == 302
+    review = citizen.get("/portal/standesamt/pruefen").get_data(as_text=True)
+    assert "Geburtsurkunde" in review and "Bahnhofstraße 12" in review
+    submitted = citizen.post("/portal/standesamt/pruefen")
+    case_number = re.search(r"/portal/antraege/([A-Z0-9-]+)", submitted.headers["Location"]).group(1)
+    office.run()
+
+    page = citizen.get(f"/portal/antraege/{case_number}").get_data(as_text=True)
+    assert "Antrag eingegangen" in page
+    receipt_link = re.search(rf'href="(/portal/antraege/{case_number}/dokumente/[^"]+)"', page).group(1)
+    receipt = pdf_text(citizen.get(receipt_link))
+    assert case_number in receipt and "Erika" in receipt
+
+    clerk = login(app, "sb.plauen")
+    worklist = clerk.get("/arbeit/?gruppe=standesbeamte").get_data(as_text=True)
+    assert case_number in worklist and "Urkunde unterschreiben und siegeln" in worklist
+    task = office.task(case_number)
+    task_page = clerk.get(f"/arbeit/{task.id}").get_data(as_text=True)
+    assert "G 412/1990" in task_page and "Erika Maria" in task_page  # register findings beside the application
+    assert clerk.post(f"/arbeit/{task.id}", data={"standesbeamter": "Sabine Berger"}).status_code == 422
+    assert clerk.post(f"/arbeit/{task.id}", data={"unterschrieben": "on", "standesbeamter": "Sabine Berger"}).status_code == 302
+    office.run()
+
+    outbox = clerk.get("/arbeit/postausgang").get_data(as_text=True)
+    [job_id] = re.findall(r'name="auftrag" value="([^"]+)"', outbox)
+    assert clerk.post("/arbeit/postausgang", data={"auftrag": job_id}).status_code == 302
+    office.run()
+
+    page = citizen.get(f"/portal/antraege/{case_number}").get_data(as_text=True)
+    assert "Urkunde versandt" in page
+    links = re.findall(rf'href="(/portal/antraege/{case_number}/dokumente/[^"]+)"', page)
+    texts = [pdf_text(citizen.get(link)) for link in links]
+    fee_notice = next(t for t in texts if "Kassenzeichen" in t and "Kostenbescheid" in t)
+    variables = office.variables(case_number)
+    assert variables["kassenzeichen"] in fee_notice and "22,00" in fee_notice and case_number in fee_notice
+    assert office.state(case_number) == "completed"
+
+    other = login(app, "jan")
+    assert other.get(f"/portal/antraege/{case_number}").status_code == 404
+    assert other.get(links[0]).status_code == 404
