@@ -4,7 +4,17 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test bench
+# WeasyPrint renders the PDFs with Pango; DejaVu covers German letters.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+
+.PHONY: setup system-packages demo test bench
+
+system-packages:
+	@command -v dpkg >/dev/null || exit 0; \
+	missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	[ -z "$$missing" ] && exit 0; \
+	if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing; \
+	else echo "Bitte installieren Sie: sudo apt-get install $$missing"; exit 1; fi
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,13 +22,13 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-setup: $(STAMP)
+setup: system-packages $(STAMP)
 
 # Embedded default: a SQLite file in the working directory, web UI on http://127.0.0.1:5000
 demo: setup
 	$(PY) -m engine db upgrade
 	$(PY) -m engine demo
-	$(PY) -m engine serve --host 127.0.0.1 --port 5000
+	$(PY) -m engine serve --host 127.0.0.1 --port 5000 --mail-sink
 
 # SQLite always; PostgreSQL too when AMTSWEG_TEST_POSTGRES_URL is set (.ci/run sets it).
 test: setup

@@ -273,10 +273,17 @@ def bench(as_json, seconds) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--with-worker/--no-worker", default=True, show_default=True)
-def serve(host, port, with_worker) -> None:
+@click.option("--mail-sink", is_flag=True, help="Lokalen SMTP-Server starten, der E-Mails nur in var/mail/ ablegt (Demo)")
+def serve(host, port, with_worker, mail_sink) -> None:
     """Startet die Weboberfläche (und einen Worker im selben Prozess)."""
     from webui import create_app
 
+    if mail_sink:
+        from tasks.notifications.sink import MailSink
+
+        sink = MailSink(folder=Path("var/mail")).start()
+        os.environ["AMTSWEG_SMTP_HOST"], os.environ["AMTSWEG_SMTP_PORT"] = sink.host, str(sink.port)
+        click.echo(f"E-Mails der Demo landen in {Path('var/mail').resolve()}")
     app = create_app()
     if with_worker:
         app.extensions["amtsweg"].start_background_worker()

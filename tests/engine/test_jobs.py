@@ -124,3 +124,17 @@ def test_worker_killed_mid_call_is_taken_over_after_lock_expiry_and_effect_happe
     [effect] = testing.effects(db.sessions)
     assert effect.idempotency_key == f"amtsweg:{job.id}"
     assert effect.calls == 2  # the adapter was called twice with the same key, the effect recorded once
+
+
+def test_several_workers_share_the_jobs_and_run_each_once(process_engine, db):
+    engine = process_engine
+    deploy_test_models(engine, "engine/failing.bpmn")
+    instance_ids = [engine.runtime.start("failing", tenant="plauen", variables={"fail_times": 0, "divisor": 1})
+                    for _ in range(40)]
+    workers = [_worker(db, lock_seconds=60) for _ in range(3)]
+    for worker in workers:
+        assert worker.wait(timeout=120) == 0, worker.stderr.read().decode()
+    assert {engine.runtime.get(i).state for i in instance_ids} == {"completed"}
+    effects = testing.effects(db.sessions)
+    assert len(effects) == 40 and {e.calls for e in effects} == {1}  # no job ran twice
+    assert engine.management.incidents() == []

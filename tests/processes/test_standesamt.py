@@ -1,8 +1,16 @@
 """The civil-status certificate request, through every branch of its process."""
+import io
+
 import pytest
+from pypdf import PdfReader
 
 from engine.errors import FormInvalid
+from tasks.efile.system import EFile
 from tests.processes.conftest import application
+
+
+def pdf_text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
 def sign(office, case_number, tenant="plauen"):
@@ -19,7 +27,8 @@ def post(office, case_number, tenant="plauen"):
     office.run()
 
 
-def test_entitled_applicant_pay_later_gets_certificate_with_only_the_signing_task(office):
+def test_entitled_applicant_pay_later_gets_certificate_with_only_the_signing_task(office, mail_sink):
+    mails_before = len(mail_sink.messages)
     case = office.cases.submit("standesamt", "plauen", application(anzahl=3), citizen="erika")
     office.run()
     assert office.task(case.case_number).activity_id == "sign"  # the only human task on the happy path
@@ -32,6 +41,19 @@ def test_entitled_applicant_pay_later_gets_certificate_with_only_the_signing_tas
     assert office.statuses(case.case_number) == ["eingegangen", "in_bearbeitung", "versandt"]
     balance = office.cases.finance.balance_of("plauen", variables["kassenzeichen"])
     assert balance["open_cents"] == 2900  # mailed with the bill
+
+    # The whole case lies in the e-file under its file number; the certificate names the person.
+    efile = EFile(office.engine.sessions)
+    file = efile.file_for_case("plauen", case.case_number)
+    documents = efile.documents("plauen", file["file_number"])
+    assert {d["kind"] for d in documents} >= {"bestaetigung", "bescheid", "urkunde", "anschreiben", "vorgang"}
+    certificate = next(d for d in documents if d["kind"] == "urkunde")
+    text = pdf_text(efile.document("plauen", certificate["document_id"])["content"])
+    assert "Geburtsurkunde" in text and "Erika Maria" in text and "G 412/1990" in text
+    # Each postbox message was announced by e-mail, without its contents.
+    mails = mail_sink.messages[mails_before:]
+    assert len(mails) == 2 and {m["To"] for m in mails} == {"erika@example.org"}
+    assert all(m["Subject"] == "Neue Nachricht in Ihrem Postfach" for m in mails)
 
 
 def test_payment_first_waits_for_the_payment(office):
