@@ -11,7 +11,7 @@ from __future__ import annotations
 from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 import orjson
@@ -369,5 +369,3 @@ def task_properties(task) -> dict:
     extensions = getattr(task.task_spec, "extensions", None) or {}
     return extensions.get("properties", {}) or {}
 
-
-Callback = Callable[[Any], None]

@@ -59,8 +59,8 @@ class CaseService:
             "kommune": place.letterhead(service_key),
             "einstellungen": place.settings(service_key),
         }
-        instance_id = self.engine.runtime.start(svc.process_key, tenant=tenant, business_key=case_number,
-                                                variables=variables, user=clerk or citizen)
+        self.engine.runtime.start(svc.process_key, tenant=tenant, business_key=case_number,
+                                  variables=variables, user=clerk or citizen)
         return self.case(tenant, case_number)
 
     def cases(self, tenant: str, citizen: str) -> list[Case]:
