@@ -10,7 +10,7 @@ from datetime import datetime
 from engine import forms
 from engine.errors import FormInvalid, MessageNotCorrelated, NotFound
 
-from .catalog import service
+from .catalog import service, service_of_process
 from .municipalities import municipality
 
 CHANNELS = ("portal", "schalter", "brief")
@@ -44,6 +44,8 @@ class CaseService:
                citizen: str | None = None, clerk: str | None = None) -> Case:
         """Validates the application and starts its process. On any form error nothing is stored."""
         svc, place = service(service_key), municipality(tenant)
+        if not place.offers(service_key):
+            raise NotFound(f"{place.name} bietet „{svc.title}“ nicht online an.")
         if channel not in CHANNELS:
             raise ValueError(f"Unbekannter Eingangskanal '{channel}'.")
         errors = forms.validate(svc.form, data)
@@ -131,9 +133,8 @@ class CaseService:
 
 
 def _service_of(process_key: str) -> str:
-    from .catalog import SERVICES
-
-    return next((s.key for s in SERVICES.values() if s.process_key == process_key), process_key)
+    found = service_of_process(process_key)
+    return found.key if found else process_key
 
 
 def _code(length: int = 8) -> str:

@@ -1,4 +1,6 @@
-"""The OZG services Amtsweg offers: which process carries each, and its application form."""
+"""The OZG services Amtsweg offers. Each folder in ``bpmn-models/`` with a ``service.json``
+is one service: its process, application form and the schema of its per-municipality
+settings live beside the BPMN, where designers edit them."""
 from __future__ import annotations
 
 import json
@@ -11,37 +13,40 @@ MODELS = Path(__file__).resolve().parents[1] / "bpmn-models"
 
 @dataclass(frozen=True)
 class Service:
-    key: str
+    key: str  # the folder name
     title: str
     description: str
     process_key: str
     case_prefix: str
     leika: str
     form_file: str
+    settings_file: str
     clerk_groups: tuple[str, ...]
 
     @property
     def form(self) -> dict:
-        return _form(self.key, self.form_file)
+        return _json(self.key, self.form_file)
+
+    @property
+    def settings_schema(self) -> dict:
+        return _json(self.key, self.settings_file)
 
 
 @cache
-def _form(folder: str, name: str) -> dict:
+def _json(folder: str, name: str) -> dict:
     return json.loads((MODELS / folder / name).read_text(encoding="utf-8"))
 
 
-SERVICES = {
-    "standesamt": Service(
-        key="standesamt",
-        title="Personenstandsurkunde beantragen",
-        description="Geburts-, Ehe-, Lebenspartnerschafts- oder Sterbeurkunde aus dem Personenstandsregister.",
-        process_key="standesamt_urkunde",
-        case_prefix="ST",
-        leika="99027002012000",
-        form_file="antrag.schema.json",
-        clerk_groups=("standesamt", "standesbeamte"),
-    ),
-}
+@cache
+def services() -> dict[str, Service]:
+    found = {}
+    for path in sorted(MODELS.glob("*/service.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        found[path.parent.name] = Service(
+            key=path.parent.name, title=data["title"], description=data["description"],
+            process_key=data["process_key"], case_prefix=data["case_prefix"], leika=data["leika"],
+            form_file=data["form"], settings_file=data["settings"], clerk_groups=tuple(data["clerk_groups"]))
+    return found
 
 
 class UnknownService(LookupError):
@@ -50,6 +55,10 @@ class UnknownService(LookupError):
 
 def service(key: str) -> Service:
     try:
-        return SERVICES[key]
+        return services()[key]
     except KeyError:
         raise UnknownService(f"Den Dienst '{key}' gibt es nicht.") from None
+
+
+def service_of_process(process_key: str) -> Service | None:
+    return next((s for s in services().values() if s.process_key == process_key), None)

@@ -1,5 +1,7 @@
 """Per-municipality settings: one generic model per service, these values per municipality.
-Each municipality is one JSON file in ``municipalities/`` that an administrator edits."""
+Each municipality is a folder in ``municipalities/``: ``municipality.json`` (name, address,
+contact) and one ``<service>.json`` per service it offers, checked against the service's
+settings schema in ``bpmn-models/<service>/``."""
 from __future__ import annotations
 
 import json
@@ -9,29 +11,21 @@ from pathlib import Path
 
 from jsonschema import Draft202012Validator
 
+from .catalog import service
+
 FOLDER = Path(__file__).parent / "municipalities"
 
 _SCHEMA = {
     "type": "object",
-    "required": ["key", "name", "street", "postal_code", "city", "phone", "email", "coat_of_arms", "services"],
+    "additionalProperties": False,
+    "required": ["key", "name", "street", "postal_code", "city", "phone", "email", "coat_of_arms", "ags"],
     "properties": {
         "key": {"type": "string", "pattern": "^[a-z0-9_-]+$"},
+        "name": {"type": "string"}, "street": {"type": "string"}, "city": {"type": "string"},
         "postal_code": {"type": "string", "pattern": "^[0-9]{5}$"},
-        "services": {
-            "type": "object",
-            "properties": {
-                "standesamt": {
-                    "type": "object",
-                    "required": ["office", "fee_cents", "further_copy_fee_cents", "payment_first", "reply_deadline"],
-                    "properties": {
-                        "fee_cents": {"type": "integer", "minimum": 0},
-                        "further_copy_fee_cents": {"type": "integer", "minimum": 0},
-                        "payment_first": {"type": "boolean"},
-                        "reply_deadline": {"type": "string", "pattern": "^P(?:[0-9]+[DWM]|T[0-9]+[HMS])$"},
-                    },
-                },
-            },
-        },
+        "phone": {"type": "string"}, "email": {"type": "string"}, "coat_of_arms": {"type": "string"},
+        "ags": {"type": "string", "pattern": "^[0-9]{8}$", "description": "Amtlicher Gemeindeschlüssel"},
+        "bank": {"type": "object", "required": ["name", "iban", "bic"]},
     },
 }
 
@@ -43,38 +37,51 @@ class SettingsError(ValueError):
 @dataclass(frozen=True)
 class Municipality:
     key: str
-    name: str
-    street: str
-    postal_code: str
-    city: str
-    phone: str
-    email: str
-    coat_of_arms: str
-    services: dict
+    data: dict
 
-    def letterhead(self, service: str) -> dict:
+    @property
+    def name(self) -> str:
+        return self.data["name"]
+
+    def letterhead(self, service_key: str) -> dict:
         """What documents print in their letterhead."""
-        return {"name": self.name, "office": self.services[service]["office"], "street": self.street,
-                "postal_code": self.postal_code, "city": self.city, "phone": self.phone, "email": self.email,
-                "coat_of_arms": self.coat_of_arms}
+        head = {k: self.data[k] for k in ("name", "street", "postal_code", "city", "phone", "email", "coat_of_arms")}
+        head["office"] = self.settings(service_key).get("office", self.name)
+        if "bank" in self.data:
+            head["bank"] = self.data["bank"]
+        return head
 
-    def settings(self, service: str) -> dict:
-        try:
-            return dict(self.services[service])
-        except KeyError:
-            raise SettingsError(f"{self.name} bietet den Dienst '{service}' nicht an.") from None
+    def settings(self, service_key: str) -> dict:
+        return dict(_service_settings(self.key, service_key))
+
+    def offers(self, service_key: str) -> bool:
+        return (FOLDER / self.key / f"{service_key}.json").exists()
+
+
+@cache
+def _service_settings(key: str, service_key: str) -> dict:
+    path = FOLDER / key / f"{service_key}.json"
+    if not path.exists():
+        raise SettingsError(f"{municipality(key).name} bietet den Dienst '{service_key}' nicht an.")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    _check(data, service(service_key).settings_schema, f"{key}/{service_key}.json")
+    return data
+
+
+def _check(data: dict, schema: dict, where: str) -> None:
+    errors = sorted(Draft202012Validator(schema).iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        path = "/".join(map(str, errors[0].absolute_path)) or "(Datei)"
+        raise SettingsError(f"Einstellungen {where}: {path}: {errors[0].message}")
 
 
 @cache
 def municipalities() -> dict[str, Municipality]:
     found = {}
-    for path in sorted(FOLDER.glob("*.json")):
+    for path in sorted(FOLDER.glob("*/municipality.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
-        errors = list(Draft202012Validator(_SCHEMA).iter_errors(data))
-        if errors:
-            where = "/".join(map(str, errors[0].absolute_path))
-            raise SettingsError(f"{path.name}: {where}: {errors[0].message}")
-        found[data["key"]] = Municipality(**data)
+        _check(data, _SCHEMA, f"{path.parent.name}/municipality.json")
+        found[data["key"]] = Municipality(data["key"], data)
     return found
 
 

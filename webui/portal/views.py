@@ -5,7 +5,8 @@ from flask import Blueprint, Response, flash, g, redirect, render_template, requ
 
 from engine import forms as form_check
 from engine.errors import FormInvalid, NotFound
-from processes.catalog import SERVICES, UnknownService, service
+from processes.catalog import UnknownService, service, services
+from processes.municipalities import municipality
 
 from .. import cases_of
 from ..auth import require
@@ -17,7 +18,8 @@ bp = Blueprint("portal", __name__, url_prefix="/portal", template_folder="templa
 @bp.get("/")
 @require("citizen")
 def home():
-    return render_template("portal/home.html", services=SERVICES.values(), cases=cases_of().cases(g.user.tenant, g.user.id))
+    offered = [s for s in services().values() if municipality(g.user.tenant).offers(s.key)]
+    return render_template("portal/home.html", services=offered, cases=cases_of().cases(g.user.tenant, g.user.id))
 
 
 @bp.route("/<service_key>/antrag", methods=["GET", "POST"])

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
 from engine.errors import EngineError, FormInvalid, InvalidState
-from processes.catalog import SERVICES, service
+from processes.catalog import service, service_of_process, services
+from processes.municipalities import municipality
 
 from .. import cases_of, engine_of
 from ..auth import require
@@ -48,6 +49,14 @@ def task(task_id):
     application = _application(task.process_key, variables)
     return render_template("worklist/task.html", task=task, fields=fields(schema), schema=schema, errors=errors,
                            values=values, application=application, variables=variables), (422 if errors else 200)
+
+
+@bp.get("/schalter/")
+@require("clerk")
+def counter_services():
+    place = municipality(g.user.tenant)
+    offered = [s for s in services().values() if place.offers(s.key)]
+    return render_template("worklist/counter_services.html", services=offered)
 
 
 @bp.route("/schalter/<service_key>", methods=["GET", "POST"])
@@ -110,7 +119,7 @@ def cashier():
 
 def _application(process_key, variables) -> list[tuple[str, object]]:
     """The application's fields with their German labels, for the clerk's view."""
-    svc = next((s for s in SERVICES.values() if s.process_key == process_key), None)
+    svc = service_of_process(process_key)
     if svc is None or "antrag" not in variables:
         return []
     values = flatten(variables["antrag"])
