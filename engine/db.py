@@ -96,7 +96,7 @@ def transaction(sessions: sessionmaker[Session]):
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "heads") -> None:
     from alembic import command
     from alembic.config import Config
 
