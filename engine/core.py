@@ -98,12 +98,11 @@ class Outcome:
 
     instance_id: str
     state: str
-    result: object = None
     version: int = 0
     workflow: object = None  # the saved workflow, while the instance is not ended
 
 
-def create_instance(ctx: EngineContext, session: Connection, definition, tenant: str, business_key, variables, actor):
+def create_instance(ctx: EngineContext, conn: Connection, definition, tenant: str, business_key, variables, actor):
     compiled = ctx.compiled(definition.id)
     instance_id = str(uuid.uuid4())
     row = {
@@ -128,13 +127,13 @@ def create_instance(ctx: EngineContext, session: Connection, definition, tenant:
 
     workflow = spiff.new_workflow(compiled)
     started = {"action": "instance_started", "changes": {"set": variables} if variables else None}
-    return _run_and_save(ctx, session, row, workflow, start, actor, started, new=True,
+    return _run_and_save(ctx, conn, row, workflow, start, actor, started, new=True,
                          reload=lambda: spiff.new_workflow(compiled))
 
 
 def execute(ctx: EngineContext, instance_id: str, action: Action, actor: str | None, audit_action: str | None = None,
-            allow_suspended: bool = False, claim: Callable[[Session], bool] | None = None,
-            claimed: str | None = None, conn=None) -> Outcome:
+            claim: Callable[[Connection], bool] | None = None, claimed: str | None = None,
+            conn: Connection | None = None) -> Outcome:
     """Apply ``action`` to the instance and advance it, in one transaction (``conn``'s if given).
 
     ``claim`` runs first and resolves the wait point ``claimed`` that this command answers
@@ -142,7 +141,7 @@ def execute(ctx: EngineContext, instance_id: str, action: Action, actor: str | N
     there first (a job whose lock expired) and nothing happens."""
     if conn is None:
         with ctx.writer.begin() as conn:
-            outcome = execute(ctx, instance_id, action, actor, audit_action, allow_suspended, claim, claimed, conn)
+            outcome = execute(ctx, instance_id, action, actor, audit_action, claim, claimed, conn)
         ctx.workflows.put(outcome)
         return outcome
     row = lock_instance(ctx, conn, instance_id)
@@ -152,7 +151,7 @@ def execute(ctx: EngineContext, instance_id: str, action: Action, actor: str | N
         row["wait_points"] = _without(row["wait_points"] or {}, claimed)
     if row["state"] in ENDED:
         raise InvalidState(f"Der Vorgang {instance_id} ist bereits beendet ({row['state']}).")
-    if row["state"] == "suspended" and not allow_suspended:
+    if row["state"] == "suspended":
         raise InvalidState(f"Der Vorgang {instance_id} ist angehalten; setzen Sie ihn zuerst fort.")
     compiled = ctx.compiled(row["definition_id"])
     workflow = ctx.workflows.take(instance_id, row["version"]) or spiff.load_state(row["workflow_state"], compiled)
@@ -181,17 +180,18 @@ _CANCEL_TASKS = (_TASKS.update().where(_TASKS.c.id.in_(bindparam("ids", expandin
 _DELETE_SUBSCRIPTIONS = _SUBSCRIPTIONS.delete().where(_SUBSCRIPTIONS.c.id.in_(bindparam("ids", expanding=True)))
 
 
-def lock_instance(ctx: EngineContext, session: Connection | Session, instance_id: str) -> dict:
+def lock_instance(ctx: EngineContext, conn: Connection | Session, instance_id: str) -> dict:
+    """The instance row, locked against other writers until the transaction ends."""
     query = _LOCK_INSTANCE if ctx.postgres else _SELECT_INSTANCE
-    row = session.execute(query, {"instance_id": instance_id}).mappings().first()
+    row = conn.execute(query, {"instance_id": instance_id}).mappings().first()
     if row is None:
         raise NotFound(f"Vorgang {instance_id} nicht gefunden.")
     return dict(row)
 
 
-def _run_and_save(ctx, session, row, workflow, action, actor, first_audit=None, new=False, reload=None) -> Outcome:
+def _run_and_save(ctx, conn, row, workflow, action, actor, first_audit=None, new=False, reload=None) -> Outcome:
     log = spiff.StepLog()
-    result = action(workflow, log)
+    action(workflow, log)
     failure = None
     try:
         spiff.run_to_wait_state(workflow, log)
@@ -202,12 +202,12 @@ def _run_and_save(ctx, session, row, workflow, action, actor, first_audit=None, 
         action(workflow, log)
     if first_audit:
         log.entries.insert(0, {"activity_id": None, "activity_name": None, "changes": None, **first_audit})
-    _save(ctx, session, row, workflow, log, actor, new=new, failure=failure)
+    _save(ctx, conn, row, workflow, log, actor, new=new, failure=failure)
     live = workflow if row["state"] not in ENDED else None
-    return Outcome(row["id"], row["state"], result, row["version"], live)
+    return Outcome(row["id"], row["state"], row["version"], live)
 
 
-def _save(ctx, session, row, workflow, log, actor, new=False, failure=None) -> None:
+def _save(ctx, conn, row, workflow, log, actor, new=False, failure=None) -> None:
     now = ctx.now()
     completed = failure is None and workflow.is_completed()
     points = spiff.WaitPoints() if completed else spiff.wait_points(workflow)
@@ -222,9 +222,7 @@ def _save(ctx, session, row, workflow, log, actor, new=False, failure=None) -> N
         waits = {}
         state = "completed"
     elif failure is not None or row["state"] == "failed":
-        state = "failed"
-    elif row["state"] == "suspended":
-        state = "suspended"
+        state = "failed"  # stays so until an operator has retried every open incident
     else:
         state = "waiting"
     values = {
@@ -236,18 +234,18 @@ def _save(ctx, session, row, workflow, log, actor, new=False, failure=None) -> N
         "ended_at": now if completed else None,
     }
     if new:
-        session.execute(_INSERT_INSTANCE, [{**row, **values}])
+        conn.execute(_INSERT_INSTANCE, [{**row, **values}])
     else:
-        updated = session.execute(_UPDATE_INSTANCE, {"b_id": row["id"], "b_version": row["version"], **values})
+        updated = conn.execute(_UPDATE_INSTANCE, {"b_id": row["id"], "b_version": row["version"], **values})
         if updated.rowcount != 1:
             raise OptimisticLockingError(f"Vorgang {row['id']} wurde gleichzeitig geändert; bitte erneut versuchen.")
     row.update(values)
-    _sync_human_tasks(session, ctx, row, old.get("h", []), waits.get("h", []), points, actor, now)
-    _sync_service_jobs(session, row, old.get("s", []), waits.get("s", []), points, now)
-    _sync_timers(session, row, old.get("t", {}), waits.get("t", {}), now)
-    _sync_subscriptions(session, row, old.get("m", []), waits.get("m", []), points, now)
+    _sync_human_tasks(conn, row, old.get("h", []), waits.get("h", []), points, now)
+    _sync_service_jobs(conn, row, old.get("s", []), waits.get("s", []), points, now)
+    _sync_timers(conn, row, old.get("t", {}), waits.get("t", {}), now)
+    _sync_subscriptions(conn, row, old.get("m", []), waits.get("m", []), points, now)
     if failure is not None:
-        _park_failure(session, ctx, row, failure, now)
+        _park_failure(conn, ctx, row, failure, now)
     audit_rows = [
         {"instance_id": row["id"], "tenant": row["tenant"], "at": now, "actor": actor, "action": "activity_completed", **e}
         for e in log.entries
@@ -256,17 +254,17 @@ def _save(ctx, session, row, workflow, log, actor, new=False, failure=None) -> N
         audit_rows.append({"instance_id": row["id"], "tenant": row["tenant"], "at": now, "actor": actor,
                            "action": "instance_completed", "activity_id": None, "activity_name": None, "changes": None})
     if audit_rows:
-        session.execute(_INSERT_AUDIT, audit_rows)
+        conn.execute(_INSERT_AUDIT, audit_rows)
 
 
-def _sync_human_tasks(session, ctx, row, old, new, points, actor, now):
+def _sync_human_tasks(conn, row, old, new, points, now):
     added = set(new) - set(old)
     gone = [t for t in old if t not in set(new)]
     if added:
-        session.execute(_INSERT_TASK, [_human_task_row(row, t, now) for t in points.user_tasks if str(t.id) in added])
+        conn.execute(_INSERT_TASK, [_human_task_row(row, t, now) for t in points.user_tasks if str(t.id) in added])
     if gone:
         # The completing command marks its own task completed first; what is left was cancelled.
-        session.execute(_CANCEL_TASKS, {"ids": gone, "now": now})
+        conn.execute(_CANCEL_TASKS, {"ids": gone, "now": now})
 
 
 def _human_task_row(row, task, now) -> dict:
@@ -299,11 +297,11 @@ def _due_from_property(value: str | None, now: datetime) -> datetime | None:
     return now + spiff.TimerEventDefinition.get_timedelta_from_start(parsed, now)
 
 
-def _sync_service_jobs(session, row, old, new, points, now):
+def _sync_service_jobs(conn, row, old, new, points, now):
     added = set(new) - set(old)
     gone = [t for t in old if t not in set(new)]
     if gone:
-        session.execute(_DELETE_JOBS, {"ids": gone})
+        conn.execute(_DELETE_JOBS, {"ids": gone})
     if added:
         rows = []
         for task in points.service_tasks:
@@ -311,31 +309,31 @@ def _sync_service_jobs(session, row, old, new, points, now):
                 continue
             spec, request = task.task_spec, task.internal_data["request"]
             rows.append({
-                **_job_base(row, str(task.id), "service", spec.bpmn_id, now),
+                **_job_base(row, str(task.id), "service", spec.bpmn_id, now, now),
                 "operation": request["operation"],
                 "params": request["params"],
                 "idempotency_key": f"amtsweg:{task.id}",
                 "retries_left": spec.retries if spec.retries is not None else DEFAULT_RETRIES,
                 "backoff_seconds": spec.retry_backoff_base or DEFAULT_BACKOFF_SECONDS,
             })
-        session.execute(_INSERT_JOB, rows)
+        conn.execute(_INSERT_JOB, rows)
 
 
-def _sync_timers(session, row, old: dict, new: dict, now):
+def _sync_timers(conn, row, old: dict, new: dict, now):
     gone = [t for t in old if t not in new]
     if gone:
-        session.execute(_DELETE_JOBS, {"ids": gone})
+        conn.execute(_DELETE_JOBS, {"ids": gone})
     added = [t for t in new if t not in old]
     if added:
-        session.execute(_INSERT_JOB, [
-            {**_job_base(row, t, "timer", None, datetime.fromisoformat(new[t])), "idempotency_key": f"timer:{t}"}
+        conn.execute(_INSERT_JOB, [
+            {**_job_base(row, t, "timer", None, datetime.fromisoformat(new[t]), now), "idempotency_key": f"timer:{t}"}
             for t in added
         ])
     for task_id in (t for t in new if t in old and new[t] != old[t]):  # cycle timers move on
-        session.execute(_MOVE_TIMER, {"b_id": task_id, "due_at": datetime.fromisoformat(new[task_id])})
+        conn.execute(_MOVE_TIMER, {"b_id": task_id, "due_at": datetime.fromisoformat(new[task_id])})
 
 
-def _job_base(row, job_id, kind, activity_id, due_at) -> dict:
+def _job_base(row, job_id, kind, activity_id, due_at, now) -> dict:
     return {
         "id": job_id,
         "instance_id": row["id"],
@@ -346,7 +344,7 @@ def _job_base(row, job_id, kind, activity_id, due_at) -> dict:
         "operation": None,
         "params": None,
         "idempotency_key": None,
-        "state": "suspended" if row["state"] == "suspended" else "ready",
+        "state": "ready",
         "due_at": due_at,
         "retries_left": DEFAULT_RETRIES,
         "attempts": 0,
@@ -354,17 +352,17 @@ def _job_base(row, job_id, kind, activity_id, due_at) -> dict:
         "lock_owner": None,
         "lock_expires_at": None,
         "last_error": None,
-        "created_at": due_at,
+        "created_at": now,
     }
 
 
-def _sync_subscriptions(session, row, old, new, points, now):
+def _sync_subscriptions(conn, row, old, new, points, now):
     added = set(new) - set(old)
     gone = [t for t in old if t not in set(new)]
     if gone:
-        session.execute(_DELETE_SUBSCRIPTIONS, {"ids": gone})
+        conn.execute(_DELETE_SUBSCRIPTIONS, {"ids": gone})
     if added:
-        session.execute(_INSERT_SUBSCRIPTION, [
+        conn.execute(_INSERT_SUBSCRIPTION, [
             {
                 "id": spiff.subscription_id(task.id, name),
                 "instance_id": row["id"],
@@ -380,27 +378,27 @@ def _sync_subscriptions(session, row, old, new, points, now):
         ])
 
 
-def _park_failure(session, ctx, row, failure, now) -> None:
+def _park_failure(conn, ctx, row, failure, now) -> None:
     """The state before the failing step is saved; a failed continuation job and an incident
     let an operator retry from there once the cause is fixed."""
     job_id = str(uuid.uuid4())
     activity = getattr(getattr(failure, "task", None), "task_spec", None)
     activity_id = getattr(activity, "bpmn_id", None)
-    job = {**_job_base(row, job_id, "continuation", activity_id, now),
+    job = {**_job_base(row, job_id, "continuation", activity_id, now, now),
            "idempotency_key": f"continuation:{job_id}", "state": "failed", "retries_left": 0,
            "last_error": describe_error(failure)}
-    session.execute(_INSERT_JOB, [job])
-    open_incident(session, ctx, row, job_id, activity_id, "failed_continuation", describe_error(failure))
+    conn.execute(_INSERT_JOB, [job])
+    open_incident(conn, ctx, row, job_id, activity_id, "failed_continuation", describe_error(failure))
 
 
-def open_incident(session, ctx, row, job_id, activity_id, kind, message) -> None:
+def open_incident(conn, ctx, row, job_id, activity_id, kind, message) -> None:
     now = ctx.now()
-    session.execute(insert(Incident), [{
+    conn.execute(insert(Incident), [{
         "id": str(uuid.uuid4()), "instance_id": row["id"], "tenant": row["tenant"], "job_id": job_id,
         "activity_id": activity_id, "kind": kind, "message": message, "created_at": now,
         "resolved_at": None, "resolved_by": None,
     }])
-    _audit(session, ctx, row, None, "incident_opened", activity_id=activity_id, changes={"error": message})
+    audit(conn, ctx, row, None, "incident_opened", activity_id=activity_id, changes={"error": message})
 
 
 def describe_error(err: BaseException) -> str:
@@ -412,11 +410,9 @@ def describe_error(err: BaseException) -> str:
     return text[:4000]
 
 
-def _audit(session, ctx, row, actor, action, activity_id=None, changes=None) -> None:
-    session.execute(_INSERT_AUDIT, [{
+def audit(conn, ctx, row, actor, action, activity_id=None, changes=None) -> None:
+    conn.execute(_INSERT_AUDIT, [{
         "instance_id": row["id"], "tenant": row["tenant"], "at": ctx.now(), "actor": actor, "action": action,
         "activity_id": activity_id, "activity_name": None, "changes": changes,
     }])
 
-
-audit = _audit

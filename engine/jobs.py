@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy.exc import OperationalError
 
 from . import core, spiff
 from .clock import as_utc
@@ -69,8 +70,15 @@ class JobExecutor:
         """Runs jobs until stopped; with ``until_idle`` returns once no job is due."""
         done = 0
         while not stop():
-            jobs = self.acquire()
-            self.execute_batch(jobs)
+            try:
+                jobs = self.acquire()
+                self.execute_batch(jobs)
+            except OperationalError as err:  # database briefly unreachable: jobs stay locked, retry later
+                if until_idle:
+                    raise
+                log.error("worker %s: database error, retrying in %s s: %s", self.owner, POLL_SECONDS * 10, err)
+                time.sleep(POLL_SECONDS * 10)
+                continue
             done += len(jobs)
             if not jobs:
                 if until_idle:
