@@ -1,4 +1,6 @@
 """The web UI over HTTP: clerk worklist with German form errors, operator retry, access rules."""
+from datetime import timedelta
+
 import pytest
 
 from tests.conftest import TEST_MODELS
@@ -72,3 +74,18 @@ def test_pages_need_the_right_login(app):
 def test_unknown_task_gives_404_in_german(app):
     response = login(app, "sb.plauen").get("/arbeit/gibt-es-nicht")
     assert response.status_code == 404 and "nicht gefunden" in response.get_data(as_text=True)
+
+
+def test_follow_up_date_puts_a_task_aside_until_then(app, process_engine, clock):
+    instance_id = process_engine.runtime.start("lifecycle", tenant="plauen", business_key="ST-9", variables={"applicant": "E"})
+    process_engine.executor().run_due()
+    [task] = process_engine.tasks.query(instance_id=instance_id)
+    client = login(app, "sb.plauen")
+    assert client.post(f"/arbeit/{task.id}/wiedervorlage", data={"datum": "03.12."}).status_code == 302
+    assert process_engine.tasks.get(task.id).follow_up_at is None
+    day = (clock.now() + timedelta(days=7)).date().isoformat()
+    client.post(f"/arbeit/{task.id}/wiedervorlage", data={"datum": day})
+    assert "ST-9" not in client.get("/arbeit/").get_data(as_text=True)
+    assert "ST-9" in client.get("/arbeit/?alle=1").get_data(as_text=True)
+    clock.advance(days=8)
+    assert "ST-9" in client.get("/arbeit/").get_data(as_text=True)

@@ -202,3 +202,11 @@ def test_legal_interest_is_required_for_others(office):
     with pytest.raises(FormInvalid) as err:
         office.cases.submit("standesamt", "plauen", application(beziehung="other"), citizen="erika")
     assert [e.field for e in err.value.errors] == ["rechtliches_interesse"]
+
+
+def test_adoption_case_goes_to_a_clerk(office):
+    data = application(familienname="Wahlmann", vornamen="Noah", ereignisdatum="2008-01-23")
+    case = office.cases.submit("standesamt", "plauen", data, citizen="erika")
+    office.run()
+    assert office.variables(case.case_number)["registerauskunft"]["adoption"] is True
+    assert office.task(case.case_number).activity_id == "decide_entitlement"

@@ -2,13 +2,15 @@
 counter intake for citizens who come in person or write, the print outbox and the cashier."""
 from __future__ import annotations
 
+from datetime import date, datetime, time
+
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
 from engine.errors import EngineError, FormInvalid, InvalidState
 from processes.catalog import service, service_of_process, services
 from processes.municipalities import municipality
 
-from .. import cases_of, engine_of
+from .. import BERLIN, cases_of, engine_of
 from ..auth import require
 from ..forms import fields, flatten, parse
 
@@ -19,9 +21,12 @@ bp = Blueprint("worklist", __name__, url_prefix="/arbeit", template_folder="temp
 @require("clerk")
 def tasks():
     group = request.args.get("gruppe") or None
+    show_all = request.args.get("alle") == "1"
     groups = [group] if group in g.user.groups else list(g.user.groups)
-    tasks = [t for t in engine_of().tasks.query(tenant=g.user.tenant, per_page=200) if t.candidate_group in groups]
-    return render_template("worklist/tasks.html", tasks=tasks, group=group, groups=g.user.groups)
+    now = engine_of().ctx.now()
+    tasks = [t for t in engine_of().tasks.query(tenant=g.user.tenant, per_page=200)
+             if t.candidate_group in groups and (show_all or t.follow_up_at is None or t.follow_up_at <= now)]
+    return render_template("worklist/tasks.html", tasks=tasks, group=group, groups=g.user.groups, show_all=show_all)
 
 
 @bp.route("/<task_id>", methods=["GET", "POST"])
@@ -48,7 +53,8 @@ def task(task_id):
     variables = engine.runtime.get(task.instance_id).variables
     application = _application(task.process_key, variables)
     return render_template("worklist/task.html", task=task, fields=fields(schema), schema=schema, errors=errors,
-                           values=values, application=application, variables=variables), (422 if errors else 200)
+                           values=values, application=application, variables=variables,
+                           berlin=BERLIN), (422 if errors else 200)
 
 
 @bp.get("/schalter/")
@@ -57,6 +63,25 @@ def counter_services():
     place = municipality(g.user.tenant)
     offered = [s for s in services().values() if place.offers(s.key)]
     return render_template("worklist/counter_services.html", services=offered)
+
+
+@bp.post("/<task_id>/wiedervorlage")
+@require("clerk")
+def follow_up(task_id):
+    """Puts a task aside until a date (e.g. while waiting for a register extract by post)."""
+    task = engine_of().tasks.get(task_id)
+    if task.tenant != g.user.tenant or task.candidate_group not in g.user.groups:
+        abort(403)
+    raw = request.form.get("datum", "")
+    try:
+        day = date.fromisoformat(raw) if raw else None
+    except ValueError:
+        flash("Wiedervorlage: Bitte ein Datum (JJJJ-MM-TT) angeben.")
+        return redirect(url_for(".task", task_id=task_id))
+    at = datetime.combine(day, time(7, 0), tzinfo=BERLIN) if day else None
+    engine_of().tasks.set_follow_up(task_id, at)
+    flash(f"Wiedervorlage am {day.strftime('%d.%m.%Y')} gesetzt." if day else "Wiedervorlage entfernt.")
+    return redirect(url_for(".tasks"))
 
 
 @bp.route("/schalter/<service_key>", methods=["GET", "POST"])
