@@ -89,3 +89,12 @@ def test_follow_up_date_puts_a_task_aside_until_then(app, process_engine, clock)
     assert "ST-9" in client.get("/arbeit/?alle=1").get_data(as_text=True)
     clock.advance(days=8)
     assert "ST-9" in client.get("/arbeit/").get_data(as_text=True)
+
+
+def test_posts_without_csrf_token_are_refused(process_engine):
+    client = create_app(process_engine, {"TESTING": True, "WTF_CSRF_ENABLED": True}).test_client()
+    refused = client.post("/anmelden", data={"user": "erika"})
+    assert refused.status_code == 400 and "Formular abgelaufen" in refused.get_data(as_text=True)
+    page = client.get("/anmelden").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    assert client.post("/anmelden", data={"user": "erika", "csrf_token": token}).status_code == 302

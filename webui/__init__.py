@@ -6,6 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from engine.errors import NotFound
 
@@ -41,6 +42,8 @@ def create_app(engine=None, test_config: dict | None = None) -> Flask:
     app.config.from_prefixed_env("AMTSWEG")
     if test_config:
         app.config.update(test_config)
+    app.config.setdefault("WTF_CSRF_ENABLED", not app.testing)  # tests post without tokens unless they ask
+    CSRFProtect(app)
     app.extensions["amtsweg"] = Amtsweg(engine or open_engine())
 
     from .auth import bp as auth_bp
@@ -61,6 +64,11 @@ def create_app(engine=None, test_config: dict | None = None) -> Flask:
     @app.errorhandler(NotFound)
     def not_found(err):
         return render_template("error.html", title="Nicht gefunden", message=str(err)), 404
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(_err):
+        return render_template("error.html", title="Formular abgelaufen",
+                               message="Bitte laden Sie die Seite neu und senden Sie das Formular noch einmal."), 400
 
     @app.errorhandler(403)
     def forbidden(_err):
