@@ -16,3 +16,18 @@ BUILTIN_SYSTEMS += (Documents, Portal)
 def register(registry, sessions) -> None:
     for system in BUILTIN_SYSTEMS:
         registry.add_system(system(sessions))
+
+from .parking import Parking  # noqa: E402
+from .residents import Residents  # noqa: E402
+from .vehicles import Vehicles  # noqa: E402
+
+BUILTIN_SYSTEMS += (Residents, Vehicles, Parking)
+
+from .dog_tax import DogTax  # noqa: E402
+
+BUILTIN_SYSTEMS += (DogTax,)
+
+from .trade import Trade  # noqa: E402
+from .xoev import Xoev  # noqa: E402
+
+BUILTIN_SYSTEMS += (Trade, Xoev)

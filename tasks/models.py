@@ -10,3 +10,14 @@ from .print_mail import models as print_mail  # noqa: F401
 TABLE_PREFIXES = ("civreg_", "finance_", "efile_", "print_mail_", "notify_")
 TABLE_PREFIXES += ("portal_",)  # migration 0004
 from tasks import testing  # noqa: F401,E402  (the testing system's table)
+from .parking import models as parking  # noqa: F401,E402
+from .residents import models as residents  # noqa: F401,E402
+from .vehicles import models as vehicles  # noqa: F401,E402
+
+TABLE_PREFIXES += ("residents_", "vehicles_", "parking_")  # migration 0006
+from .dog_tax import models as dog_tax  # noqa: F401,E402
+
+TABLE_PREFIXES += ("dog_tax_",)  # migration 0005
+from .xoev import models as xoev  # noqa: F401,E402
+
+TABLE_PREFIXES += ("xoev_",)  # migration 0007

@@ -21,3 +21,17 @@ def seed_demo(sessions: sessionmaker[Session], tenants=("plauen", "musterstadt")
         with transaction(sessions) as session:
             added[tenant] = sum(seeder.seed(session, tenant) for seeder in SEEDERS)
     return added
+
+from .parking import seed as parking  # noqa: E402
+from .residents import seed as residents  # noqa: E402
+from .vehicles import seed as vehicles  # noqa: E402
+
+SEEDERS += (residents, vehicles, parking)
+
+from .dog_tax import seed as dog_tax  # noqa: E402
+
+SEEDERS += (dog_tax,)
+
+from .xoev import seed as xoev  # noqa: E402
+
+SEEDERS += (xoev,)

@@ -38,7 +38,7 @@ def create_app(engine=None, test_config: dict | None = None) -> Flask:
     from engine.facade import open_engine
 
     app = Flask(__name__)
-    app.config.from_mapping(SECRET_KEY="amtsweg-demo")  # replaced in production via AMTSWEG_SECRET_KEY
+    app.config.from_mapping(SECRET_KEY="amtsweg-demo", SESSION_COOKIE_SAMESITE="Lax")  # AMTSWEG_SECRET_KEY in production
     app.config.from_prefixed_env("AMTSWEG")
     if test_config:
         app.config.update(test_config)
