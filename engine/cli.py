@@ -252,6 +252,10 @@ def demo(models) -> None:
             click.echo(f"{info.key} {info.version}")
     seed_demo(engine.sessions)
     click.echo("Demodaten angelegt (Plauen, Musterstadt).")
+    from processes.standing import start_standing_processes
+
+    for instance_id in start_standing_processes(engine):
+        click.echo(f"Dauerprozess gestartet: {instance_id}")
 
 
 @main.command()

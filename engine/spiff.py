@@ -356,11 +356,18 @@ def complete_user_task(workflow: BpmnWorkflow, task_id: str, data: dict, log: St
     return True
 
 
+_ACTIVE = TaskState.READY | TaskState.STARTED | TaskState.WAITING
+
+
 def workflow_variables(workflow: BpmnWorkflow) -> dict:
-    """The process variables as the outside sees them: the data of the latest task."""
-    task = workflow.last_task or workflow.task_tree
+    """The process variables as the outside sees them: the data of the latest completed task,
+    overlaid with what the tasks that wait now inherited (a boundary event may have moved on)."""
     data = dict(workflow.data)
-    data.update(task.data)
+    data.update((workflow.last_task or workflow.task_tree).data)
+    if not workflow.subprocesses:
+        for task in workflow.tasks.values():
+            if task._state & _ACTIVE:
+                data.update(task.data)
     data.pop("data_objects", None)
     return data
 

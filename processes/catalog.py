@@ -22,6 +22,8 @@ class Service:
     form_file: str
     settings_file: str
     clerk_groups: tuple[str, ...]
+    clerk_context: dict  # process variable -> German heading, shown beside a clerk's task
+    standing_processes: dict  # process key -> purpose; one runs permanently per municipality
 
     @property
     def form(self) -> dict:
@@ -45,7 +47,8 @@ def services() -> dict[str, Service]:
         found[path.parent.name] = Service(
             key=path.parent.name, title=data["title"], description=data["description"],
             process_key=data["process_key"], case_prefix=data["case_prefix"], leika=data["leika"],
-            form_file=data["form"], settings_file=data["settings"], clerk_groups=tuple(data["clerk_groups"]))
+            form_file=data["form"], settings_file=data["settings"], clerk_groups=tuple(data["clerk_groups"]),
+            clerk_context=data.get("clerk_context", {}), standing_processes=data.get("standing_processes", {}))
     return found
 
 

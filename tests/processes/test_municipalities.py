@@ -31,3 +31,27 @@ def test_invalid_settings_are_rejected_naming_file_and_field(tmp_path, monkeypat
     finally:
         municipalities.municipalities.cache_clear()
         municipalities._service_settings.cache_clear()
+
+
+def test_every_service_model_validates_and_every_municipality_setting_fits_its_schema(process_engine):
+    from engine.repository import read_paths
+    from processes.catalog import MODELS, services
+    from processes.municipalities import municipalities
+
+    for key in services():
+        assert process_engine.repository.validate(read_paths([MODELS / key])) == [], key
+        for place in municipalities().values():
+            if place.offers(key):
+                place.settings(key)
+
+
+def test_standing_processes_start_once_per_municipality(office):
+    from engine.repository import read_paths
+    from processes.standing import start_standing_processes
+    from tests.conftest import MODELS
+
+    office.engine.repository.deploy(read_paths([MODELS / "gewerbe"]), name="gewerbe")
+    first = start_standing_processes(office.engine)
+    assert len(first) == 2  # Plauen and Musterstadt
+    assert start_standing_processes(office.engine) == []
+    assert {i.tenant for i in office.engine.runtime.query(process_key="gewerbe_statistik")} == {"plauen", "musterstadt"}

@@ -20,7 +20,11 @@ DEMO_USERS = {u.id: u for u in (
     User("erika", "Erika Mustermann", "citizen", "plauen"),
     User("jan", "Jan Probemann", "citizen", "musterstadt"),
     User("sb.plauen", "Sabine Berger (Standesamt Plauen)", "clerk", "plauen", ("standesamt", "standesbeamte", "poststelle", "kasse")),
-    User("sb.musterstadt", "Tom Krause (Standesamt Musterstadt)", "clerk", "musterstadt", ("standesamt", "standesbeamte", "poststelle", "kasse")),
+    User("st.plauen", "Stefan Tamm (Steueramt Plauen)", "clerk", "plauen", ("steueramt", "poststelle", "kasse")),
+    User("sv.plauen", "Stefan Vogel (Straßenverkehrsbehörde Plauen)", "clerk", "plauen", ("strassenverkehr", "poststelle", "kasse")),
+    User("gw.plauen", "Gerd Weber (Gewerbeamt Plauen)", "clerk", "plauen", ("gewerbe", "gewerbe_leitung", "poststelle", "kasse")),
+    User("sb.musterstadt", "Tom Krause (Bürgerbüro Musterstadt)", "clerk", "musterstadt",
+         ("standesamt", "standesbeamte", "steueramt", "strassenverkehr", "gewerbe", "gewerbe_leitung", "poststelle", "kasse")),
     User("betrieb", "Betrieb (IT-Dienstleister)", "operator", "*"),
 )}
 

@@ -52,8 +52,11 @@ def task(task_id):
             return redirect(url_for(".tasks"))
     variables = engine.runtime.get(task.instance_id).variables
     application = _application(task.process_key, variables)
+    svc = service_of_process(task.process_key)
+    context = [(label, variables[name]) for name, label in (svc.clerk_context if svc else {}).items()
+               if variables.get(name) not in (None, "", [], {})]
     return render_template("worklist/task.html", task=task, fields=fields(schema), schema=schema, errors=errors,
-                           values=values, application=application, variables=variables,
+                           values=values, application=application, variables=variables, context=context,
                            berlin=BERLIN), (422 if errors else 200)
 
 

@@ -1,0 +1,25 @@
+"""Processes that run permanently, one per municipality and service (for example the monthly
+trade statistics). Starting them is idempotent: a running one is left alone."""
+from __future__ import annotations
+
+from .catalog import services
+from .municipalities import municipalities
+
+
+def start_standing_processes(engine) -> list[str]:
+    """Starts what is missing; returns the new instance ids."""
+    started = []
+    month = engine.ctx.now().strftime("%Y-%m")
+    for svc in services().values():
+        for process_key in svc.standing_processes:
+            for place in municipalities().values():
+                if not place.offers(svc.key):
+                    continue
+                running = [i for i in engine.runtime.query(tenant=place.key, process_key=process_key)
+                           if i.state not in ("completed", "cancelled")]
+                if running:
+                    continue
+                started.append(engine.runtime.start(
+                    process_key, tenant=place.key, business_key=f"{svc.case_prefix}-{process_key}",
+                    variables={"monat": month, "einstellungen": place.settings(svc.key)}, user="system"))
+    return started

@@ -1,0 +1,77 @@
+"""The Steuerbescheid (tax assessment notice) as PDF. It uses the letter layout of
+``tasks/documents`` (letterhead, address field, info block, closing, Rechtsbehelfsbelehrung)
+and adds its own template; like there, citizen data reaches the template only as values."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from ..common import parse_date
+from ..documents.contexts import letter, mapping, municipality_context
+from ..documents.formatting import date_de, money
+from ..documents.render import TEMPLATE_DIR as LETTER_TEMPLATES
+from ..documents.render import _no_fetching, _stylesheet
+from .rules import RATE_LABELS
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
+          "November", "Dezember")
+EXEMPTION_KINDS = {
+    "blindenfuehrhund": "Blindenführhund",
+    "assistenzhund": "Assistenz- oder Behindertenbegleithund",
+    "diensthund": "Diensthund (Rettungs-, Schutz- oder Sanitätsdienst)",
+    "huetehund": "Hütehund für eine Herde",
+    "jagdhund": "Jagdhund (Jagdschein vorhanden)",
+}
+
+_env = ImmutableSandboxedEnvironment(
+    loader=ChoiceLoader([FileSystemLoader(TEMPLATE_DIR), FileSystemLoader(LETTER_TEMPLATES)]),
+    autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+)
+
+
+def notice_context(data: dict, municipality: dict) -> dict:
+    m = municipality_context(mapping(municipality, "municipality"))
+    ctx = letter(data, m, "Steuerbescheid über die Hundesteuer",
+                 info=(("Kassenzeichen", data.get("cash_reference") or ""), ("Steuermarke", data["tag_number"])))
+    dog = data["dog"]
+    months = data["months"]
+    period = (f"{MONTHS[data['first_month'] - 1]} bis Dezember {data['year']}" if months else "—")
+    return {
+        **ctx, "m": m, "year": data["year"], "tag_number": data["tag_number"],
+        "cash_reference": data.get("cash_reference"),
+        "dog": {"name": dog["name"], "breed": dog["breed"], "born_on": _day(dog.get("born_on")),
+                "held_since": _day(dog["held_since"]), "chip_number": dog.get("chip_number") or "",
+                "dangerous": dog.get("dangerous")},
+        "rate_label": RATE_LABELS[data["rate_kind"]], "annual_rate": money(data["annual_rate_cents"]),
+        "months": months, "period": period, "pro_rata": money(data["pro_rata_cents"]),
+        "reduction_percent": data["reduction_percent"],
+        "reduction": money(data["pro_rata_cents"] - data["amount_cents"]),
+        "exemption_kind": EXEMPTION_KINDS.get(data.get("exemption_kind") or "", data.get("exemption_kind") or ""),
+        "exemption_decision": data.get("exemption_decision"), "exemption_reason": data.get("exemption_reason") or "",
+        "amount": money(data["amount_cents"]), "amount_cents": data["amount_cents"],
+        "instalments": [{"due_date": _day(i["due_date"]), "amount": money(i["amount_cents"])}
+                        for i in data["instalments"]],
+        "mandate": data.get("mandate"), "creditor_id": data.get("creditor_id") or "",
+        "legal_remedy": True, "fee_remedy_note": False,
+    }
+
+
+def _day(value) -> str:
+    parsed = parse_date(value, "date") if value else None
+    return date_de(parsed) if isinstance(parsed, date) else ""
+
+
+def render_assessment_html(data: dict, municipality: dict) -> str:
+    return _env.get_template("steuerbescheid.html").render(notice_context(data, municipality))
+
+
+def render_assessment_pdf(data: dict, municipality: dict) -> bytes:
+    from weasyprint import HTML
+
+    html = render_assessment_html(data, municipality)
+    return HTML(string=html, url_fetcher=_no_fetching()).write_pdf(stylesheets=[_stylesheet()],
+                                                                  pdf_variant="pdf/ua-1")

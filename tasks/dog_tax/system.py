@@ -1,0 +1,313 @@
+"""Dog tax (Hundesteuer): households and holders, dogs, SEPA mandates, assessments and tax tags.
+
+The process passes the municipality's values (rates, breed list, due dates, pro-rata rule);
+this system applies them to what it has registered, so the count of dogs in a household
+always comes from its own tables."""
+from __future__ import annotations
+
+import base64
+from dataclasses import replace
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine.db import transaction
+
+from ..base import ServiceCall, SpecialistSystem
+from ..common import InvalidRequest, iso, next_counter, parse_date, require, run_once, utcnow
+from ..efile import EFile
+from ..efile.models import EfileDocument
+from . import rules
+from .models import DogTaxAssessment, DogTaxCounter, DogTaxDog, DogTaxHolder, DogTaxHousehold, DogTaxMandate, DogTaxTag
+from .notice import render_assessment_pdf
+
+
+class DogTax(SpecialistSystem):
+    name = "dog_tax"
+    operations = ("register_dog", "record_mandate", "assess", "issue_tag", "render_notice", "reject_registration")
+
+    def __init__(self, sessions: sessionmaker[Session]):
+        self.sessions = sessions
+
+    def register_dog(self, call: ServiceCall) -> dict:
+        """params: holder {given_name, family_name, street, postal_code, city, email?},
+        dog {name, breed, held_since, born_on?, chip_number?, insurer?, previous_holder?, previous_address?},
+        declared_dangerous?, permit_number?, dangerous_breeds [the municipality's list]
+        -> {"dog_id", "holder_id", "household_id", "listed_breed", "dangerous", "registered_dogs"}.
+        The dog is "beantragt" until ``issue_tag``; it does not count for the household before."""
+        p = call.params
+        require(p, "holder", "dog")
+        holder, dog = p["holder"], p["dog"]
+        require(holder, "given_name", "family_name", "street", "postal_code", "city")
+        require(dog, "name", "breed", "held_since")
+        held_since = parse_date(dog["held_since"], "dog.held_since")
+        listed = rules.listed_breed(dog["breed"], p.get("dangerous_breeds") or [])
+
+        def find(session: Session):
+            row = session.scalar(select(DogTaxDog).where(
+                DogTaxDog.tenant == call.tenant, DogTaxDog.idempotency_key == call.idempotency_key))
+            return self._registered(session, row) if row else None
+
+        def create(session: Session):
+            owner = self._holder(session, call.tenant, holder)
+            row = DogTaxDog(
+                tenant=call.tenant, holder_id=owner.id, household_id=owner.household_id, name=str(dog["name"])[:100],
+                breed=str(dog["breed"])[:100], born_on=parse_date(dog.get("born_on"), "dog.born_on"),
+                held_since=held_since, chip_number=_opt(dog.get("chip_number"), 20),
+                insurer=_opt(dog.get("insurer"), 200), previous_holder=_opt(dog.get("previous_holder"), 300),
+                previous_address=_opt(dog.get("previous_address"), 300), listed_breed=listed,
+                dangerous=bool(listed or p.get("declared_dangerous")), permit_number=_opt(p.get("permit_number"), 100),
+                status="beantragt", business_key=call.business_key, instance_id=call.instance_id,
+                idempotency_key=call.idempotency_key, created_at=utcnow(),
+            )
+            session.add(row)
+            session.flush()
+            return self._registered(session, row)
+
+        return run_once(self.sessions, find, create)
+
+    def record_mandate(self, call: ServiceCall) -> dict:
+        """params: holder_id, iban, account_holder, signed_on -> {"valid", "message", "reference", "iban_masked",
+        "bic", "bank_name"}. An invalid IBAN stores nothing and says why, in German."""
+        p = call.params
+        require(p, "holder_id", "account_holder", "signed_on")
+        checked = rules.check_iban(p.get("iban"))
+        if not checked.valid:
+            return {"valid": False, "message": checked.message, "reference": None, "iban_masked": None,
+                    "bic": None, "bank_name": None}
+        signed_on = parse_date(p["signed_on"], "signed_on")
+
+        def find(session: Session):
+            row = session.scalar(select(DogTaxMandate).where(
+                DogTaxMandate.tenant == call.tenant, DogTaxMandate.idempotency_key == call.idempotency_key))
+            return mandate_view(row) if row else None
+
+        def create(session: Session):
+            holder = session.get(DogTaxHolder, int(p["holder_id"]))
+            if holder is None or holder.tenant != call.tenant:
+                raise InvalidRequest(f"Halter/in {p['holder_id']} ist nicht erfasst.")
+            number = next_counter(session, DogTaxCounter, call.tenant, "mandat")
+            row = DogTaxMandate(
+                tenant=call.tenant, holder_id=holder.id, reference=f"HUNDESTEUER-{number:06d}", iban=checked.iban,
+                bic=checked.bic, bank_name=(checked.bank_name or None) and checked.bank_name[:200],
+                account_holder=str(p["account_holder"])[:200], signed_on=signed_on,
+                idempotency_key=call.idempotency_key, created_at=utcnow(),
+            )
+            session.add(row)
+            return mandate_view(row)
+
+        return run_once(self.sessions, find, create)
+
+    def assess(self, call: ServiceCall) -> dict:
+        """params: dog_id, dangerous (after the permit check), permit_number?, rates {first, second, further,
+        dangerous_first, dangerous_further} (cents a year), pro_rata (ab_monat | ab_folgemonat), due_dates
+        ["MM-TT"], single_due_days, on (assessment date), exemption? {kind, decision, percent, reason},
+        mandate_reference? -> the assessment (see ``assessment_view``)."""
+        p = call.params
+        require(p, "dog_id", "rates", "pro_rata", "due_dates", "single_due_days", "on")
+        on = parse_date(p["on"], "on")
+        exemption = p.get("exemption") or {}
+        decision = exemption.get("decision")
+        if decision is not None and decision not in rules.EXEMPTION_DECISIONS:
+            raise InvalidRequest(f"Unbekannte Entscheidung über die Ermäßigung: {decision!r}.")
+        percent = {"befreiung": 100, "ermaessigung": exemption.get("percent"), None: 0, "abgelehnt": 0}[decision]
+
+        def find(session: Session):
+            row = session.scalar(select(DogTaxAssessment).where(
+                DogTaxAssessment.tenant == call.tenant, DogTaxAssessment.idempotency_key == call.idempotency_key))
+            return assessment_view(row) if row else None
+
+        def create(session: Session):
+            dog = self._dog(session, call.tenant, p["dog_id"])
+            dog.dangerous = bool(p.get("dangerous"))
+            dog.permit_number = _opt(p.get("permit_number"), 100) or dog.permit_number
+            dogs, dangerous_dogs = self._registered_counts(session, dog)
+            kind = rules.rate_kind(dog.dangerous, dogs, dangerous_dogs)
+            annual = rules.annual_rate(p["rates"], kind)
+            first_month, months = rules.liable_months(dog.held_since, on.year, p["pro_rata"])
+            share = rules.pro_rata(annual, months)
+            amount = rules.reduced(share, percent)
+            mandate = None
+            if p.get("mandate_reference"):
+                mandate = session.scalar(select(DogTaxMandate).where(
+                    DogTaxMandate.tenant == call.tenant, DogTaxMandate.reference == p["mandate_reference"]))
+            row = DogTaxAssessment(
+                tenant=call.tenant, dog_id=dog.id, year=on.year, first_month=first_month, months=months,
+                rate_kind=kind, annual_rate_cents=annual, pro_rata_cents=share, reduction_percent=percent,
+                exemption_kind=_opt(exemption.get("kind"), 30), exemption_decision=decision,
+                exemption_reason=_opt(exemption.get("reason"), 2000), amount_cents=amount,
+                instalments=rules.instalments(amount, on, p["due_dates"], int(p["single_due_days"])),
+                mandate_id=mandate.id if mandate else None, assessed_on=on, business_key=call.business_key,
+                instance_id=call.instance_id, idempotency_key=call.idempotency_key, created_at=utcnow(),
+            )
+            row.dog, row.mandate = dog, mandate
+            session.add(row)
+            session.flush()
+            return assessment_view(row)
+
+        return run_once(self.sessions, find, create)
+
+    def issue_tag(self, call: ServiceCall) -> dict:
+        """params: assessment_id, cash_reference? -> {"tag_number", "dog_id"}. Registers the dog (it counts
+        for the household from now on) and gives it the next tag number of the tenant."""
+        p = call.params
+        require(p, "assessment_id")
+
+        def find(session: Session):
+            row = session.scalar(select(DogTaxTag).where(
+                DogTaxTag.tenant == call.tenant, DogTaxTag.idempotency_key == call.idempotency_key))
+            return {"tag_number": row.number, "dog_id": row.dog_id} if row else None
+
+        def create(session: Session):
+            assessment = self._assessment(session, call.tenant, p["assessment_id"])
+            assessment.cash_reference = _opt(p.get("cash_reference"), 40)
+            tag = new_tag(session, assessment.dog, call.idempotency_key, assessment.assessed_on)
+            assessment.dog.status = "angemeldet"
+            return {"tag_number": tag.number, "dog_id": assessment.dog_id}
+
+        return run_once(self.sessions, find, create)
+
+    def render_notice(self, call: ServiceCall) -> dict:
+        """params: assessment_id, file_number, case_number, applicant (address), municipality (letterhead),
+        creditor_id? (for the SEPA note), date? -> {"document_id", "title", "sha256"}: the Steuerbescheid
+        as PDF, filed in the case's e-file. One document per key."""
+        p = call.params
+        require(p, "assessment_id", "file_number", "case_number", "applicant", "municipality")
+        with self.sessions() as session:
+            stored = session.scalar(select(EfileDocument).where(
+                EfileDocument.tenant == call.tenant, EfileDocument.idempotency_key == call.idempotency_key))
+            if stored is not None:
+                return {"document_id": stored.id, "title": stored.title, "sha256": stored.sha256}
+            assessment = self._assessment(session, call.tenant, p["assessment_id"])
+            data = {**notice_data(assessment), "case_number": p["case_number"], "applicant": p["applicant"],
+                    "file_number": p["file_number"], "creditor_id": p.get("creditor_id"), "date": p.get("date")}
+        pdf = render_assessment_pdf(data, p["municipality"])
+        title = f"Steuerbescheid Hundesteuer {data['year']} – Steuermarke Nr. {data['tag_number']}"
+        filed = EFile(self.sessions).add_document(replace(call, operation="efile.add_document", params={
+            "file_number": p["file_number"], "title": title, "kind": "bescheid",
+            "content_base64": base64.b64encode(pdf).decode(), "mime_type": "application/pdf"}))
+        return {"document_id": filed["document_id"], "title": title, "sha256": filed["sha256"]}
+
+    def reject_registration(self, call: ServiceCall) -> dict:
+        """params: dog_id, reason -> {"dog_id", "status"}. The dog no longer counts for anything."""
+        require(call.params, "dog_id", "reason")
+        with transaction(self.sessions) as session:
+            dog = self._dog(session, call.tenant, call.params["dog_id"])
+            if dog.status == "beantragt":
+                dog.status, dog.status_reason = "abgelehnt", str(call.params["reason"])[:2000]
+            return {"dog_id": dog.id, "status": dog.status}
+
+    # Plain methods for the web UI and tests.
+
+    def dogs(self, tenant: str, business_key: str | None = None) -> list[dict]:
+        with transaction(self.sessions) as session:
+            stmt = select(DogTaxDog).where(DogTaxDog.tenant == tenant).order_by(DogTaxDog.id)
+            if business_key is not None:
+                stmt = stmt.where(DogTaxDog.business_key == business_key)
+            return [dog_view(d) for d in session.scalars(stmt)]
+
+    def assessments(self, tenant: str, business_key: str) -> list[dict]:
+        with transaction(self.sessions) as session:
+            rows = session.scalars(select(DogTaxAssessment).where(
+                DogTaxAssessment.tenant == tenant, DogTaxAssessment.business_key == business_key))
+            return [assessment_view(r) for r in rows]
+
+    # Lookups.
+
+    def _holder(self, session: Session, tenant: str, h: dict) -> DogTaxHolder:
+        key = rules.household_key(h["street"], h["postal_code"], h["family_name"])
+        household = session.scalar(select(DogTaxHousehold).where(
+            DogTaxHousehold.tenant == tenant, DogTaxHousehold.household_key == key))
+        if household is None:
+            household = DogTaxHousehold(tenant=tenant, household_key=key, street=str(h["street"])[:200],
+                                        postal_code=str(h["postal_code"])[:10], city=str(h["city"])[:100],
+                                        created_at=utcnow())
+            session.add(household)
+            session.flush()
+        name = rules.name_key(h["given_name"], h["family_name"])
+        holder = session.scalar(select(DogTaxHolder).where(
+            DogTaxHolder.tenant == tenant, DogTaxHolder.household_id == household.id, DogTaxHolder.name_key == name))
+        if holder is None:
+            holder = DogTaxHolder(tenant=tenant, household_id=household.id, given_name=str(h["given_name"])[:100],
+                                  family_name=str(h["family_name"])[:100], name_key=name, created_at=utcnow())
+            session.add(holder)
+        holder.email = _opt(h.get("email"), 200) or holder.email
+        session.flush()
+        return holder
+
+    def _registered(self, session: Session, dog: DogTaxDog) -> dict:
+        dogs, _ = self._registered_counts(session, dog)
+        return {"dog_id": dog.id, "holder_id": dog.holder_id, "household_id": dog.household_id,
+                "listed_breed": dog.listed_breed, "dangerous": dog.dangerous, "registered_dogs": dogs}
+
+    def _registered_counts(self, session: Session, dog: DogTaxDog) -> tuple[int, int]:
+        """Dogs already registered in the household (all, dangerous ones), this one not included."""
+        base = select(func.count()).select_from(DogTaxDog).where(
+            DogTaxDog.tenant == dog.tenant, DogTaxDog.household_id == dog.household_id,
+            DogTaxDog.status == "angemeldet", DogTaxDog.id != dog.id)
+        return session.scalar(base), session.scalar(base.where(DogTaxDog.dangerous.is_(True)))
+
+    def _dog(self, session: Session, tenant: str, dog_id) -> DogTaxDog:
+        row = session.get(DogTaxDog, int(dog_id))
+        if row is None or row.tenant != tenant:
+            raise InvalidRequest(f"Hund {dog_id} ist nicht erfasst.")
+        return row
+
+    def _assessment(self, session: Session, tenant: str, assessment_id) -> DogTaxAssessment:
+        row = session.get(DogTaxAssessment, int(assessment_id))
+        if row is None or row.tenant != tenant:
+            raise InvalidRequest(f"Steuerfestsetzung {assessment_id} gibt es nicht.")
+        return row
+
+
+def new_tag(session: Session, dog: DogTaxDog, idempotency_key: str, issued_on: date) -> DogTaxTag:
+    number = next_counter(session, DogTaxCounter, dog.tenant, "marke")
+    tag = DogTaxTag(tenant=dog.tenant, dog_id=dog.id, number=f"{number:05d}", issued_on=issued_on,
+                    idempotency_key=idempotency_key)
+    session.add(tag)
+    session.flush()
+    return tag
+
+
+def _opt(value, length: int) -> str | None:
+    text = str(value).strip() if value is not None else ""
+    return text[:length] or None
+
+
+def mandate_view(row: DogTaxMandate) -> dict:
+    return {"valid": True, "message": None, "reference": row.reference, "iban_masked": rules.mask_iban(row.iban),
+            "bic": row.bic, "bank_name": row.bank_name}
+
+
+def dog_view(row: DogTaxDog) -> dict:
+    return {"dog_id": row.id, "name": row.name, "breed": row.breed, "status": row.status,
+            "dangerous": row.dangerous, "listed_breed": row.listed_breed, "household_id": row.household_id,
+            "held_since": iso(row.held_since), "tags": [t.number for t in row.tags], "business_key": row.business_key}
+
+
+def assessment_view(row: DogTaxAssessment) -> dict:
+    return {
+        "assessment_id": row.id, "dog_id": row.dog_id, "year": row.year, "first_month": row.first_month,
+        "months": row.months, "rate_kind": row.rate_kind, "rate_label": rules.RATE_LABELS[row.rate_kind],
+        "annual_rate_cents": row.annual_rate_cents, "pro_rata_cents": row.pro_rata_cents,
+        "reduction_percent": row.reduction_percent, "exemption_decision": row.exemption_decision,
+        "amount_cents": row.amount_cents, "instalments": list(row.instalments),
+        "first_due_date": row.instalments[0]["due_date"] if row.instalments else None,
+        "mandate_reference": row.mandate.reference if row.mandate else None,
+        "cash_reference": row.cash_reference, "assessed_on": iso(row.assessed_on),
+    }
+
+
+def notice_data(a: DogTaxAssessment) -> dict:
+    """What the Steuerbescheid prints, read from the stored assessment (the amounts' only source)."""
+    dog, mandate = a.dog, a.mandate
+    return {
+        **assessment_view(a),
+        "tag_number": dog.tags[-1].number if dog.tags else None,
+        "dog": {"name": dog.name, "breed": dog.breed, "born_on": dog.born_on, "held_since": dog.held_since,
+                "chip_number": dog.chip_number, "dangerous": dog.dangerous},
+        "exemption_kind": a.exemption_kind, "exemption_reason": a.exemption_reason,
+        "mandate": {"reference": mandate.reference, "iban_masked": rules.mask_iban(mandate.iban),
+                    "account_holder": mandate.account_holder} if mandate else None,
+    }

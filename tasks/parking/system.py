@@ -1,0 +1,192 @@
+"""Issuing, replacing and checking resident parking permits."""
+from __future__ import annotations
+
+import base64
+from dataclasses import replace as replace_call
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine.db import transaction
+
+from ..base import BusinessError, ServiceCall, SpecialistSystem
+from ..common import InvalidRequest, iso, next_counter, parse_date, require, run_once, utcnow
+from ..efile import EFile
+from ..efile.models import EfileDocument
+from ..vehicles.plates import normalise_plate
+from .document import render_permit_pdf
+from .models import ParkingCounter, ParkingPermit
+from .rules import blocks_new_permit, valid_until
+
+
+class Parking(SpecialistSystem):
+    name = "parking"
+    operations = ("check_permits", "issue_permit", "replace_permit", "permit_status", "render_permit")
+
+    def __init__(self, sessions: sessionmaker[Session]):
+        self.sessions = sessions
+        self.efile = EFile(sessions)
+
+    def check_permits(self, call: ServiceCall) -> dict:
+        """The one-permit rule before anything is billed.
+
+        params: resident_key, plate, replace (bool), old_plate? (replace: the plate on the permit to
+        replace, default plate), renewal_window_days? (default 0)
+        -> {"rule": "ok" | "permit_exists" | "nothing_to_replace", "existing" (valid permit for resident and
+        plate, or None), "to_replace" (or None), "valid_from" (ISO: start of a new permit)}."""
+        p = call.params
+        require(p, "resident_key", "plate")
+        plate, today = normalise_plate(p["plate"]), date.today()
+        window = int(p.get("renewal_window_days") or 0)
+        with transaction(self.sessions) as session:
+            existing = valid_permit(session, call.tenant, p["resident_key"], plate, today)
+            to_replace = None
+            if p.get("replace"):
+                to_replace = valid_permit(session, call.tenant, p["resident_key"],
+                                          normalise_plate(p.get("old_plate") or plate), today)
+                rule = ("nothing_to_replace" if to_replace is None
+                        else "permit_exists" if existing is not None and existing.id != to_replace.id else "ok")
+                start = today
+            else:
+                blocked = blocks_new_permit(existing and existing.valid_until, today, window)
+                rule = "permit_exists" if blocked else "ok"
+                start = max(today, existing.valid_until + timedelta(days=1)) if existing else today
+            return {"rule": rule, "existing": existing and permit_view(existing),
+                    "to_replace": to_replace and permit_view(to_replace), "valid_from": iso(start)}
+
+    def issue_permit(self, call: ServiceCall) -> dict:
+        """params: resident_key, holder_name, plate, zone, validity_months, not_before? (ISO; the permit
+        starts then or today, whichever is later) -> the permit (see permit_view). One permit per key;
+        BusinessError "permit_exists" if the resident holds a permit for the vehicle in that period."""
+        p = call.params
+        require(p, "resident_key", "holder_name", "plate", "zone", "validity_months")
+        plate, zone, months = normalise_plate(p["plate"]), zone_code(p["zone"]), int(p["validity_months"])
+        start = max(date.today(), parse_date(p.get("not_before"), "not_before") or date.today())
+        until = valid_until(start, months)
+
+        def create(session: Session):
+            clash = valid_permit(session, call.tenant, p["resident_key"], plate, start)
+            if clash is not None:
+                raise BusinessError("permit_exists", f"Für {plate} besteht bereits Ausweis {clash.permit_number}.",
+                                    {"permit_number": clash.permit_number})
+            row = self._new_permit(session, call, p, plate, zone, "new", start, until)
+            return permit_view(row)
+
+        return run_once(self.sessions, self._by_key(call), create)
+
+    def replace_permit(self, call: ServiceCall) -> dict:
+        """Replacement after a move (new zone) or for a new plate: the old permit becomes invalid, the
+        new one runs from today to the old end date.
+
+        params: resident_key, holder_name, old_plate, plate, zone -> the new permit, with "replaces"
+        (the old permit number). BusinessError "no_permit_to_replace" if there is no valid permit."""
+        p = call.params
+        require(p, "resident_key", "holder_name", "old_plate", "plate", "zone")
+        plate, old_plate, zone, today = normalise_plate(p["plate"]), normalise_plate(p["old_plate"]), zone_code(p["zone"]), date.today()
+
+        def create(session: Session):
+            old = valid_permit(session, call.tenant, p["resident_key"], old_plate, today, for_update=True)
+            if old is None:
+                raise BusinessError("no_permit_to_replace", f"Für {old_plate} gibt es keinen gültigen Ausweis.")
+            old.status, old.replaced_at = "replaced", utcnow()
+            row = self._new_permit(session, call, p, plate, zone, "replacement", today, old.valid_until)
+            row.replaces_id = old.id
+            session.flush()
+            return permit_view(row, replaces=old.permit_number)
+
+        return run_once(self.sessions, self._by_key(call), create)
+
+    def permit_status(self, call: ServiceCall) -> dict:
+        """params: permit_number -> {"permit_number", "status": "valid" | "replaced" | "expired", "valid_until"}."""
+        require(call.params, "permit_number")
+        with transaction(self.sessions) as session:
+            row = self._permit(session, call.tenant, call.params["permit_number"])
+            return {"permit_number": row.permit_number, "status": effective_status(row, date.today()),
+                    "valid_until": iso(row.valid_until)}
+
+    def render_permit(self, call: ServiceCall) -> dict:
+        """The permit to put behind the windscreen, as PDF filed in the case's e-file.
+
+        params: permit_number, file_number, municipality (letterhead), zone_name?, title?
+        -> {"document_id", "title", "sha256"}. One document per key."""
+        p = call.params
+        require(p, "permit_number", "file_number", "municipality")
+        with self.sessions() as session:
+            stored = session.scalar(select(EfileDocument).where(
+                EfileDocument.tenant == call.tenant, EfileDocument.idempotency_key == call.idempotency_key))
+            if stored is not None:
+                return {"document_id": stored.id, "title": stored.title, "sha256": stored.sha256}
+            permit = permit_view(self._permit(session, call.tenant, p["permit_number"]))
+        title = str(p.get("title") or f"Bewohnerparkausweis {permit['permit_number']}")[:300]
+        pdf = render_permit_pdf(permit, p.get("zone_name"), p["municipality"], call.business_key)
+        filed = self.efile.add_document(replace_call(call, operation="efile.add_document", params={
+            "file_number": p["file_number"], "title": title, "kind": "ausweis",
+            "content_base64": base64.b64encode(pdf).decode(), "mime_type": "application/pdf"}))
+        return {"document_id": filed["document_id"], "title": title, "sha256": filed["sha256"]}
+
+    # Plain methods for the web UI and tests.
+
+    def permits(self, tenant: str, resident_key: str | None = None) -> list[dict]:
+        with transaction(self.sessions) as session:
+            stmt = select(ParkingPermit).where(ParkingPermit.tenant == tenant)
+            if resident_key is not None:
+                stmt = stmt.where(ParkingPermit.resident_key == resident_key)
+            today = date.today()
+            return [{**permit_view(r), "status": effective_status(r, today)}
+                    for r in session.scalars(stmt.order_by(ParkingPermit.id))]
+
+    def _by_key(self, call: ServiceCall):
+        def find(session: Session):
+            row = session.scalar(select(ParkingPermit).where(
+                ParkingPermit.tenant == call.tenant, ParkingPermit.idempotency_key == call.idempotency_key))
+            if row is None:
+                return None
+            replaced = row.replaces_id and session.get(ParkingPermit, row.replaces_id)
+            return permit_view(row, replaces=replaced.permit_number if replaced else None)
+        return find
+
+    def _new_permit(self, session, call, p, plate, zone, kind, start, until) -> ParkingPermit:
+        number = next_counter(session, ParkingCounter, call.tenant, str(start.year))
+        row = ParkingPermit(
+            tenant=call.tenant, permit_number=f"{zone}-{start.year}-{number:05d}", resident_key=str(p["resident_key"]),
+            holder_name=str(p["holder_name"])[:300], plate=plate, zone=zone, kind=kind, valid_from=start,
+            valid_until=until, status="valid", business_key=call.business_key, instance_id=call.instance_id,
+            idempotency_key=call.idempotency_key, created_at=utcnow())
+        session.add(row)
+        session.flush()
+        return row
+
+    def _permit(self, session: Session, tenant: str, permit_number: str) -> ParkingPermit:
+        row = session.scalar(select(ParkingPermit).where(
+            ParkingPermit.tenant == tenant, ParkingPermit.permit_number == str(permit_number).strip()))
+        if row is None:
+            raise InvalidRequest(f"Bewohnerparkausweis {permit_number} gibt es nicht.")
+        return row
+
+
+def valid_permit(session: Session, tenant: str, resident_key: str, plate: str, on: date,
+                 for_update: bool = False) -> ParkingPermit | None:
+    """The resident's permit for the vehicle that is valid on ``on`` or later (the latest one)."""
+    stmt = (select(ParkingPermit)
+            .where(ParkingPermit.tenant == tenant, ParkingPermit.resident_key == str(resident_key),
+                   ParkingPermit.plate == plate, ParkingPermit.status == "valid", ParkingPermit.valid_until >= on)
+            .order_by(ParkingPermit.valid_until.desc()))
+    return session.scalars(stmt.with_for_update() if for_update else stmt).first()
+
+
+def effective_status(row: ParkingPermit, today: date) -> str:
+    return "expired" if row.status == "valid" and row.valid_until < today else row.status
+
+
+def zone_code(value) -> str:
+    code = str(value or "").strip().upper()
+    if not code.isalnum() or len(code) > 5:
+        raise InvalidRequest(f"Ungültige Parkzone {value!r}.")
+    return code
+
+
+def permit_view(row: ParkingPermit, replaces: str | None = None) -> dict:
+    return {"permit_number": row.permit_number, "plate": row.plate, "zone": row.zone, "holder_name": row.holder_name,
+            "kind": row.kind, "valid_from": iso(row.valid_from), "valid_until": iso(row.valid_until),
+            "status": row.status, "replaces": replaces}

@@ -1,0 +1,120 @@
+"""Registration lookup (is the applicant registered at this address, as main or secondary
+residence?) and the street directory (which parking zone is an address in?)."""
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from engine.db import transaction
+
+from ..base import ServiceCall, SpecialistSystem
+from ..common import InvalidRequest, parse_date, require, run_once, utcnow
+from .addresses import name_key, person_key, split_address, street_key
+from .models import ResidentsPerson, ResidentsResidence, ResidentsRetrieval, ResidentsStreet, ResidentsZone
+
+
+class Residents(SpecialistSystem):
+    name = "residents"
+    operations = ("check_residence", "zone_for_address")
+
+    def __init__(self, sessions: sessionmaker[Session]):
+        self.sessions = sessions
+
+    def check_residence(self, call: ServiceCall) -> dict:
+        """Is the person registered at the address today?
+
+        params: family_name, given_names, date_of_birth, street ("Bahnhofstraße 12"), postal_code?,
+        purpose? (for the retrieval log)
+        -> {"found": person known, "person_key", "residence": "main" | "secondary" | None (at this address),
+        "registered": [{"kind", "address"}] (the person's current residences)}.
+        Each retrieval is logged once per key; a retry gets the logged answer."""
+        p = call.params
+        require(p, "family_name", "given_names", "date_of_birth", "street")
+        born = parse_date(p["date_of_birth"], "date_of_birth")
+        street, number, suffix = split_address(p["street"])
+        if number is None:
+            raise InvalidRequest(f"Die Anschrift {p['street']!r} hat keine Hausnummer.")
+        wanted = (street_key(street), f"{number}{suffix}", str(p.get("postal_code") or "").strip())
+
+        def find(session: Session):
+            row = session.scalar(select(ResidentsRetrieval).where(
+                ResidentsRetrieval.tenant == call.tenant, ResidentsRetrieval.idempotency_key == call.idempotency_key))
+            return row.result if row else None
+
+        def create(session: Session):
+            person = self._person(session, call.tenant, p["family_name"], p["given_names"], born)
+            current = [r for r in person.residences if is_current(r)] if person else []
+            here = next((r for r in current if matches(r, *wanted)), None)
+            result = {
+                "found": person is not None,
+                "person_key": person_key(*((person.family_name, person.given_names) if person else
+                                           (p["family_name"], p["given_names"])), born.isoformat()),
+                "residence": here.kind if here else None,
+                "registered": [{"kind": r.kind, "address": address_line(r)} for r in current],
+            }
+            session.add(ResidentsRetrieval(
+                tenant=call.tenant, at=utcnow(), purpose=str(p.get("purpose") or "Meldeauskunft")[:300],
+                business_key=call.business_key, instance_id=call.instance_id, idempotency_key=call.idempotency_key,
+                query_summary=json.dumps({k: p.get(k) for k in ("family_name", "given_names", "date_of_birth",
+                                                                  "street", "postal_code")}, ensure_ascii=False),
+                result=result))
+            return result
+
+        return run_once(self.sessions, find, create)
+
+    def zone_for_address(self, call: ServiceCall) -> dict:
+        """params: street ("Bahnhofstraße 12"; without a number only whole-street entries match)
+        -> {"status": "zone" | "no_zone" (street known, outside every zone) | "unknown_street",
+        "zone", "zone_name", "street" (as the directory spells it)}."""
+        require(call.params, "street")
+        with transaction(self.sessions) as session:
+            return lookup_zone(session, call.tenant, call.params["street"])
+
+    def _person(self, session: Session, tenant: str, family_name: str, given_names: str, born: date):
+        candidates = session.scalars(
+            select(ResidentsPerson)
+            .where(ResidentsPerson.tenant == tenant, ResidentsPerson.family_name_key == name_key(family_name),
+                   ResidentsPerson.date_of_birth == born)
+            .options(selectinload(ResidentsPerson.residences)).order_by(ResidentsPerson.id))
+        # Every given name asked for must be one of the person's ("Erika" finds "Erika Maria").
+        wanted = set(name_key(given_names).split())
+        return next((c for c in candidates if wanted <= set(name_key(c.given_names).split())), None)
+
+
+def lookup_zone(session: Session, tenant: str, line: str) -> dict:
+    street, number, _ = split_address(line)
+    rows = session.scalars(select(ResidentsStreet).where(
+        ResidentsStreet.tenant == tenant, ResidentsStreet.street_key == street_key(street)).order_by(ResidentsStreet.id)).all()
+    if not rows:
+        return {"status": "unknown_street", "zone": None, "zone_name": None, "street": street}
+    hit = next((r for r in rows if covers(r, number)), None)
+    zone = hit and hit.zone_code and session.scalar(
+        select(ResidentsZone).where(ResidentsZone.tenant == tenant, ResidentsZone.code == hit.zone_code))
+    if not zone:
+        return {"status": "no_zone", "zone": None, "zone_name": None, "street": rows[0].street}
+    return {"status": "zone", "zone": zone.code, "zone_name": zone.name, "street": hit.street}
+
+
+def covers(row: ResidentsStreet, number: int | None) -> bool:
+    if row.number_from is None and row.number_to is None:
+        return True
+    if number is None:
+        return False
+    return (row.number_from or 0) <= number <= (row.number_to or 10**6)
+
+
+def is_current(residence: ResidentsResidence, today: date | None = None) -> bool:
+    today = today or date.today()
+    return residence.moved_in <= today and (residence.moved_out is None or today < residence.moved_out)
+
+
+def matches(residence: ResidentsResidence, key: str, house_number: str, postal_code: str) -> bool:
+    return (street_key(residence.street) == key and residence.house_number.lower() == house_number
+            and (not postal_code or residence.postal_code == postal_code))
+
+
+def address_line(residence: ResidentsResidence) -> str:
+    return f"{residence.street} {residence.house_number}, {residence.postal_code} {residence.city}"

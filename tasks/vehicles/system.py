@@ -1,0 +1,46 @@
+"""Holder check: is the applicant the registered holder of the vehicle?"""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine.db import transaction
+
+from ..base import ServiceCall, SpecialistSystem
+from ..common import parse_date, require
+from ..residents.addresses import name_key
+from .models import VehiclesVehicle
+from .plates import normalise_plate
+
+
+class Vehicles(SpecialistSystem):
+    name = "vehicles"
+    operations = ("check_holder",)
+
+    def __init__(self, sessions: sessionmaker[Session]):
+        self.sessions = sessions
+
+    def check_holder(self, call: ServiceCall) -> dict:
+        """params: plate, family_name, given_names, date_of_birth
+        -> {"plate" (normalised), "registered", "holder_is_applicant", "holder_name", "company", "description"}.
+        Read-only, so naturally idempotent."""
+        p = call.params
+        require(p, "plate", "family_name", "given_names", "date_of_birth")
+        plate = normalise_plate(p["plate"])
+        born = parse_date(p["date_of_birth"], "date_of_birth")
+        with transaction(self.sessions) as session:
+            row = session.scalar(select(VehiclesVehicle).where(
+                VehiclesVehicle.tenant == call.tenant, VehiclesVehicle.plate == plate))
+            if row is None:
+                return {"plate": plate, "registered": False, "holder_is_applicant": False, "holder_name": None,
+                        "company": False, "description": None}
+            return {"plate": plate, "registered": True, "holder_is_applicant": is_holder(row, p, born),
+                    "holder_name": row.holder_name, "company": row.holder_family_name is None,
+                    "description": row.description}
+
+
+def is_holder(row: VehiclesVehicle, p: dict, born) -> bool:
+    if row.holder_family_name is None or row.holder_date_of_birth != born:
+        return False
+    given = set(name_key(p["given_names"]).split())
+    return name_key(row.holder_family_name) == name_key(p["family_name"]) and given <= set(name_key(row.holder_name).split())

@@ -1,0 +1,268 @@
+"""Dog tax registration, through every branch of its process. The clock stands on 10 March 2026,
+so the tax runs from March (Musterstadt) or April (Plauen) and the instalments still ahead are
+known: Plauen 15.05./15.08./15.11., Musterstadt 01.07./01.10."""
+import io
+from datetime import datetime, timezone
+
+import pytest
+from pypdf import PdfReader
+
+from engine.clock import ManualClock
+from engine.errors import FormInvalid
+from engine.repository import read_paths
+from tasks.dog_tax import DogTax
+from tasks.efile.system import EFile
+from tests.conftest import MODELS
+
+
+@pytest.fixture
+def clock():
+    return ManualClock(datetime(2026, 3, 10, 9, 0, tzinfo=timezone.utc))
+
+
+@pytest.fixture
+def tax_office(office):
+    office.engine.repository.deploy(read_paths([MODELS / "hundesteuer"]), name="hundesteuer")
+    return office
+
+
+def anmeldung(**changes) -> dict:
+    """Erika Neumann registers her first dog in Plauen, no exemption, paying by transfer."""
+    data = {
+        "halter": {"vorname": "Erika", "nachname": "Neumann", "strasse": "Lindenweg 3", "plz": "08523",
+                   "ort": "Plauen", "email": "erika@example.org"},
+        "hund_name": "Bruno",
+        "rasse": "Labrador-Pudel-Mischling",
+        "wurftag": "2025-11-20",
+        "gehalten_seit": "2026-03-01",
+        "chipnummer": "276098106543210",
+        "haftpflichtversicherung": "Vogtland Versicherung AG",
+        "gefaehrlicher_hund": False,
+        "steuervergunstigung": "keine",
+        "sepa_lastschrift": False,
+    }
+    for key, value in changes.items():
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = value
+    return data
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The text with line breaks as spaces: wrapped lines do not split what the tests look for."""
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
+
+
+def submit(office, data, tenant="plauen", citizen="erika"):
+    case = office.cases.submit("hundesteuer", tenant, data, citizen=citizen)
+    office.run()
+    return case.case_number
+
+
+def complete(office, case_number, activity, data, tenant="plauen"):
+    task = office.task(case_number, tenant)
+    assert task.activity_id == activity and task.candidate_group == "steueramt"
+    office.engine.tasks.complete(task.id, data, user="st.plauen")
+    office.run()
+
+
+def post(office, case_number, tenant="plauen"):
+    jobs = [j for j in office.cases.open_print_jobs(tenant) if j["business_key"] == case_number]
+    assert len(jobs) == 1 and "Steuermarke Nr." in jobs[0]["documents"][0]["title"]
+    office.cases.mark_posted(tenant, [jobs[0]["id"]], "poststelle")
+    office.run()
+
+
+def notice_text(office, case_number, tenant="plauen") -> str:
+    document_id = office.variables(case_number, tenant)["steuerbescheid"]["document_id"]
+    return pdf_text(EFile(office.engine.sessions).document(tenant, document_id)["content"])
+
+
+def test_first_dog_without_any_clerk_step_gets_notice_tag_and_receivable(tax_office, mail_sink):
+    case_number = submit(tax_office, anmeldung())
+    assert tax_office.engine.tasks.query(tenant="plauen") == []  # nothing for a clerk to do
+    variables = tax_office.variables(case_number)
+    assessment = variables["festsetzung"]
+    assert (assessment["rate_kind"], assessment["months"], assessment["amount_cents"]) == ("first", 9, 8100)
+    assert assessment["instalments"] == [{"due_date": "2026-05-15", "amount_cents": 2700},
+                                         {"due_date": "2026-08-15", "amount_cents": 2700},
+                                         {"due_date": "2026-11-15", "amount_cents": 2700}]
+    assert variables["steuermarke"] == "00002"  # the demo data issued 00001 in Plauen
+    balance = tax_office.cases.finance.balance_of("plauen", variables["kassenzeichen"])
+    assert balance["open_cents"] == 8100
+
+    text = notice_text(tax_office, case_number)
+    for expected in ("Steuerbescheid über die Hundesteuer", "Nr. 00002", "81,00 €", "108,00 €", "9 von 12 Monaten",
+                     "April bis Dezember 2026", "15.05.2026", "27,00 €", variables["kassenzeichen"], "Bruno",
+                     "Rechtsbehelfsbelehrung"):
+        assert expected in text, expected
+    post(tax_office, case_number)
+    assert tax_office.state(case_number) == "completed"
+    assert tax_office.statuses(case_number) == ["eingegangen", "veranlagt", "versandt"]
+    [dog] = DogTax(tax_office.engine.sessions).dogs("plauen", case_number)
+    assert dog["status"] == "angemeldet" and dog["tags"] == ["00002"]
+    efile = EFile(tax_office.engine.sessions)
+    documents = efile.documents("plauen", efile.file_for_case("plauen", case_number)["file_number"])
+    assert [d["kind"] for d in documents] == ["bestaetigung", "bescheid", "vorgang"]
+
+
+@pytest.mark.parametrize("tenant, holder, breed, rate_kind, amount", [
+    ("plauen", {"nachname": "Neumann", "strasse": "Lindenweg 3"}, "Dackel", "first", 8100),
+    # The Beispiel household already keeps Bello (demo data): second dog.
+    ("plauen", {"nachname": "Beispiel", "strasse": "Bahnhofstr. 12"}, "Dackel", "second", 10800),
+    # The Probemann household in Musterstadt keeps two dogs: further dog, tax from March (10 months).
+    ("musterstadt", {"nachname": "Probemann", "strasse": "Marktplatz 1", "plz": "01234", "ort": "Musterstadt"},
+     "Beagle", "further", 10000),
+    ("musterstadt", {"nachname": "Neu", "strasse": "Am Teich 2", "plz": "01234", "ort": "Musterstadt"},
+     "Beagle", "first", 5000),
+])
+def test_rate_follows_the_dogs_already_registered_in_the_household(tax_office, tenant, holder, breed, rate_kind,
+                                                                   amount):
+    data = anmeldung(rasse=breed)
+    data["halter"].update(holder)
+    case_number = submit(tax_office, data, tenant)
+    assessment = tax_office.variables(case_number, tenant)["festsetzung"]
+    assert (assessment["rate_kind"], assessment["amount_cents"]) == (rate_kind, amount)
+
+
+def test_a_registered_dog_makes_the_next_one_the_second(tax_office):
+    first = submit(tax_office, anmeldung())
+    second = submit(tax_office, anmeldung(hund_name="Paula", chipnummer="276098106543211"))
+    assert tax_office.variables(first)["festsetzung"]["rate_kind"] == "first"
+    assert tax_office.variables(second)["festsetzung"]["rate_kind"] == "second"
+    assert tax_office.variables(second)["steuermarke"] == "00003"
+
+
+def test_dangerous_dog_with_valid_permit_pays_the_dangerous_rate(tax_office):
+    case_number = submit(tax_office, anmeldung(rasse="American Staffordshire Terrier", erlaubnis_nummer="GH-2026-017"))
+    assert tax_office.variables(case_number)["hund_erfasst"]["listed_breed"] == "American Staffordshire Terrier"
+    assert tax_office.statuses(case_number) == ["eingegangen", "in_pruefung"]
+    complete(tax_office, case_number, "check_permit", {"ergebnis": "gueltig"})
+    assessment = tax_office.variables(case_number)["festsetzung"]
+    assert (assessment["rate_kind"], assessment["amount_cents"]) == ("dangerous_first", 31500)
+    assert "gefährlicher Hund" in notice_text(tax_office, case_number)
+
+
+def test_municipality_list_decides_which_breed_is_dangerous(tax_office):
+    data = anmeldung(rasse="Rottweiler", gefaehrlicher_hund=False)
+    data["halter"].update({"strasse": "Am Teich 2", "plz": "01234", "ort": "Musterstadt"})
+    in_musterstadt = submit(tax_office, data, "musterstadt")
+    in_plauen = submit(tax_office, anmeldung(rasse="Rottweiler"))
+    assert tax_office.task(in_musterstadt, "musterstadt").activity_id == "check_permit"
+    assert tax_office.variables(in_plauen)["festsetzung"]["rate_kind"] == "first"
+
+
+def test_clerk_can_find_the_breed_is_not_listed(tax_office):
+    case_number = submit(tax_office, anmeldung(rasse="Staffordshire Bullterrier", erlaubnis_nummer="keine"))
+    complete(tax_office, case_number, "check_permit",
+             {"ergebnis": "kein_listenhund", "begruendung": "Staffordshire Bullterrier steht nicht auf der Liste."})
+    assert tax_office.variables(case_number)["festsetzung"]["rate_kind"] == "first"
+
+
+def test_dangerous_dog_without_valid_permit_is_rejected_with_a_notice(tax_office):
+    case_number = submit(tax_office, anmeldung(rasse="Pitbull-Mischling", erlaubnis_nummer="GH-1999-001"))
+    with pytest.raises(FormInvalid) as err:
+        tax_office.engine.tasks.complete(tax_office.task(case_number).id, {"ergebnis": "ungueltig"})
+    assert [e.message for e in err.value.errors] == ["Begründung: Bitte ausfüllen."]
+    complete(tax_office, case_number, "check_permit",
+             {"ergebnis": "ungueltig", "begruendung": "Die Erlaubnis GH-1999-001 ist seit 2004 erloschen."})
+    assert tax_office.state(case_number) == "completed"
+    assert tax_office.statuses(case_number) == ["eingegangen", "in_pruefung", "abgelehnt"]
+    [dog] = DogTax(tax_office.engine.sessions).dogs("plauen", case_number)
+    assert dog["status"] == "abgelehnt" and dog["tags"] == []
+    assert tax_office.cases.finance.receivables("plauen", case_number) == []
+    [message] = [m for m in tax_office.cases.messages("plauen", case_number) if "Bescheid" in m["title"]]
+    text = pdf_text(tax_office.cases.document("plauen", case_number, message["documents"][0]["document_id"])[1])
+    assert "Ablehnungsbescheid" in text and "seit 2004 erloschen" in text and "Widerspruch" in text
+    # A rejected dog does not count: the next dog of the household is the first.
+    assert tax_office.variables(submit(tax_office, anmeldung()))["festsetzung"]["rate_kind"] == "first"
+
+
+@pytest.mark.parametrize("decision, amount, printed", [
+    ({"entscheidung": "befreiung", "begruendung": "Merkzeichen Bl nachgewiesen"}, 0, "Steuerbefreiung"),
+    ({"entscheidung": "ermaessigung", "prozent": 50, "begruendung": "Herde mit 120 Schafen"}, 4050,
+     "Steuerermäßigung 50 %"),
+    ({"entscheidung": "abgelehnt", "begruendung": "Kein Jagdschein vorgelegt"}, 8100, "Kein Jagdschein vorgelegt"),
+])
+def test_exemption_decided_by_the_clerk(tax_office, decision, amount, printed):
+    data = anmeldung(steuervergunstigung="huetehund", vergunstigung_begruendung="Ich halte eine Herde Schafe.")
+    case_number = submit(tax_office, data)
+    assert tax_office.statuses(case_number)[-1] == "in_pruefung"
+    complete(tax_office, case_number, "decide_exemption", decision)
+    variables = tax_office.variables(case_number)
+    assert variables["festsetzung"]["amount_cents"] == amount
+    assert (variables["kassenzeichen"] is None) == (amount == 0)  # nothing to collect, nothing booked
+    assert variables["steuermarke"]  # an exempt dog wears a tag all the same
+    assert printed in notice_text(tax_office, case_number)
+
+
+def test_reduction_needs_a_percentage(tax_office):
+    data = anmeldung(steuervergunstigung="jagdhund", vergunstigung_begruendung="Jagdschein Nr. 4711 vorhanden.")
+    case_number = submit(tax_office, data)
+    with pytest.raises(FormInvalid) as err:
+        tax_office.engine.tasks.complete(tax_office.task(case_number).id,
+                                         {"entscheidung": "ermaessigung", "begruendung": "Jagdhund"})
+    assert [e.field for e in err.value.errors] == ["prozent"]
+
+
+@pytest.mark.parametrize("iban, mandate_printed", [
+    ("DE89 3704 0044 0532 0130 00", True),
+    ("DE89370400440532013001", False),  # passes the form's pattern, fails the check digits
+])
+def test_sepa_mandate_is_checked_in_the_dog_tax_system(tax_office, iban, mandate_printed):
+    case_number = submit(tax_office, anmeldung(sepa_lastschrift=True, iban=iban, kontoinhaber="Erika Neumann"))
+    variables = tax_office.variables(case_number)
+    text = notice_text(tax_office, case_number)
+    assert ("SEPA-Lastschrift" in text) is mandate_printed
+    assert ("HUNDESTEUER-000001" in text) is mandate_printed
+    assert variables["mandat"]["valid"] is mandate_printed
+    [message] = [m for m in tax_office.cases.messages("plauen", case_number) if "Steuerbescheid" in m["title"]]
+    assert ("Prüfziffer der IBAN stimmt nicht" in message["text"]) is not mandate_printed
+
+
+def test_counter_intake_runs_the_same_process(tax_office):
+    case = tax_office.cases.submit("hundesteuer", "plauen", anmeldung(), channel="schalter", clerk="st.plauen")
+    tax_office.run()
+    assert tax_office.variables(case.case_number)["kanal"] == "schalter"
+    assert tax_office.statuses(case.case_number) == ["eingegangen", "veranlagt"]
+
+
+def set_path(data: dict, field: str, value):
+    target, _, leaf = field.rpartition(".")
+    container = data[target] if target else data
+    if value is None:
+        container.pop(leaf, None)
+    else:
+        container[leaf] = value
+
+
+@pytest.mark.parametrize("changes, field, message", [
+    ({"hund_name": ""}, "hund_name", "Name des Hundes: Bitte ausfüllen."),
+    ({"gehalten_seit": "01.03.2026"}, "gehalten_seit", "Gehalten seit: Bitte ein Datum (JJJJ-MM-TT) angeben."),
+    ({"chipnummer": "27609810654"}, "chipnummer", "Chipnummer (Transponder): Bitte die 15 Ziffern der Chipnummer angeben."),
+    ({"halter.plz": "8523"}, "halter/plz", "Postleitzahl: Bitte fünf Ziffern angeben."),
+    ({"haftpflichtversicherung": None}, "haftpflichtversicherung",
+     "Hundehaftpflichtversicherung (Versicherer): Bitte ausfüllen."),
+    ({"gefaehrlicher_hund": True}, "erlaubnis_nummer",
+     "Nummer der Erlaubnis zum Halten eines gefährlichen Hundes: Bitte ausfüllen."),
+    ({"rasse": "Pit Bull Terrier"}, "erlaubnis_nummer",
+     "Nummer der Erlaubnis zum Halten eines gefährlichen Hundes: Bitte ausfüllen."),
+    ({"steuervergunstigung": "blindenfuehrhund"}, "vergunstigung_begruendung",
+     "Begründung und Nachweise zur Steuervergünstigung: Bitte ausfüllen."),
+    ({"steuervergunstigung": "katze"}, "steuervergunstigung",
+     "Antrag auf Steuerbefreiung oder -ermäßigung: Bitte einen der angebotenen Werte wählen."),
+    ({"sepa_lastschrift": True, "kontoinhaber": "Erika Neumann"}, "iban", "IBAN: Bitte ausfüllen."),
+    ({"sepa_lastschrift": True, "kontoinhaber": "Erika Neumann", "iban": "DE89-3704"}, "iban",
+     "IBAN: Bitte eine IBAN angeben: Länderkennzeichen, zwei Prüfziffern, dann Kontonummer (in Deutschland 22 Zeichen)."),
+    ({"sepa_lastschrift": True, "iban": "DE89370400440532013000"}, "kontoinhaber", "Kontoinhaber/in: Bitte ausfüllen."),
+])
+def test_every_invalid_field_gives_a_german_message_and_stores_nothing(tax_office, changes, field, message):
+    data = anmeldung()
+    for path, value in changes.items():
+        set_path(data, path, value)
+    with pytest.raises(FormInvalid) as err:
+        tax_office.cases.submit("hundesteuer", "plauen", data, citizen="erika")
+    assert [(e.field, e.message) for e in err.value.errors] == [(field, message)]
+    assert tax_office.engine.runtime.query() == []
+    assert DogTax(tax_office.engine.sessions).dogs("plauen", None)[-1]["name"] == "Bello"  # only the demo dog

@@ -1,0 +1,227 @@
+"""The dog tax system: its rules as tables, its operations on both databases."""
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from pypdf import PdfReader
+
+from tasks.common import InvalidRequest
+from tasks.dog_tax import DogTax, rules
+from tasks.efile import EFile
+from tests.tasks.helpers import make_call
+
+RATES = {"first": 10800, "second": 14400, "further": 18000, "dangerous_first": 42000, "dangerous_further": 84000}
+QUARTERS = ["02-15", "05-15", "08-15", "11-15"]
+
+
+@pytest.mark.parametrize("dangerous, dogs, dangerous_dogs, kind", [
+    (False, 0, 0, "first"),
+    (False, 1, 0, "second"),
+    (False, 2, 0, "further"),
+    (False, 5, 1, "further"),
+    (False, 1, 1, "second"),  # a dangerous dog counts as a dog
+    (True, 0, 0, "dangerous_first"),
+    (True, 2, 0, "dangerous_first"),
+    (True, 1, 1, "dangerous_further"),
+])
+def test_rate_kind(dangerous, dogs, dangerous_dogs, kind):
+    assert rules.rate_kind(dangerous, dogs, dangerous_dogs) == kind
+
+
+@pytest.mark.parametrize("held_since, rule, first_month, months", [
+    ("2026-03-01", "ab_monat", 3, 10),
+    ("2026-03-31", "ab_monat", 3, 10),
+    ("2026-03-01", "ab_folgemonat", 4, 9),
+    ("2026-01-01", "ab_monat", 1, 12),
+    ("2026-12-05", "ab_monat", 12, 1),
+    ("2026-12-05", "ab_folgemonat", None, 0),
+    ("2025-12-20", "ab_folgemonat", 1, 12),  # from January of the following year: the whole year
+    ("2019-07-01", "ab_monat", 1, 12),  # registered late: the current year in full
+])
+def test_liable_months(held_since, rule, first_month, months):
+    assert rules.liable_months(date.fromisoformat(held_since), 2026, rule) == (first_month, months)
+
+
+def test_unknown_pro_rata_rule_is_refused():
+    with pytest.raises(InvalidRequest, match="ab_monat"):
+        rules.liable_months(date(2026, 3, 1), 2026, "taeglich")
+
+
+@pytest.mark.parametrize("annual, months, percent, amount", [
+    (10800, 12, 0, 10800),
+    (10800, 10, 0, 9000),
+    (10800, 9, 0, 8100),
+    (10000, 1, 0, 833),  # 833.33 rounds down
+    (10000, 5, 0, 4167),  # 4166.67 rounds up
+    (10800, 9, 50, 4050),
+    (10800, 9, 100, 0),
+    (8333, 12, 25, 6250),  # 6249.75 rounds up
+])
+def test_pro_rata_and_reduction(annual, months, percent, amount):
+    assert rules.reduced(rules.pro_rata(annual, months), percent) == amount
+
+
+@pytest.mark.parametrize("on, amount, expected", [
+    ("2026-01-10", 10800, [("2026-02-15", 2700), ("2026-05-15", 2700), ("2026-08-15", 2700), ("2026-11-15", 2700)]),
+    ("2026-03-10", 8100, [("2026-05-15", 2700), ("2026-08-15", 2700), ("2026-11-15", 2700)]),
+    ("2026-05-15", 1000, [("2026-08-15", 500), ("2026-11-15", 500)]),  # a due date today is already too late
+    ("2026-09-01", 1001, [("2026-11-15", 1001)]),
+    ("2026-11-20", 900, [("2026-12-20", 900)]),  # no date left: one payment after 30 days
+    ("2026-03-10", 1000, [("2026-05-15", 334), ("2026-08-15", 333), ("2026-11-15", 333)]),
+    ("2026-03-10", 0, []),
+])
+def test_instalments_fall_on_the_remaining_due_dates(on, amount, expected):
+    result = rules.instalments(amount, date.fromisoformat(on), QUARTERS, 30)
+    assert [(i["due_date"], i["amount_cents"]) for i in result] == expected
+    assert sum(i["amount_cents"] for i in result) == amount
+
+
+@pytest.mark.parametrize("breed, listed", [
+    ("American Staffordshire Terrier", "American Staffordshire Terrier"),
+    ("american-staffordshire-terrier Mischling", "American Staffordshire Terrier"),
+    ("Bullterrier", "Bullterrier"),
+    ("Bull Terrier", "Bullterrier"),
+    ("Pitbull", "Pit Bull"),
+    ("Pit-Bull-Terrier-Mix", "Pit Bull"),
+    ("Labrador-Pitbull-Mischling", "Pit Bull"),
+    ("Labrador Retriever", None),
+    ("Bulldogge", None),
+    ("Staffordshire Bullterrier", "Bullterrier"),  # falls under the word; the clerk decides (kein_listenhund)
+])
+def test_listed_breed_includes_crosses(breed, listed):
+    assert rules.listed_breed(breed, ["American Staffordshire Terrier", "Bullterrier", "Pit Bull"]) == listed
+
+
+@pytest.mark.parametrize("iban, valid, message", [
+    ("DE89370400440532013000", True, None),
+    ("de89 3704 0044 0532 0130 00", True, None),
+    ("DE89370400440532013001", False, "IBAN: Die Prüfziffer der IBAN stimmt nicht. Bitte prüfen Sie jede Stelle."),
+    ("DE8937040044053201300", False, "IBAN: Die IBAN hat nicht die richtige Länge (in Deutschland 22 Zeichen)."),
+    ("XX89370400440532013000", False,
+     "IBAN: Die IBAN beginnt nicht mit einem gültigen Länderkennzeichen (z. B. DE)."),
+    ("", False, "IBAN: Bitte ausfüllen."),
+])
+def test_check_iban(iban, valid, message):
+    checked = rules.check_iban(iban)
+    assert (checked.valid, checked.message) == (valid, message)
+    if valid:
+        assert checked.iban == "DE89370400440532013000" and checked.bic == "COBADEFFXXX"
+
+
+def test_household_key_ignores_spelling_of_street_and_case():
+    assert rules.household_key("Bahnhofstraße 12", "08523", "Beispiel") == \
+        rules.household_key("bahnhofstr. 12", "08523", "BEISPIEL")
+    assert rules.household_key("Bahnhofstraße 12", "08523", "Beispiel") != \
+        rules.household_key("Bahnhofstraße 14", "08523", "Beispiel")
+
+
+# Operations.
+
+HOLDER = {"given_name": "Erika", "family_name": "Neumann", "street": "Lindenweg 3", "postal_code": "08523",
+          "city": "Plauen", "email": "erika@example.org"}
+LIST = ["American Staffordshire Terrier", "Bullterrier", "Pit Bull"]
+
+
+def register(system, tenant="plauen", name="Bruno", breed="Dackel", holder=HOLDER, **extra):
+    params = {"holder": holder, "dog": {"name": name, "breed": breed, "held_since": "2026-03-01",
+                                        "born_on": "2025-11-20", "chip_number": "276098106543210"},
+              "dangerous_breeds": LIST, **extra}
+    return system.register_dog(make_call("dog_tax.register_dog", params, tenant=tenant))
+
+
+def assess(system, dog, tenant="plauen", **extra):
+    params = {"dog_id": dog["dog_id"], "dangerous": dog["dangerous"], "rates": RATES, "pro_rata": "ab_folgemonat",
+              "due_dates": QUARTERS, "single_due_days": 30, "on": "2026-03-10", **extra}
+    return system.assess(make_call("dog_tax.assess", params, tenant=tenant))
+
+
+def tag(system, assessment, tenant="plauen"):
+    return system.issue_tag(make_call("dog_tax.issue_tag", {"assessment_id": assessment["assessment_id"],
+                                                            "cash_reference": "KZ-2026-000001"}, tenant=tenant))
+
+
+def test_register_dog_is_idempotent_and_finds_the_listed_breed(seeded):
+    system = DogTax(seeded)
+    call = make_call("dog_tax.register_dog", {"holder": HOLDER, "dangerous_breeds": LIST, "dog": {
+        "name": "Rocky", "breed": "Pitbull-Mischling", "held_since": "2026-03-01"}}, key="same")
+    first, again = system.register_dog(call), system.register_dog(call)
+    assert first == again
+    assert first["listed_breed"] == "Pit Bull" and first["dangerous"] is True
+    assert [d["name"] for d in system.dogs("plauen") if d["status"] == "beantragt"] == ["Rocky"]
+
+
+def test_only_registered_dogs_count_for_the_household(seeded):
+    system = DogTax(seeded)
+    first = register(system)
+    second = register(system, name="Paula")
+    # Neither is registered yet: both would be the first dog.
+    assert assess(system, second)["rate_kind"] == "first"
+    tag(system, assess(system, first))
+    third = register(system, name="Max")
+    assessment = assess(system, third)
+    assert (assessment["rate_kind"], assessment["months"], assessment["amount_cents"]) == ("second", 9, 10800)
+
+
+def test_tags_are_numbered_per_tenant(seeded):
+    system = DogTax(seeded)
+    holder = {**HOLDER, "postal_code": "01234", "city": "Musterstadt"}
+    plauen = tag(system, assess(system, register(system)))
+    musterstadt = tag(system, assess(system, register(system, "musterstadt", holder=holder), "musterstadt"),
+                      "musterstadt")
+    assert plauen["tag_number"] == "00002"  # after Bello
+    assert musterstadt["tag_number"] == "00003"  # after Rex and Luna
+    assert [d["status"] for d in system.dogs("plauen") if d["dog_id"] == plauen["dog_id"]] == ["angemeldet"]
+
+
+def test_exemption_decisions_set_the_amount(seeded):
+    system = DogTax(seeded)
+    dog = register(system)
+    exempt = assess(system, dog, exemption={"kind": "blindenfuehrhund", "decision": "befreiung", "reason": "Bl"})
+    halved = assess(system, dog, exemption={"kind": "huetehund", "decision": "ermaessigung", "percent": 50})
+    refused = assess(system, dog, exemption={"kind": "jagdhund", "decision": "abgelehnt", "reason": "kein Jagdschein"})
+    assert [a["amount_cents"] for a in (exempt, halved, refused)] == [0, 4050, 8100]
+    assert exempt["instalments"] == [] and exempt["first_due_date"] is None
+    with pytest.raises(InvalidRequest):
+        assess(system, dog, exemption={"decision": "vielleicht"})
+
+
+def test_invalid_iban_stores_no_mandate(seeded):
+    system = DogTax(seeded)
+    dog = register(system)
+    params = {"holder_id": dog["holder_id"], "account_holder": "Erika Neumann", "signed_on": "2026-03-10"}
+    refused = system.record_mandate(make_call("dog_tax.record_mandate", {**params, "iban": "DE89370400440532013001"}))
+    assert refused["valid"] is False and "Prüfziffer" in refused["message"] and refused["reference"] is None
+    accepted = system.record_mandate(make_call("dog_tax.record_mandate", {**params, "iban": "DE89370400440532013000"}))
+    assert accepted["valid"] is True and accepted["reference"] == "HUNDESTEUER-000001"  # the refused one used none
+    assessment = assess(system, dog, mandate_reference=accepted["reference"])
+    assert assessment["mandate_reference"] == "HUNDESTEUER-000001"
+
+
+def test_rejected_dog_stays_out_of_the_count(seeded):
+    system = DogTax(seeded)
+    dog = register(system, breed="Bullterrier")
+    result = system.reject_registration(make_call("dog_tax.reject_registration",
+                                                  {"dog_id": dog["dog_id"], "reason": "keine Erlaubnis"}))
+    assert result["status"] == "abgelehnt"
+    assert assess(system, register(system, name="Paula"))["rate_kind"] == "first"
+
+
+def test_render_notice_files_the_steuerbescheid_with_tag_and_amount(seeded):
+    system, efile = DogTax(seeded), EFile(seeded)
+    file_number = efile.open_file(make_call("efile.open_file", {"plan_code": "963.1", "subject": "Hundesteuer"}))[
+        "file_number"]
+    assessment = assess(system, register(system))
+    tag(system, assessment)
+    params = {"assessment_id": assessment["assessment_id"], "file_number": file_number, "case_number": "HS-2026-TEST",
+              "applicant": {"name": "Erika Neumann", "street": "Lindenweg 3", "postal_code": "08523", "city": "Plauen"},
+              "municipality": {"name": "Stadt Plauen", "office": "Steuerverwaltung", "street": "Unterer Graben 1",
+                               "postal_code": "08523", "city": "Plauen"}}
+    call = make_call("dog_tax.render_notice", params, key="notice")
+    document = system.render_notice(call)
+    assert system.render_notice(call) == document  # a retry renders nothing new
+    pdf = efile.document("plauen", document["document_id"])["content"]
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+    for expected in ("Steuermarke Nr. 00002", "81,00 €", "KZ-2026-000001", "15.05.2026", "HS-2026-TEST"):
+        assert expected in text, expected

@@ -1,0 +1,139 @@
+"""Permits: the one-permit rule, issuing, replacement, status and the permit PDF."""
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+
+import pytest
+from pypdf import PdfReader
+
+from tasks.base import BusinessError
+from tasks.efile import EFile
+from tasks.parking import Parking
+from tasks.parking.rules import add_months, blocks_new_permit, valid_until
+
+from .helpers import make_call
+
+ERIKA = "beispiel|erika|1990-03-14"
+ANNA = "mustermann|anna|1962-04-21"  # holds a permit for PL-AM 62 (zone A) since 60 days
+JONAS = "beispiel|jonas|1988-12-01"  # his permit for PL-JB 88 runs out in about 20 days
+TODAY = date.today()
+
+
+@pytest.fixture
+def parking(seeded):
+    return Parking(seeded)
+
+
+def call(parking, operation, key=None, tenant="plauen", **params):
+    return getattr(parking, operation)(make_call(f"parking.{operation}", params, tenant=tenant, key=key))
+
+
+def issue(parking, resident=ERIKA, plate="PL-EB 1990", zone="B", key=None, tenant="plauen", **extra):
+    return call(parking, "issue_permit", key=key, tenant=tenant, resident_key=resident, holder_name="Erika Beispiel",
+                plate=plate, zone=zone, validity_months=12, **extra)
+
+
+@pytest.mark.parametrize("start, months, until", [
+    (date(2026, 3, 14), 12, date(2027, 3, 13)),
+    (date(2026, 1, 31), 1, date(2026, 2, 27)),
+    (date(2024, 2, 29), 12, date(2025, 2, 27)),
+    (date(2026, 12, 1), 6, date(2027, 5, 31)),
+])
+def test_validity_is_months_minus_one_day(start, months, until):
+    assert valid_until(start, months) == until
+    assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
+
+
+@pytest.mark.parametrize("days_left, window, blocked", [(None, 42, False), (300, 42, True), (43, 42, True),
+                                                        (42, 42, False), (5, 0, True), (-1, 0, False)])
+def test_renewal_window(days_left, window, blocked):
+    until = None if days_left is None else TODAY + timedelta(days=days_left)
+    assert blocks_new_permit(until, TODAY, window) is blocked
+
+
+@pytest.mark.parametrize("resident, plate, replace, old_plate, rule", [
+    (ERIKA, "PL-EB 1990", False, None, "ok"),  # first permit
+    (ANNA, "PL-AM 62", False, None, "permit_exists"),  # one permit per resident and vehicle
+    (ANNA, "pl-am62", False, None, "permit_exists"),  # however the plate is typed
+    (ANNA, "PL-AM 620E", False, None, "ok"),  # another vehicle of hers
+    (ERIKA, "PL-AM 62", False, None, "ok"),  # another resident with the same car
+    (JONAS, "PL-JB 88", False, None, "ok"),  # renewal: his permit expires within the window
+    (ANNA, "PL-AM 62", True, None, "ok"),  # replacement after a move
+    (ANNA, "PL-AM 620E", True, "PL-AM 62", "ok"),  # replacement for a new plate
+    (ERIKA, "PL-EB 1990", True, None, "nothing_to_replace"),
+])
+def test_one_permit_rule(parking, resident, plate, replace, old_plate, rule):
+    result = call(parking, "check_permits", resident_key=resident, plate=plate, replace=replace, old_plate=old_plate,
+                  renewal_window_days=42)
+    assert result["rule"] == rule
+
+
+def test_renewal_starts_the_day_after_the_old_permit_ends(parking):
+    result = call(parking, "check_permits", resident_key=JONAS, plate="PL-JB 88", renewal_window_days=42)
+    old_end = date.fromisoformat(result["existing"]["valid_until"])
+    assert result["valid_from"] == (old_end + timedelta(days=1)).isoformat()
+    permit = call(parking, "issue_permit", resident_key=JONAS, holder_name="Jonas Beispiel", plate="PL-JB 88", zone="B",
+                  validity_months=12, not_before=result["valid_from"])
+    assert permit["valid_from"] == result["valid_from"]
+
+
+def test_issue_permit_is_idempotent_and_numbers_by_zone_and_year(parking):
+    first = issue(parking, key="k1")
+    assert issue(parking, key="k1") == first
+    assert first["permit_number"].startswith(f"B-{TODAY.year}-")
+    assert (first["plate"], first["zone"], first["status"], first["kind"]) == ("PL-EB 1990", "B", "valid", "new")
+    assert first["valid_from"] == TODAY.isoformat()
+    assert first["valid_until"] == valid_until(TODAY, 12).isoformat()
+
+
+def test_second_permit_for_the_same_vehicle_is_refused(parking):
+    issue(parking)
+    with pytest.raises(BusinessError) as err:
+        issue(parking)
+    assert err.value.code == "permit_exists"
+
+
+def test_replacement_invalidates_the_old_permit_and_keeps_its_end_date(parking):
+    [old] = [p for p in parking.permits("plauen", ANNA)]
+    new = call(parking, "replace_permit", key="r1", resident_key=ANNA, holder_name="Anna Mustermann",
+               old_plate="PL-AM 62", plate="PL-AM 620E", zone="A")
+    assert call(parking, "replace_permit", key="r1", resident_key=ANNA, holder_name="Anna Mustermann",
+                old_plate="PL-AM 62", plate="PL-AM 620E", zone="A") == new
+    assert (new["kind"], new["plate"], new["replaces"]) == ("replacement", "PL-AM 620E", old["permit_number"])
+    assert (new["valid_from"], new["valid_until"]) == (TODAY.isoformat(), old["valid_until"])
+    statuses = {p["permit_number"]: p["status"] for p in parking.permits("plauen", ANNA)}
+    assert statuses == {old["permit_number"]: "replaced", new["permit_number"]: "valid"}
+    assert call(parking, "permit_status", permit_number=old["permit_number"])["status"] == "replaced"
+    # The old plate is free again: nothing left to replace.
+    assert call(parking, "check_permits", resident_key=ANNA, plate="PL-AM 62", replace=True)["rule"] == "nothing_to_replace"
+
+
+def test_replacing_without_a_valid_permit_is_a_business_error(parking):
+    with pytest.raises(BusinessError) as err:
+        call(parking, "replace_permit", resident_key=ERIKA, holder_name="Erika Beispiel", old_plate="PL-EB 1990",
+             plate="PL-EB 1990", zone="C")
+    assert err.value.code == "no_permit_to_replace"
+
+
+def test_tenants_keep_their_permits_apart(parking):
+    assert call(parking, "check_permits", resident_key=ANNA, plate="PL-AM 62", tenant="musterstadt")["rule"] == "ok"
+    assert [p["plate"] for p in parking.permits("musterstadt")] == ["MU-MP 92"]
+
+
+def test_permit_pdf_names_plate_zone_validity_and_number(parking, seeded):
+    efile = EFile(seeded)
+    file = efile.open_file(make_call("efile.open_file", {"plan_code": "122.31", "subject": "Bewohnerparkausweis"}))
+    permit = issue(parking)
+    municipality = {"name": "Stadt Plauen", "office": "Straßenverkehrsbehörde Plauen", "street": "Unterer Graben 1",
+                    "postal_code": "08523", "city": "Plauen"}
+    params = {"permit_number": permit["permit_number"], "file_number": file["file_number"],
+              "municipality": municipality, "zone_name": "Bahnhofsvorstadt"}
+    filed = call(parking, "render_permit", key="doc", **params)
+    assert call(parking, "render_permit", key="doc", **params) == filed
+    document = efile.document("plauen", filed["document_id"])
+    assert document["kind"] == "ausweis"
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(document["content"])).pages)
+    for expected in ("Bewohnerparkausweis", "PL-EB 1990", "B – Bahnhofsvorstadt", permit["permit_number"],
+                     valid_until(TODAY, 12).strftime("%d.%m.%Y"), "Straßenverkehrsbehörde Plauen"):
+        assert expected in text

@@ -1,0 +1,118 @@
+"""Registration lookup and the street directory with its parking zones, on the demo data."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from engine.db import transaction
+from tasks.common import InvalidRequest
+from tasks.residents import Residents
+from tasks.residents.addresses import split_address, street_key
+from tasks.residents.models import ResidentsRetrieval, ResidentsZone
+
+from .helpers import make_call
+
+
+@pytest.fixture
+def residents(seeded):
+    return Residents(seeded)
+
+
+def zone(residents, street, tenant="plauen"):
+    return residents.zone_for_address(make_call("residents.zone_for_address", {"street": street}, tenant=tenant))
+
+
+@pytest.mark.parametrize("street, status, code, name", [
+    ("Altmarkt 3", "zone", "A", "Altstadt"),
+    ("Bahnhofstraße 12", "zone", "B", "Bahnhofsvorstadt"),
+    ("Bahnhofstr. 49", "zone", "B", "Bahnhofsvorstadt"),
+    ("bahnhofstrasse 50", "zone", "C", "Neustadt"),  # one street, two zones by house number
+    ("Syrastraße 10a", "zone", "D", "Rathausviertel"),
+    ("Hofer Str. 40", "zone", "E", "Dobenau"),
+    ("Hofer Straße 41", "no_zone", None, None),  # the outer part of the street has no zone
+    ("Pausaer Straße 61", "no_zone", None, None),  # beyond the last range
+    ("Thiergartner Straße 2", "zone", "F", "Preißelpöhl"),
+    ("Lessingstraße 7", "zone", "G", "Haselbrunn"),
+    ("Jößnitzer Straße 33", "zone", "H", "Ostvorstadt"),
+    ("Chamissostraße 4", "no_zone", None, None),
+    ("Hauptstraße 1", "unknown_street", None, None),
+])
+def test_zone_for_address_in_plauen(residents, street, status, code, name):
+    result = zone(residents, street)
+    assert (result["status"], result["zone"], result["zone_name"]) == (status, code, name)
+
+
+@pytest.mark.parametrize("street, status, code", [
+    ("Marktplatz 1", "zone", "A"),
+    ("Lindenstraße 30", "zone", "B"),
+    ("Lindenstraße 31", "no_zone", None),
+    ("Schlossstr. 7", "zone", "C"),
+    ("Altmarkt 3", "unknown_street", None),  # Plauen's street means nothing in Musterstadt
+])
+def test_zone_for_address_in_musterstadt(residents, street, status, code):
+    result = zone(residents, street, tenant="musterstadt")
+    assert (result["status"], result["zone"]) == (status, code)
+
+
+def test_each_municipality_has_its_own_zones(seeded):
+    with transaction(seeded) as session:
+        counts = dict(session.execute(select(ResidentsZone.tenant, func.count()).group_by(ResidentsZone.tenant)).all())
+    assert counts == {"plauen": 8, "musterstadt": 3}
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("Bahnhofstraße 12", ("Bahnhofstraße", 12, "")),
+    ("Syrastraße 10a", ("Syrastraße", 10, "a")),
+    ("Hofer Straße  41 B", ("Hofer Straße", 41, "b")),
+    ("Altmarkt", ("Altmarkt", None, "")),
+])
+def test_split_address(line, expected):
+    assert split_address(line) == expected
+
+
+def test_street_keys_ignore_spelling_variants():
+    assert street_key("Hofer Str.") == street_key("hofer  strasse") == street_key("Hofer Straße")
+    assert street_key("Karl-Marx-Str.") == street_key("Karl Marx Straße")
+
+
+def check(residents, key=None, tenant="plauen", **params):
+    data = {"family_name": "Beispiel", "given_names": "Erika", "date_of_birth": "1990-03-14",
+            "street": "Bahnhofstraße 12", "postal_code": "08523", "purpose": "Bewohnerparkausweis BP-1"}
+    data.update(params)
+    return residents.check_residence(make_call("residents.check_residence", data, tenant=tenant, key=key))
+
+
+@pytest.mark.parametrize("params, found, residence", [
+    ({}, True, "main"),
+    ({"given_names": "Erika Maria", "street": "Bahnhofstr. 12"}, True, "main"),
+    ({"street": "Bahnhofstraße 14"}, True, None),  # registered, but elsewhere
+    ({"postal_code": "08525"}, True, None),
+    ({"date_of_birth": "1990-03-15"}, False, None),
+    ({"family_name": "Platzhalter", "given_names": "Paul", "date_of_birth": "1985-05-05", "street": "Nobelstraße 8"},
+     True, "secondary"),
+])
+def test_check_residence(residents, params, found, residence):
+    result = check(residents, **params)
+    assert (result["found"], result["residence"]) == (found, residence)
+
+
+def test_person_key_is_the_same_whatever_given_names_are_typed(residents):
+    assert check(residents)["person_key"] == check(residents, given_names="Erika Maria")["person_key"] \
+        == "beispiel|erika|1990-03-14"
+
+
+def test_register_knows_only_its_own_residents(residents):
+    assert check(residents, tenant="musterstadt")["found"] is False
+
+
+def test_retrieval_is_logged_once_per_key_with_purpose(residents, seeded):
+    first = check(residents, key="same")
+    assert check(residents, key="same") == first
+    with transaction(seeded) as session:
+        rows = session.scalars(select(ResidentsRetrieval)).all()
+    assert len(rows) == 1 and rows[0].purpose == "Bewohnerparkausweis BP-1" and rows[0].business_key
+
+
+def test_address_without_house_number_is_refused(residents):
+    with pytest.raises(InvalidRequest, match="Hausnummer"):
+        check(residents, street="Bahnhofstraße")
