@@ -74,8 +74,8 @@ def _zones(session: Session, tenant: str) -> int:
 
 
 def _streets(session: Session, tenant: str) -> int:
-    known = set(session.execute(select(ResidentsStreet.street, ResidentsStreet.number_from)
-                                .where(ResidentsStreet.tenant == tenant)).tuples())
+    known = {tuple(r) for r in session.execute(select(ResidentsStreet.street, ResidentsStreet.number_from)
+                                               .where(ResidentsStreet.tenant == tenant))}
     new = [ResidentsStreet(tenant=tenant, street=street, number_from=first, number_to=last, zone_code=zone)
            for street, first, last, zone in STREETS.get(tenant, []) if (street, first) not in known]
     session.add_all(new)
@@ -83,8 +83,8 @@ def _streets(session: Session, tenant: str) -> int:
 
 
 def _persons(session: Session, tenant: str) -> int:
-    known = set(session.execute(select(ResidentsPerson.family_name, ResidentsPerson.given_names)
-                                .where(ResidentsPerson.tenant == tenant)).tuples())
+    known = {tuple(r) for r in session.execute(select(ResidentsPerson.family_name, ResidentsPerson.given_names)
+                                               .where(ResidentsPerson.tenant == tenant))}
     added = 0
     for family, given, born, residences in PERSONS.get(tenant, []):
         if (family, given) in known:
