@@ -1,3 +1,5 @@
+import copy
+
 import pytest
 
 from engine.repository import read_paths
@@ -57,3 +59,18 @@ def application(**changes) -> dict:
     }
     data.update(changes)
     return data
+
+
+def changed(data: dict, changes: dict) -> dict:
+    """A copy of an application with changes by dotted path (``antragsteller.plz``); None removes."""
+    result = copy.deepcopy(data)
+    for path, value in changes.items():
+        *parents, leaf = path.split(".")
+        target = result
+        for parent in parents:
+            target = target[parent]
+        if value is None:
+            target.pop(leaf, None)
+        else:
+            target[leaf] = value
+    return result

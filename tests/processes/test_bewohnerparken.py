@@ -12,6 +12,7 @@ from engine.repository import read_paths
 from tasks.efile.system import EFile
 from tasks.parking import Parking
 from tests.conftest import MODELS
+from tests.processes.conftest import changed
 
 
 @pytest.fixture
@@ -258,15 +259,8 @@ def test_both_municipalities_differ_in_zones_and_fees(office):
     ("antragsteller.plz", "8523", "Postleitzahl: Bitte fünf Ziffern angeben."),
 ])
 def test_every_invalid_field_gives_a_german_message_and_stores_nothing(office, field, value, message):
-    data = application()
-    target, _, leaf = field.rpartition(".")
-    container = data[target] if target else data
-    if value is None:
-        del container[leaf]
-    else:
-        container[leaf] = value
     with pytest.raises(FormInvalid) as err:
-        office.cases.submit("bewohnerparken", "plauen", data, citizen="erika")
+        office.cases.submit("bewohnerparken", "plauen", changed(application(), {field: value}), citizen="erika")
     assert [e.message for e in err.value.errors] == [message]
     assert office.engine.runtime.query() == []
 

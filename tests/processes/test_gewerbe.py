@@ -3,7 +3,6 @@ clerk checks, escalation to the group lead when the 3-day receipt deadline is at
 rejection, fees per municipality, a recipient that cannot be reached, the monthly statistics."""
 from __future__ import annotations
 
-import copy
 from datetime import datetime, timezone
 
 import pytest
@@ -16,6 +15,7 @@ from tasks.xoev import Xoev
 from tasks.xoev.recipients import RECIPIENTS
 from tasks.xoev.senders import FailingSender, MailboxSender
 from tests.conftest import MODELS
+from tests.processes.conftest import changed
 
 NS = {"x": "http://www.xgewerbeanzeige.de/spezifikation/2.2"}
 
@@ -210,16 +210,8 @@ def test_statistics_office_gets_one_message_per_month_on_the_first_working_day(t
     ({"meldungsart": "verkauf"}, "meldungsart"),
 ])
 def test_invalid_notice_gives_german_field_errors_and_stores_nothing(trade_office, change, field):
-    data = notice()
-    for key, value in change.items():
-        section, _, leaf = key.rpartition(".")
-        target = data[section] if section else data
-        if value is None:
-            del target[leaf]
-        else:
-            target[leaf] = value
     with pytest.raises(FormInvalid) as err:
-        trade_office.cases.submit("gewerbe", "plauen", data, citizen="erika")
+        trade_office.cases.submit("gewerbe", "plauen", changed(notice(), change), citizen="erika")
     assert field in [e.field for e in err.value.errors]
     assert all(":" in e.message for e in err.value.errors)
     assert trade_office.engine.runtime.query(process_key="gewerbe_anzeige") == []

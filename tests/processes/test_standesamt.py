@@ -6,7 +6,7 @@ from pypdf import PdfReader
 
 from engine.errors import FormInvalid
 from tasks.efile.system import EFile
-from tests.processes.conftest import application
+from tests.processes.conftest import application, changed
 
 
 def pdf_text(pdf: bytes) -> str:
@@ -185,15 +185,8 @@ def test_counter_intake_runs_the_same_process_and_records_the_channel(office):
     ("antragsteller.strasse", "", "Straße und Hausnummer: Bitte ausfüllen."),
 ])
 def test_every_invalid_field_gives_a_german_message_and_stores_nothing(office, field, value, message):
-    data = application()
-    target, _, leaf = field.rpartition(".")
-    container = data[target] if target else data
-    if value is None:
-        del container[leaf]
-    else:
-        container[leaf] = value
     with pytest.raises(FormInvalid) as err:
-        office.cases.submit("standesamt", "plauen", data, citizen="erika")
+        office.cases.submit("standesamt", "plauen", changed(application(), {field: value}), citizen="erika")
     assert [e.message for e in err.value.errors] == [message]
     assert office.engine.runtime.query() == []
 
