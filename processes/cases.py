@@ -4,16 +4,18 @@ specialist systems; nothing here knows BPMN."""
 from __future__ import annotations
 
 import secrets
+from zoneinfo import ZoneInfo
 from dataclasses import dataclass
 from datetime import datetime
 
 from engine import forms
-from engine.errors import FormInvalid, MessageNotCorrelated, NotFound
+from engine.errors import EngineError, FormInvalid, MessageNotCorrelated, NotFound
 
 from .catalog import service, service_of_process
 from .municipalities import municipality
 
 CHANNELS = ("portal", "schalter", "brief")
+BERLIN = ZoneInfo("Europe/Berlin")
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: case numbers are read aloud
 
 
@@ -51,13 +53,14 @@ class CaseService:
         errors = forms.validate(svc.form, data)
         if errors:
             raise FormInvalid(errors)
-        case_number = f"{svc.case_prefix}-{self.engine.ctx.now().year}-{_code()}"
+        now = self.engine.ctx.now().astimezone(BERLIN)  # the citizen's date, not UTC's
+        case_number = f"{svc.case_prefix}-{now.year}-{_code()}"
         variables = {
             "antrag": data,
             "fall": case_number,
             "kanal": channel,
             "konto": citizen,
-            "eingang": self.engine.ctx.now().date().isoformat(),
+            "eingang": now.date().isoformat(),
             "kommune": place.letterhead(service_key),
             "einstellungen": place.settings(service_key),
         }
@@ -106,18 +109,27 @@ class CaseService:
                                               {"zahlung": balance}, tenant=tenant, user=user)
             except MessageNotCorrelated:
                 pass  # pay-later cases do not wait for the payment; the balance is booked all the same
+            except EngineError as err:
+                balance = {**balance, "problem": str(err)}
         return balance
 
     def open_print_jobs(self, tenant: str):
         return self.print_mail.open_jobs(tenant)
 
-    def mark_posted(self, tenant: str, job_ids: list, user: str) -> str:
-        """Marks a print batch posted and tells each waiting case that its letter is on its way."""
+    def mark_posted(self, tenant: str, job_ids: list, user: str) -> tuple[str, list[str]]:
+        """Marks a print batch posted and tells each case that waits for it that its letter is on
+        its way. Returns the batch id and the problems of cases that could not be told."""
         batch_id = self.print_mail.mark_batch_posted(tenant, [int(j) for j in job_ids], user)
+        problems = []
         for job_id in job_ids:
-            self.engine.runtime.correlate("druck_versandt", {"druckauftrag": str(job_id)}, {"postausgang": batch_id},
-                                          tenant=tenant, user=user)
-        return batch_id
+            try:
+                self.engine.runtime.correlate("druck_versandt", {"druckauftrag": str(job_id)},
+                                              {"postausgang": batch_id}, tenant=tenant, user=user)
+            except MessageNotCorrelated:
+                pass  # not every process waits for its letter to be posted
+            except EngineError as err:
+                problems.append(f"Sendung {job_id}: {err}")
+        return batch_id, problems
 
     def _instances(self, tenant, case_number, citizen):
         infos = self.engine.runtime.query(tenant=tenant, business_key=case_number)

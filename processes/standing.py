@@ -2,6 +2,8 @@
 trade statistics). Starting them is idempotent: a running one is left alone."""
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from .catalog import services
 from .municipalities import municipalities
 
@@ -9,7 +11,7 @@ from .municipalities import municipalities
 def start_standing_processes(engine) -> list[str]:
     """Starts what is missing; returns the new instance ids."""
     started = []
-    month = engine.ctx.now().strftime("%Y-%m")
+    month = engine.ctx.now().astimezone(ZoneInfo("Europe/Berlin")).strftime("%Y-%m")
     for svc in services().values():
         for process_key in svc.standing_processes:
             for place in municipalities().values():

@@ -98,3 +98,17 @@ def test_posts_without_csrf_token_are_refused(process_engine):
     page = client.get("/anmelden").get_data(as_text=True)
     token = page.split('name="csrf_token" value="')[1].split('"')[0]
     assert client.post("/anmelden", data={"user": "erika", "csrf_token": token}).status_code == 302
+
+
+@pytest.mark.parametrize("target", ["/\\evil.example", "//evil.example", "/\t/evil.example", "https://evil.example"])
+def test_login_never_redirects_to_another_site(app, target):
+    response = app.test_client().post("/anmelden?weiter=" + target, data={"user": "erika"})
+    assert response.headers["Location"] == "/portal/"
+
+
+def test_cashier_explains_unknown_reference_and_bad_amount(app):
+    client = login(app, "sb.plauen")
+    page = client.post("/arbeit/kasse", data={"kassenzeichen": "KZ-0", "betrag": "15,00"}, follow_redirects=True)
+    assert "ist nicht bekannt" in page.get_data(as_text=True)
+    page = client.post("/arbeit/kasse", data={"kassenzeichen": "KZ-0", "betrag": "1e400"}, follow_redirects=True)
+    assert "Bitte einen Betrag in Euro angeben" in page.get_data(as_text=True)

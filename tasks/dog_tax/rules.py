@@ -135,7 +135,7 @@ def check_iban(value: str) -> IbanCheck:
         iban = IBAN(str(value))
     except iban_errors.SchwiftyException as exc:
         text = next((m for kind, m in IBAN_MESSAGES if isinstance(exc, kind)), "Die IBAN ist ungültig.")
-        return IbanCheck(False, message=f"IBAN: {text}")
+        return IbanCheck(False, message=f"IBAN: {text} Bitte prüfen Sie die IBAN auf Ihrem Kontoauszug oder in Ihrer Banking-App.")
     bic = iban.bic
     return IbanCheck(True, iban.compact, iban.formatted, str(bic) if bic else None,
                      getattr(iban, "bank_name", None))

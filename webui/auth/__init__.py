@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import wraps
+from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 
@@ -45,10 +46,17 @@ def login():
         session.clear()
         session["user"] = user.id
         target = request.args.get("weiter") or ""
-        if not target.startswith("/") or target.startswith("//"):
+        if not _local_path(target):
             target = url_for({"citizen": "portal.home", "clerk": "worklist.tasks"}.get(user.role, "operator.overview"))
         return redirect(target)
     return render_template("auth/login.html", users=DEMO_USERS.values(), error=None)
+
+
+def _local_path(target: str) -> bool:
+    """Only paths on this site: browsers read "/\\host" and "/<tab>/host" as other hosts."""
+    parts = urlsplit(target.replace("\\", "/"))
+    return (target.startswith("/") and not parts.scheme and not parts.netloc
+            and not target.replace("\\", "/").startswith("//") and not any(c in target for c in "\t\r\n"))
 
 
 @bp.post("/abmelden")

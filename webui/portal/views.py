@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, session, url_for
 
 from engine import forms as form_check
-from engine.errors import FormInvalid, NotFound
+from engine.errors import EngineError, FormInvalid, NotFound
 from processes.catalog import UnknownService, service, services
 from processes.municipalities import municipality
 
@@ -80,6 +80,11 @@ def reply(case_number):
                                statuses=cases.statuses(g.user.tenant, case_number, citizen=g.user.id),
                                messages=cases.messages(g.user.tenant, case_number, citizen=g.user.id),
                                error=err.errors[0].message, antwort=request.form.get("antwort", "")), 422
+    except NotFound:
+        raise
+    except EngineError as err:  # e.g. the case is on hold: the answer was not taken
+        flash(f"Ihre Antwort konnte nicht übernommen werden: {err} Bitte versuchen Sie es später erneut.")
+        return redirect(url_for(".case", case_number=case_number))
     flash("Vielen Dank, Ihre Antwort ist eingegangen.")
     return redirect(url_for(".case", case_number=case_number))
 
@@ -87,13 +92,20 @@ def reply(case_number):
 @bp.get("/antraege/<case_number>/dokumente/<document_id>")
 @require("citizen")
 def document(case_number, document_id):
-    title, pdf = cases_of().document(g.user.tenant, case_number, document_id, citizen=g.user.id)
+    try:
+        title, pdf = cases_of().document(g.user.tenant, case_number, document_id, citizen=g.user.id)
+    except LookupError:
+        raise NotFound("Dokument nicht gefunden. Bitte öffnen Sie es über das Postfach des Antrags.") from None
     filename = "".join(c if c.isalnum() or c in "-_" else "_" for c in title) + ".pdf"
     return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{filename}"'})
 
 
 def _service(key):
     try:
-        return service(key)
+        found = service(key)
     except UnknownService as err:
         raise NotFound(str(err)) from None
+    place = municipality(g.user.tenant)
+    if not place.offers(key):
+        raise NotFound(f"{place.name} bietet „{found.title}“ nicht online an.")
+    return found

@@ -6,8 +6,8 @@ from datetime import date, datetime, time
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from engine.errors import EngineError, FormInvalid, InvalidState
-from processes.catalog import service, service_of_process, services
+from engine.errors import EngineError, FormInvalid, NotFound
+from processes.catalog import UnknownService, service, service_of_process, services
 from processes.municipalities import municipality
 
 from .. import BERLIN, cases_of, engine_of
@@ -24,8 +24,9 @@ def tasks():
     show_all = request.args.get("alle") == "1"
     groups = [group] if group in g.user.groups else list(g.user.groups)
     now = engine_of().ctx.now()
-    tasks = [t for t in engine_of().tasks.query(tenant=g.user.tenant, per_page=200)
-             if t.candidate_group in groups and (show_all or t.follow_up_at is None or t.follow_up_at <= now)]
+    tasks = [t for gr in groups for t in engine_of().tasks.query(tenant=g.user.tenant, candidate_group=gr, per_page=500)
+             if show_all or t.follow_up_at is None or t.follow_up_at <= now]
+    tasks.sort(key=lambda t: (t.due_at is None, t.due_at or t.created_at, t.created_at))
     return render_template("worklist/tasks.html", tasks=tasks, group=group, groups=g.user.groups, show_all=show_all)
 
 
@@ -44,7 +45,7 @@ def task(task_id):
             engine.tasks.complete(task_id, data, user=g.user.id)
         except FormInvalid as err:
             errors, values = {e.field: e.message for e in err.errors}, flatten(data)
-        except InvalidState as err:
+        except EngineError as err:  # completed or claimed meanwhile, instance on hold …
             flash(str(err))
             return redirect(url_for(".tasks"))
         else:
@@ -82,7 +83,11 @@ def follow_up(task_id):
         flash("Wiedervorlage: Bitte ein Datum (JJJJ-MM-TT) angeben.")
         return redirect(url_for(".task", task_id=task_id))
     at = datetime.combine(day, time(7, 0), tzinfo=BERLIN) if day else None
-    engine_of().tasks.set_follow_up(task_id, at)
+    try:
+        engine_of().tasks.set_follow_up(task_id, at)
+    except EngineError as err:
+        flash(str(err))
+        return redirect(url_for(".tasks"))
     flash(f"Wiedervorlage am {day.strftime('%d.%m.%Y')} gesetzt." if day else "Wiedervorlage entfernt.")
     return redirect(url_for(".tasks"))
 
@@ -91,7 +96,10 @@ def follow_up(task_id):
 @require("clerk")
 def counter(service_key):
     """Counter intake: the clerk files the application on the citizen's behalf, same process."""
-    svc = service(service_key)
+    try:
+        svc = service(service_key)
+    except UnknownService as err:
+        raise NotFound(str(err)) from None
     errors, values = {}, {}
     if request.method == "POST":
         data = parse(svc.form, request.form)
@@ -117,11 +125,14 @@ def outbox():
             flash("Bitte wählen Sie mindestens eine Sendung.")
         else:
             try:
-                batch = cases.mark_posted(g.user.tenant, job_ids, g.user.id)
-            except (EngineError, ValueError) as err:
-                flash(f"Nicht aufgegeben: {err}")
+                batch, problems = cases.mark_posted(g.user.tenant, job_ids, g.user.id)
+            except LookupError:
+                flash("Nicht aufgegeben: Eine der Sendungen ist nicht mehr offen (schon aufgegeben?). "
+                      "Bitte laden Sie die Seite neu und wählen Sie erneut.")
             else:
                 flash(f"{len(job_ids)} Sendung(en) als aufgegeben vermerkt (Stapel {batch}).")
+                for problem in problems:
+                    flash(f"Aufgegeben, aber der Vorgang wurde nicht benachrichtigt – bitte den Betrieb informieren: {problem}")
         return redirect(url_for(".outbox"))
     return render_template("worklist/outbox.html", jobs=cases.open_print_jobs(g.user.tenant))
 
@@ -134,13 +145,17 @@ def cashier():
         reference = request.form.get("kassenzeichen", "").strip()
         try:
             cents = round(float(request.form.get("betrag", "").replace(",", ".")) * 100)
+            if cents <= 0:
+                raise ValueError(cents)
             balance = cases_of().record_payment(g.user.tenant, reference, cents, user=g.user.id)
-        except ValueError:
+        except (ValueError, OverflowError):
             flash("Betrag: Bitte einen Betrag in Euro angeben, z. B. 15,00.")
-        except LookupError as err:
-            flash(f"Kassenzeichen {reference}: {err}")
+        except LookupError:
+            flash(f"Kassenzeichen „{reference}“ ist nicht bekannt. Bitte prüfen Sie die Eingabe (Form KZ-JJJJ-NNNNNN).")
         else:
             flash(f"Zahlung gebucht. Offen: {balance['open_cents'] / 100:.2f} €".replace(".", ","))
+            if "problem" in balance:
+                flash(f"Der Vorgang wurde nicht fortgesetzt – bitte den Betrieb informieren: {balance['problem']}")
         return redirect(url_for(".cashier"))
     return render_template("worklist/cashier.html")
 
