@@ -119,11 +119,12 @@ class IbanCheck:
     message: str | None = None  # German, for the citizen
 
 
+CHECK_HINT = " Bitte prüfen Sie die IBAN auf Ihrem Kontoauszug oder in Ihrer Banking-App."
 IBAN_MESSAGES = (
     (iban_errors.InvalidChecksumDigits, "Die Prüfziffer der IBAN stimmt nicht. Bitte prüfen Sie jede Stelle."),
     (iban_errors.InvalidLength, "Die IBAN hat nicht die richtige Länge (in Deutschland 22 Zeichen)."),
     (iban_errors.InvalidCountryCode, "Die IBAN beginnt nicht mit einem gültigen Länderkennzeichen (z. B. DE)."),
-    (iban_errors.InvalidBankCode, "Die Bankleitzahl in der IBAN ist nicht bekannt."),
+    (iban_errors.InvalidBankCode, "Die Bankleitzahl in der IBAN ist nicht bekannt." + CHECK_HINT),
 )
 
 
@@ -134,8 +135,8 @@ def check_iban(value: str) -> IbanCheck:
     try:
         iban = IBAN(str(value))
     except iban_errors.SchwiftyException as exc:
-        text = next((m for kind, m in IBAN_MESSAGES if isinstance(exc, kind)), "Die IBAN ist ungültig.")
-        return IbanCheck(False, message=f"IBAN: {text} Bitte prüfen Sie die IBAN auf Ihrem Kontoauszug oder in Ihrer Banking-App.")
+        text = next((m for kind, m in IBAN_MESSAGES if isinstance(exc, kind)), "Die IBAN ist ungültig." + CHECK_HINT)
+        return IbanCheck(False, message=f"IBAN: {text}")
     bic = iban.bic
     return IbanCheck(True, iban.compact, iban.formatted, str(bic) if bic else None,
                      getattr(iban, "bank_name", None))
