@@ -121,9 +121,6 @@ class JobExecutor:
                 pending, since = [], time.monotonic()
         self._apply(pending)
 
-    def execute(self, job: AcquiredJob) -> None:
-        self.execute_batch([job])
-
     def _call(self, job: AcquiredJob):
         """The job's action on the workflow, or the exception that made it fail."""
         if job.kind == "timer":

@@ -84,7 +84,7 @@ class RepositoryService:
             return infos
 
     def _unchanged(self, session, key, resource, files) -> DefinitionInfo | None:
-        latest = _latest(session, key)
+        latest = session.execute(_DEFINITION_LATEST, {"key": key}).first()
         if latest is None:
             return None
         stored = dict(session.execute(
@@ -145,10 +145,6 @@ _DEFINITION_LATEST = (select(*_DEFINITIONS.c).where(_DEFINITIONS.c.key == bindpa
                       .order_by(_DEFINITIONS.c.version.desc()).limit(1))
 _DEFINITION_VERSION = select(*_DEFINITIONS.c).where(_DEFINITIONS.c.key == bindparam("key"),
                                                     _DEFINITIONS.c.version == bindparam("version"))
-
-
-def _latest(session, key):
-    return session.scalar(select(ProcessDefinition).where(ProcessDefinition.key == key).order_by(ProcessDefinition.version.desc()).limit(1))
 
 
 def _info(d: ProcessDefinition) -> DefinitionInfo:

@@ -98,13 +98,6 @@ class RuntimeService:
         with self.ctx.sessions() as session:
             return [_info(r) for r in session.scalars(query.offset((page - 1) * per_page).limit(per_page))]
 
-    def definition_of(self, instance_id: str) -> str:
-        with self.ctx.sessions() as session:
-            definition_id = session.scalar(select(ProcessInstance.definition_id).where(ProcessInstance.id == instance_id))
-        if definition_id is None:
-            raise NotFound(f"Vorgang {instance_id} nicht gefunden.")
-        return definition_id
-
 
 def _info(row: ProcessInstance) -> InstanceInfo:
     return InstanceInfo(row.id, row.process_key, row.definition_id, row.tenant, row.business_key, row.state,

@@ -134,7 +134,8 @@ class CaseService:
     def _instances(self, tenant, case_number, citizen):
         infos = self.engine.runtime.query(tenant=tenant, business_key=case_number)
         if not infos or (citizen is not None and infos[0].started_by != citizen):
-            raise NotFound(f"Antrag {case_number} nicht gefunden.")
+            raise NotFound(f"Antrag {case_number} nicht gefunden. Bitte prüfen Sie die Antragsnummer "
+                           "oder öffnen Sie den Antrag über „Meine Anträge“.")
         return infos
 
     def _case(self, info) -> Case:

@@ -115,3 +115,10 @@ def deploy_test_models(engine, *names: str):
     """Deploys files from tests/models/ (relative names) and returns their definitions."""
     files = {name.split("/")[-1]: (TEST_MODELS / name).read_bytes() for name in names}
     return engine.repository.deploy(files, name="test")
+
+
+def login(app, user: str):
+    """A test client logged in as one of the demo users."""
+    client = app.test_client()
+    assert client.post("/anmelden", data={"user": user}).status_code == 302
+    return client

@@ -5,6 +5,7 @@ import pytest
 
 from tests.conftest import TEST_MODELS
 from webui import create_app
+from tests.conftest import login
 
 
 @pytest.fixture
@@ -14,12 +15,6 @@ def app(process_engine):
                                       "review.schema.json": (TEST_MODELS / "engine/review.schema.json").read_bytes(),
                                       "failing.bpmn": (TEST_MODELS / "engine/failing.bpmn").read_bytes()})
     return create_app(process_engine, {"TESTING": True})
-
-
-def login(app, user):
-    client = app.test_client()
-    assert client.post("/anmelden", data={"user": user}).status_code == 302
-    return client
 
 
 def test_clerk_completes_task_after_fixing_field_errors(app, process_engine):

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import datetime
 from email.utils import parseaddr
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.clock import as_utc
 from engine.db import transaction
 
 from ..base import BusinessError, ServiceCall, SpecialistSystem
@@ -209,6 +210,4 @@ def message_view(row: PortalMessage, titles: dict[int, str]) -> dict:
 
 def stamp(value: datetime | None) -> str | None:
     """ISO time in UTC; SQLite hands back the stored UTC time without its zone."""
-    if value is not None and value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return iso(value)
+    return iso(as_utc(value))

@@ -12,13 +12,16 @@ from tests.conftest import MODELS
 def office(process_engine):
     """The demo installation: seeded specialist systems, the Standesamt model deployed."""
     seed_demo(process_engine.sessions)
-    process_engine.repository.deploy(read_paths([MODELS / "standesamt"]), name="standesamt")
-    return Office(process_engine, CaseService(process_engine))
+    return Office(process_engine, CaseService(process_engine)).deploy("standesamt")
 
 
 class Office:
     def __init__(self, engine, cases):
         self.engine, self.cases = engine, cases
+
+    def deploy(self, service_key: str) -> "Office":
+        self.engine.repository.deploy(read_paths([MODELS / service_key]), name=service_key)
+        return self
 
     def run(self) -> None:
         """Lets the worker do everything that is due; fails on any incident."""

@@ -8,17 +8,14 @@ import pytest
 from pypdf import PdfReader
 
 from engine.errors import FormInvalid
-from engine.repository import read_paths
 from tasks.efile.system import EFile
 from tasks.parking import Parking
-from tests.conftest import MODELS
 from tests.processes.conftest import changed
 
 
 @pytest.fixture
 def office(office):
-    office.engine.repository.deploy(read_paths([MODELS / "bewohnerparken"]), name="bewohnerparken")
-    return office
+    return office.deploy("bewohnerparken")
 
 
 def application(**changes) -> dict:

@@ -9,26 +9,19 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from engine.repository import read_paths
-from tests.conftest import MODELS
 from tests.processes.test_bewohnerparken import application
 from webui import create_app
 from webui.auth import DEMO_USERS
 from webui.forms import flatten
+from tests.conftest import login
 
 CLERK = DEMO_USERS["sv.plauen"]
 
 
 @pytest.fixture
 def app(office):
-    office.engine.repository.deploy(read_paths([MODELS / "bewohnerparken"]), name="bewohnerparken")
+    office.deploy("bewohnerparken")
     return create_app(office.engine, {"TESTING": True})
-
-
-def login(app, user):
-    client = app.test_client()
-    assert client.post("/anmelden", data={"user": user}).status_code == 302
-    return client
 
 
 def pdf_text(response) -> str:

@@ -9,12 +9,10 @@ import pytest
 from lxml import etree
 
 from engine.errors import FormInvalid
-from engine.repository import read_paths
 from processes.municipalities import municipalities, municipality
 from tasks.xoev import Xoev
 from tasks.xoev.recipients import RECIPIENTS
 from tasks.xoev.senders import FailingSender, MailboxSender
-from tests.conftest import MODELS
 from tests.processes.conftest import changed
 
 NS = {"x": "http://www.xgewerbeanzeige.de/spezifikation/2.2"}
@@ -22,8 +20,7 @@ NS = {"x": "http://www.xgewerbeanzeige.de/spezifikation/2.2"}
 
 @pytest.fixture
 def trade_office(office):
-    office.engine.repository.deploy(read_paths([MODELS / "gewerbe"]), name="gewerbe")
-    return office
+    return office.deploy("gewerbe")
 
 
 def notice(**changes) -> dict:

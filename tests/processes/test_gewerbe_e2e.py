@@ -7,23 +7,16 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from engine.repository import read_paths
-from tests.conftest import MODELS
 from tests.processes.test_gewerbe import notice
 from webui import create_app
 from webui.forms import flatten
+from tests.conftest import login
 
 
 @pytest.fixture
 def app(office):
-    office.engine.repository.deploy(read_paths([MODELS / "gewerbe"]), name="gewerbe")
+    office.deploy("gewerbe")
     return create_app(office.engine, {"TESTING": True})
-
-
-def login(app, user):
-    client = app.test_client()
-    assert client.post("/anmelden", data={"user": user}).status_code == 302
-    return client
 
 
 def form_data(data: dict) -> dict:

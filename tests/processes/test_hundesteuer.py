@@ -9,10 +9,8 @@ from pypdf import PdfReader
 
 from engine.clock import ManualClock
 from engine.errors import FormInvalid
-from engine.repository import read_paths
 from tasks.dog_tax import DogTax
 from tasks.efile.system import EFile
-from tests.conftest import MODELS
 from tests.processes.conftest import changed
 
 
@@ -23,8 +21,7 @@ def clock():
 
 @pytest.fixture
 def tax_office(office):
-    office.engine.repository.deploy(read_paths([MODELS / "hundesteuer"]), name="hundesteuer")
-    return office
+    return office.deploy("hundesteuer")
 
 
 def anmeldung(**changes) -> dict:

@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from tests.processes.test_hundesteuer import anmeldung, clock, tax_office  # noqa: F401  (fixtures used by name)
 from webui import create_app
 from webui.forms import flatten
+from tests.conftest import login
 
 
 @pytest.fixture
@@ -17,12 +18,6 @@ def app(request):
     """The web app on the tax office (Standesamt and Hundesteuer deployed)."""
     office = request.getfixturevalue("tax_office")
     return create_app(office.engine, {"TESTING": True})
-
-
-def login(app, user):
-    client = app.test_client()
-    assert client.post("/anmelden", data={"user": user}).status_code == 302
-    return client
 
 
 def form_of(data: dict) -> dict:

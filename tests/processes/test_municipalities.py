@@ -46,11 +46,9 @@ def test_every_service_model_validates_and_every_municipality_setting_fits_its_s
 
 
 def test_standing_processes_start_once_per_municipality(office):
-    from engine.repository import read_paths
     from processes.standing import start_standing_processes
-    from tests.conftest import MODELS
 
-    office.engine.repository.deploy(read_paths([MODELS / "gewerbe"]), name="gewerbe")
+    office.deploy("gewerbe")
     first = start_standing_processes(office.engine)
     assert len(first) == 2  # Plauen and Musterstadt
     assert start_standing_processes(office.engine) == []

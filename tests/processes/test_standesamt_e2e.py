@@ -9,17 +9,12 @@ from pypdf import PdfReader
 from tests.processes.conftest import application
 from webui import create_app
 from webui.forms import flatten
+from tests.conftest import login
 
 
 @pytest.fixture
 def app(office):
     return create_app(office.engine, {"TESTING": True})
-
-
-def login(app, user):
-    client = app.test_client()
-    assert client.post("/anmelden", data={"user": user}).status_code == 302
-    return client
 
 
 def pdf_text(response) -> str:

@@ -34,9 +34,7 @@ def tasks():
 @require("clerk")
 def task(task_id):
     engine = engine_of()
-    task = engine.tasks.get(task_id)
-    if task.tenant != g.user.tenant or task.candidate_group not in g.user.groups:
-        abort(403)
+    task = _own_task(task_id)
     schema = engine.tasks.form(task_id) or {"type": "object", "properties": {}}
     errors, values = {}, {}
     if request.method == "POST":
@@ -73,9 +71,7 @@ def counter_services():
 @require("clerk")
 def follow_up(task_id):
     """Puts a task aside until a date (e.g. while waiting for a register extract by post)."""
-    task = engine_of().tasks.get(task_id)
-    if task.tenant != g.user.tenant or task.candidate_group not in g.user.groups:
-        abort(403)
+    _own_task(task_id)
     raw = request.form.get("datum", "")
     try:
         day = date.fromisoformat(raw) if raw else None
@@ -158,6 +154,14 @@ def cashier():
                 flash(f"Der Vorgang wurde nicht fortgesetzt – bitte den Betrieb informieren: {balance['problem']}")
         return redirect(url_for(".cashier"))
     return render_template("worklist/cashier.html")
+
+
+def _own_task(task_id):
+    """The task, if it belongs to the clerk's municipality and one of their groups."""
+    task = engine_of().tasks.get(task_id)
+    if task.tenant != g.user.tenant or task.candidate_group not in g.user.groups:
+        abort(403)
+    return task
 
 
 def _application(process_key, variables) -> list[tuple[str, object]]:
