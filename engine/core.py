@@ -19,6 +19,7 @@ from . import spiff
 from .clock import SystemClock
 from .db import is_postgres, writer
 from .errors import InvalidState, NotFound, OptimisticLockingError
+from .fastsql import Statement
 from .models import AuditEvent, HumanTask, Incident, Job, MessageSubscription, ProcessInstance
 
 ENDED = ("completed", "cancelled")
@@ -165,28 +166,28 @@ def _without(waits: dict, task_id: str | None) -> dict:
             for kind, ids in waits.items()}
 
 
-# Hot-path statements are built once: SQLAlchemy then reuses their compiled form.
+# Hot-path statements run on the DB-API cursor (see fastsql).
 INSTANCES, JOBS, AUDIT = ProcessInstance.__table__, Job.__table__, AuditEvent.__table__
-_SELECT_INSTANCE = select(*INSTANCES.c).where(INSTANCES.c.id == bindparam("instance_id"))
-_LOCK_INSTANCE = _SELECT_INSTANCE.with_for_update()
-_UPDATE_INSTANCE = INSTANCES.update().where(INSTANCES.c.id == bindparam("b_id"), INSTANCES.c.version == bindparam("b_version"))
-_DELETE_JOBS = JOBS.delete().where(JOBS.c.id.in_(bindparam("ids", expanding=True)))
-_INSERT_INSTANCE, _INSERT_JOB, _INSERT_AUDIT = INSTANCES.insert(), JOBS.insert(), AUDIT.insert()
-_MOVE_TIMER = JOBS.update().where(JOBS.c.id == bindparam("b_id")).values(due_at=bindparam("due_at"))
 _TASKS, _SUBSCRIPTIONS = HumanTask.__table__, MessageSubscription.__table__
-_INSERT_TASK, _INSERT_SUBSCRIPTION = _TASKS.insert(), _SUBSCRIPTIONS.insert()
-_CANCEL_TASKS = (_TASKS.update().where(_TASKS.c.id.in_(bindparam("ids", expanding=True)), _TASKS.c.state == "open")
-                 .values(state="cancelled", completed_at=bindparam("now")))
-_DELETE_SUBSCRIPTIONS = _SUBSCRIPTIONS.delete().where(_SUBSCRIPTIONS.c.id.in_(bindparam("ids", expanding=True)))
+_SELECT_INSTANCE = select(*INSTANCES.c).where(INSTANCES.c.id == bindparam("instance_id"))
+_GET_INSTANCE, _LOCK_INSTANCE = Statement(_SELECT_INSTANCE), Statement(_SELECT_INSTANCE.with_for_update())
+_UPDATE_INSTANCE = Statement(INSTANCES.update().where(INSTANCES.c.id == bindparam("b_id"),
+                                                      INSTANCES.c.version == bindparam("b_version")))
+_INSERT_INSTANCE, _INSERT_JOB, _INSERT_AUDIT = Statement(INSTANCES.insert()), Statement(JOBS.insert()), Statement(AUDIT.insert())
+_INSERT_TASK, _INSERT_SUBSCRIPTION = Statement(_TASKS.insert()), Statement(_SUBSCRIPTIONS.insert())
+_DELETE_JOB = Statement(JOBS.delete().where(JOBS.c.id == bindparam("b_id")))
+_MOVE_TIMER = Statement(JOBS.update().where(JOBS.c.id == bindparam("b_id")).values(due_at=bindparam("due_at")))
+_CANCEL_TASK = Statement(_TASKS.update().where(_TASKS.c.id == bindparam("b_id"), _TASKS.c.state == "open")
+                         .values(state="cancelled", completed_at=bindparam("now")))
+_DELETE_SUBSCRIPTION = Statement(_SUBSCRIPTIONS.delete().where(_SUBSCRIPTIONS.c.id == bindparam("b_id")))
 
 
 def lock_instance(ctx: EngineContext, conn: Connection | Session, instance_id: str) -> dict:
     """The instance row, locked against other writers until the transaction ends."""
-    query = _LOCK_INSTANCE if ctx.postgres else _SELECT_INSTANCE
-    row = conn.execute(query, {"instance_id": instance_id}).mappings().first()
+    row = (_LOCK_INSTANCE if ctx.postgres else _GET_INSTANCE).first(conn, {"instance_id": instance_id})
     if row is None:
         raise NotFound(f"Vorgang {instance_id} nicht gefunden.")
-    return dict(row)
+    return row
 
 
 def _run_and_save(ctx, conn, row, workflow, action, actor, first_audit=None, new=False, reload=None) -> Outcome:
@@ -234,10 +235,9 @@ def _save(ctx, conn, row, workflow, log, actor, new=False, failure=None) -> None
         "ended_at": now if completed else None,
     }
     if new:
-        conn.execute(_INSERT_INSTANCE, [{**row, **values}])
+        _INSERT_INSTANCE.execute(conn, {**row, **values})
     else:
-        updated = conn.execute(_UPDATE_INSTANCE, {"b_id": row["id"], "b_version": row["version"], **values})
-        if updated.rowcount != 1:
+        if _UPDATE_INSTANCE.execute(conn, {"b_id": row["id"], "b_version": row["version"], **values}) != 1:
             raise OptimisticLockingError(f"Vorgang {row['id']} wurde gleichzeitig geändert; bitte erneut versuchen.")
     row.update(values)
     _sync_human_tasks(conn, row, old.get("h", []), waits.get("h", []), points, now)
@@ -253,18 +253,15 @@ def _save(ctx, conn, row, workflow, log, actor, new=False, failure=None) -> None
     if completed:
         audit_rows.append({"instance_id": row["id"], "tenant": row["tenant"], "at": now, "actor": actor,
                            "action": "instance_completed", "activity_id": None, "activity_name": None, "changes": None})
-    if audit_rows:
-        conn.execute(_INSERT_AUDIT, audit_rows)
+    _INSERT_AUDIT.execute_many(conn, audit_rows)
 
 
 def _sync_human_tasks(conn, row, old, new, points, now):
     added = set(new) - set(old)
     gone = [t for t in old if t not in set(new)]
-    if added:
-        conn.execute(_INSERT_TASK, [_human_task_row(row, t, now) for t in points.user_tasks if str(t.id) in added])
-    if gone:
-        # The completing command marks its own task completed first; what is left was cancelled.
-        conn.execute(_CANCEL_TASKS, {"ids": gone, "now": now})
+    _INSERT_TASK.execute_many(conn, [_human_task_row(row, t, now) for t in points.user_tasks if str(t.id) in added])
+    # The completing command marks its own task completed first; what is left was cancelled.
+    _CANCEL_TASK.execute_many(conn, [{"b_id": t, "now": now} for t in gone])
 
 
 def _human_task_row(row, task, now) -> dict:
@@ -300,8 +297,7 @@ def _due_from_property(value: str | None, now: datetime) -> datetime | None:
 def _sync_service_jobs(conn, row, old, new, points, now):
     added = set(new) - set(old)
     gone = [t for t in old if t not in set(new)]
-    if gone:
-        conn.execute(_DELETE_JOBS, {"ids": gone})
+    _DELETE_JOB.execute_many(conn, [{"b_id": t} for t in gone])
     if added:
         rows = []
         for task in points.service_tasks:
@@ -316,21 +312,18 @@ def _sync_service_jobs(conn, row, old, new, points, now):
                 "retries_left": spec.retries if spec.retries is not None else DEFAULT_RETRIES,
                 "backoff_seconds": spec.retry_backoff_base or DEFAULT_BACKOFF_SECONDS,
             })
-        conn.execute(_INSERT_JOB, rows)
+        _INSERT_JOB.execute_many(conn, rows)
 
 
 def _sync_timers(conn, row, old: dict, new: dict, now):
     gone = [t for t in old if t not in new]
-    if gone:
-        conn.execute(_DELETE_JOBS, {"ids": gone})
-    added = [t for t in new if t not in old]
-    if added:
-        conn.execute(_INSERT_JOB, [
-            {**_job_base(row, t, "timer", None, datetime.fromisoformat(new[t]), now), "idempotency_key": f"timer:{t}"}
-            for t in added
-        ])
-    for task_id in (t for t in new if t in old and new[t] != old[t]):  # cycle timers move on
-        conn.execute(_MOVE_TIMER, {"b_id": task_id, "due_at": datetime.fromisoformat(new[task_id])})
+    _DELETE_JOB.execute_many(conn, [{"b_id": t} for t in gone])
+    _INSERT_JOB.execute_many(conn, [
+        {**_job_base(row, t, "timer", None, datetime.fromisoformat(new[t]), now), "idempotency_key": f"timer:{t}"}
+        for t in new if t not in old
+    ])
+    _MOVE_TIMER.execute_many(conn, [  # cycle timers move on
+        {"b_id": t, "due_at": datetime.fromisoformat(new[t])} for t in new if t in old and new[t] != old[t]])
 
 
 def _job_base(row, job_id, kind, activity_id, due_at, now) -> dict:
@@ -359,10 +352,9 @@ def _job_base(row, job_id, kind, activity_id, due_at, now) -> dict:
 def _sync_subscriptions(conn, row, old, new, points, now):
     added = set(new) - set(old)
     gone = [t for t in old if t not in set(new)]
-    if gone:
-        conn.execute(_DELETE_SUBSCRIPTIONS, {"ids": gone})
+    _DELETE_SUBSCRIPTION.execute_many(conn, [{"b_id": t} for t in gone])
     if added:
-        conn.execute(_INSERT_SUBSCRIPTION, [
+        _INSERT_SUBSCRIPTION.execute_many(conn, [
             {
                 "id": spiff.subscription_id(task.id, name),
                 "instance_id": row["id"],
@@ -387,7 +379,7 @@ def _park_failure(conn, ctx, row, failure, now) -> None:
     job = {**_job_base(row, job_id, "continuation", activity_id, now, now),
            "idempotency_key": f"continuation:{job_id}", "state": "failed", "retries_left": 0,
            "last_error": describe_error(failure)}
-    conn.execute(_INSERT_JOB, [job])
+    _INSERT_JOB.execute(conn, job)
     open_incident(conn, ctx, row, job_id, activity_id, "failed_continuation", describe_error(failure))
 
 
@@ -411,8 +403,8 @@ def describe_error(err: BaseException) -> str:
 
 
 def audit(conn, ctx, row, actor, action, activity_id=None, changes=None) -> None:
-    conn.execute(_INSERT_AUDIT, [{
+    _INSERT_AUDIT.execute(conn, {
         "instance_id": row["id"], "tenant": row["tenant"], "at": ctx.now(), "actor": actor, "action": action,
         "activity_id": activity_id, "activity_name": None, "changes": changes,
-    }])
+    })
 

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 
 from sqlalchemy import bindparam, or_, select, update
 
 from . import core, forms, spiff
+from .fastsql import Statement
 from .clock import as_utc
 from .errors import FormInvalid, InvalidState, NotFound, TaskAlreadyClaimed
 from .models import HumanTask, ProcessInstance
@@ -33,10 +35,10 @@ class TaskInfo:
 
 _DEFINITION_OF = select(ProcessInstance.__table__.c.definition_id).where(
     ProcessInstance.__table__.c.id == bindparam("instance_id"))
-_SELECT_TASK = select(*HumanTask.__table__.c).where(HumanTask.__table__.c.id == bindparam("task_id"))
-_MARK_COMPLETED = (HumanTask.__table__.update()
-                   .where(HumanTask.__table__.c.id == bindparam("task_id"), HumanTask.__table__.c.state == "open")
-                   .values(state="completed", completed_at=bindparam("now"), completed_by=bindparam("user")))
+_SELECT_TASK = Statement(select(*HumanTask.__table__.c).where(HumanTask.__table__.c.id == bindparam("task_id")))
+_MARK_COMPLETED = Statement(HumanTask.__table__.update()
+                            .where(HumanTask.__table__.c.id == bindparam("task_id"), HumanTask.__table__.c.state == "open")
+                            .values(state="completed", completed_at=bindparam("now"), completed_by=bindparam("user")))
 
 
 class TaskService:
@@ -60,10 +62,10 @@ class TaskService:
 
     def get(self, task_id: str) -> TaskInfo:
         with self.ctx.db.connect() as conn:
-            task = conn.execute(_SELECT_TASK, {"task_id": task_id}).first()
+            task = _SELECT_TASK.first(conn, {"task_id": task_id})
         if task is None:
             raise NotFound(f"Aufgabe {task_id} nicht gefunden.")
-        return _info(task)
+        return _info(SimpleNamespace(**task))
 
     def form(self, task_id: str) -> dict | None:
         return self._form(self.get(task_id))
@@ -111,8 +113,7 @@ class TaskService:
                 raise FormInvalid(errors)
 
         def mark_completed(session) -> bool:
-            done = session.execute(_MARK_COMPLETED, {"task_id": task_id, "now": self.ctx.now(), "user": user})
-            if done.rowcount != 1:
+            if _MARK_COMPLETED.execute(session, {"task_id": task_id, "now": self.ctx.now(), "user": user}) != 1:
                 raise InvalidState(f"Die Aufgabe '{task.name}' ist bereits erledigt.")
             return True
 

@@ -18,6 +18,7 @@ from . import core, spiff
 from .clock import as_utc
 from .db import transaction
 from .errors import EngineError
+from .fastsql import Statement
 from .models import Job, ProcessInstance
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,7 @@ _ACQUIRED = (select(_J.c.id, _J.c.instance_id, _J.c.tenant, _J.c.kind, _J.c.task
                     _J.c.params, _J.c.idempotency_key, _J.c.attempts, ProcessInstance.__table__.c.business_key)
              .join(ProcessInstance.__table__, ProcessInstance.__table__.c.id == _J.c.instance_id)
              .where(_J.c.id.in_(bindparam("ids", expanding=True))).order_by(_J.c.due_at))
-_CONSUME_JOB = _J.delete().where(_J.c.id == bindparam("id"), _J.c.lock_owner == bindparam("owner"))
+_CONSUME_JOB = Statement(_J.delete().where(_J.c.id == bindparam("b_id"), _J.c.lock_owner == bindparam("owner")))
 
 
 @dataclass(frozen=True)
@@ -169,9 +170,9 @@ class JobExecutor:
             self._fail(job, err)
 
     def _advance(self, conn, job: AcquiredJob, action) -> None:
-        def still_mine(session) -> bool:
+        def still_mine(conn) -> bool:
             # A worker that outlived its lock must not apply a result twice.
-            return session.execute(_CONSUME_JOB, {"id": job.id, "owner": self.owner}).rowcount == 1
+            return _CONSUME_JOB.execute(conn, {"b_id": job.id, "owner": self.owner}) == 1
 
         return core.execute(self.ctx, job.instance_id, action, None, audit_action=_AUDIT_ACTIONS[job.kind],
                             claim=still_mine, claimed=job.id, conn=conn)
