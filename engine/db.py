@@ -14,6 +14,8 @@ from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+from .fastsql import run_sql
+
 DEFAULT_URL = "sqlite:///amtsweg.db"
 
 NAMING = {
@@ -69,7 +71,7 @@ def _sqlite_pragmas(dbapi_conn, _record):
 def _sqlite_begin(conn):
     # Writers take the lock at BEGIN (see ``writer``), so two workers never interleave
     # read-then-write; readers stay deferred and never wait for a writer.
-    conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get('sqlite_begin', 'DEFERRED')}")
+    run_sql(conn, f"BEGIN {conn.get_execution_options().get('sqlite_begin', 'DEFERRED')}")
 
 
 def writer(engine: Engine) -> Engine:

@@ -14,13 +14,15 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 
+_REQUIRED = object()
+
+
 @dataclass(frozen=True)
 class _Compiled:
     sql: str
-    compiled: object
-    positions: tuple | None  # bind names in order, for positional paramstyles
-    bind: dict  # bind name -> processor
-    result: tuple  # (column key, processor) per selected column
+    positional: bool
+    binds: tuple  # (name, value given in the statement or _REQUIRED, type processor or None), in SQL order
+    result: tuple  # (column key, type processor or None) per selected column
 
 
 class Statement:
@@ -45,26 +47,9 @@ class Statement:
             conn = conn.connection()
         if not conn.in_transaction():
             conn.begin()  # as SQLAlchemy's own execute would (autobegin)
-        dialect = conn.dialect
-        c = self._compile(dialect, rows[0])
+        c = self._compile(conn.dialect, rows[0])
         params = [self._params(c, row) for row in rows]
-        dbapi_conn = conn.connection.dbapi_connection
-        cursor = dbapi_conn.cursor()
-        try:
-            if many:
-                cursor.executemany(c.sql, params)
-            else:
-                cursor.execute(c.sql, params[0])
-            row = cursor.fetchone() if fetch else None
-            count = cursor.rowcount
-        except dialect.loaded_dbapi.Error as err:
-            disconnected = dialect.is_disconnect(err, dbapi_conn, cursor)
-            if disconnected:
-                conn.invalidate(err)
-            raise DBAPIError.instance(c.sql, params[0], err, dialect.loaded_dbapi.Error,
-                                      connection_invalidated=disconnected, dialect=dialect) from err
-        finally:
-            cursor.close()
+        count, row = run_sql(conn, c.sql, params if many else params[0], many, fetch)
         if row is not None:
             row = {key: (process(value) if process else value) for (key, process), value in zip(c.result, row)}
         return count, row
@@ -74,22 +59,39 @@ class Statement:
         c = self._compiled.get(key)
         if c is None:
             compiled = self.statement.compile(dialect=dialect, column_keys=list(row))
-            bind = {}
-            for name, param in compiled.binds.items():
-                process = param.type.dialect_impl(dialect).bind_processor(dialect)
-                if process is not None:
-                    bind[name] = process
+            names = compiled.positiontup if dialect.positional else compiled.binds
+            binds = tuple((name, _REQUIRED if param.required else param.value,
+                           param.type.dialect_impl(dialect).bind_processor(dialect))
+                          for name in names for param in (compiled.binds[name],))
             result = tuple(
                 (column.key, column.type.dialect_impl(dialect).result_processor(dialect, None))
                 for column in getattr(self.statement, "selected_columns", ())
             )
-            positions = tuple(compiled.positiontup) if dialect.positional else None
-            c = self._compiled[key] = _Compiled(compiled.string, compiled, positions, bind, result)
+            c = self._compiled[key] = _Compiled(compiled.string, dialect.positional, binds, result)
         return c
 
     @staticmethod
     def _params(c: _Compiled, row: dict):
-        values = c.compiled.construct_params(row)
-        for name, process in c.bind.items():
-            values[name] = process(values[name])
-        return values if c.positions is None else tuple(values[name] for name in c.positions)
+        values = []
+        for name, given, process in c.binds:
+            value = row[name] if given is _REQUIRED else row.get(name, given)
+            values.append(process(value) if process else value)
+        return values if c.positional else {name: value for (name, _, _), value in zip(c.binds, values)}
+
+
+def run_sql(conn: Connection, sql: str, params=(), many: bool = False, fetch: bool = False) -> tuple[int, tuple | None]:
+    """Runs SQL on the connection's DB-API cursor; errors arrive as SQLAlchemy's error classes."""
+    dialect = conn.dialect
+    dbapi_conn = conn.connection.dbapi_connection
+    cursor = dbapi_conn.cursor()
+    try:
+        (cursor.executemany if many else cursor.execute)(sql, params)
+        return cursor.rowcount, cursor.fetchone() if fetch else None
+    except dialect.loaded_dbapi.Error as err:
+        disconnected = dialect.is_disconnect(err, dbapi_conn, cursor)
+        if disconnected:
+            conn.invalidate(err)
+        raise DBAPIError.instance(sql, params, err, dialect.loaded_dbapi.Error,
+                                  connection_invalidated=disconnected, dialect=dialect) from err
+    finally:
+        cursor.close()

@@ -33,8 +33,8 @@ class TaskInfo:
     completed_by: str | None
 
 
-_DEFINITION_OF = select(ProcessInstance.__table__.c.definition_id).where(
-    ProcessInstance.__table__.c.id == bindparam("instance_id"))
+_DEFINITION_OF = Statement(select(ProcessInstance.__table__.c.definition_id).where(
+    ProcessInstance.__table__.c.id == bindparam("instance_id")))
 _SELECT_TASK = Statement(select(*HumanTask.__table__.c).where(HumanTask.__table__.c.id == bindparam("task_id")))
 _MARK_COMPLETED = Statement(HumanTask.__table__.update()
                             .where(HumanTask.__table__.c.id == bindparam("task_id"), HumanTask.__table__.c.state == "open")
@@ -62,19 +62,23 @@ class TaskService:
 
     def get(self, task_id: str) -> TaskInfo:
         with self.ctx.db.connect() as conn:
-            task = _SELECT_TASK.first(conn, {"task_id": task_id})
+            return self._get(conn, task_id)
+
+    @staticmethod
+    def _get(conn, task_id: str) -> TaskInfo:
+        task = _SELECT_TASK.first(conn, {"task_id": task_id})
         if task is None:
             raise NotFound(f"Aufgabe {task_id} nicht gefunden.")
         return _info(SimpleNamespace(**task))
 
     def form(self, task_id: str) -> dict | None:
-        return self._form(self.get(task_id))
+        with self.ctx.db.connect() as conn:
+            return self._form(conn, self._get(conn, task_id))
 
-    def _form(self, task: TaskInfo) -> dict | None:
+    def _form(self, conn, task: TaskInfo) -> dict | None:
         if not task.form_key:
             return None
-        with self.ctx.db.connect() as conn:
-            definition_id = conn.execute(_DEFINITION_OF, {"instance_id": task.instance_id}).scalar()
+        definition_id = _DEFINITION_OF.first(conn, {"instance_id": task.instance_id})["definition_id"]
         return self.repository.get_form(definition_id, task.form_key)
 
     def claim(self, task_id: str, user: str) -> None:
@@ -101,19 +105,9 @@ class TaskService:
 
     def complete(self, task_id: str, data: dict, user: str | None = None) -> None:
         """Validates ``data`` against the task's form; on any error nothing is stored."""
-        task = self.get(task_id)
-        if task.state != "open":
-            raise InvalidState(f"Die Aufgabe '{task.name}' ist bereits erledigt.")
-        if task.assignee and user and task.assignee != user:
-            raise TaskAlreadyClaimed(f"Die Aufgabe '{task.name}' bearbeitet bereits {task.assignee}.")
-        schema = self._form(task)
-        if schema is not None:
-            errors = forms.validate(schema, data)
-            if errors:
-                raise FormInvalid(errors)
 
-        def mark_completed(session) -> bool:
-            if _MARK_COMPLETED.execute(session, {"task_id": task_id, "now": self.ctx.now(), "user": user}) != 1:
+        def mark_completed(conn) -> bool:
+            if _MARK_COMPLETED.execute(conn, {"task_id": task_id, "now": self.ctx.now(), "user": user}) != 1:
                 raise InvalidState(f"Die Aufgabe '{task.name}' ist bereits erledigt.")
             return True
 
@@ -122,7 +116,18 @@ class TaskService:
                 raise InvalidState(f"Die Aufgabe '{task.name}' wartet nicht mehr auf eine Eingabe.")
             log.entries[-1]["action"] = "task_completed"
 
-        core.execute(self.ctx, task.instance_id, complete, user, claim=mark_completed, claimed=task_id)
+        with self.ctx.writer.begin() as conn:
+            task = self._get(conn, task_id)
+            if task.state != "open":
+                raise InvalidState(f"Die Aufgabe '{task.name}' ist bereits erledigt.")
+            if task.assignee and user and task.assignee != user:
+                raise TaskAlreadyClaimed(f"Die Aufgabe '{task.name}' bearbeitet bereits {task.assignee}.")
+            schema = self._form(conn, task)
+            if schema is not None and (errors := forms.validate(schema, data)):
+                raise FormInvalid(errors)
+            outcome = core.execute(self.ctx, task.instance_id, complete, user, claim=mark_completed, claimed=task_id,
+                                   conn=conn)
+        self.ctx.workflows.put(outcome)
 
     def _explain(self, session, task_id: str):
         task = session.get(HumanTask, task_id)

@@ -18,7 +18,7 @@ from . import core, spiff
 from .clock import as_utc
 from .db import transaction
 from .errors import EngineError
-from .fastsql import Statement
+from .fastsql import Statement, run_sql
 from .models import Job, ProcessInstance
 
 log = logging.getLogger(__name__)
@@ -156,13 +156,13 @@ class JobExecutor:
             with self.ctx.writer.begin() as conn:
                 for job, action in actions:
                     # A fixed-name savepoint per job: one failing job does not undo the others.
-                    conn.exec_driver_sql("SAVEPOINT amtsweg_job")
+                    run_sql(conn, "SAVEPOINT amtsweg_job")
                     try:
                         saved.append(self._advance(conn, job, action))
                     except Exception as err:
-                        conn.exec_driver_sql("ROLLBACK TO SAVEPOINT amtsweg_job")
+                        run_sql(conn, "ROLLBACK TO SAVEPOINT amtsweg_job")
                         failed.append((job, err))
-                    conn.exec_driver_sql("RELEASE SAVEPOINT amtsweg_job")
+                    run_sql(conn, "RELEASE SAVEPOINT amtsweg_job")
             for outcome in saved:
                 self.ctx.workflows.put(outcome)
         for job, err in failed:

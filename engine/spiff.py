@@ -17,7 +17,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 import orjson
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, TaskConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SERIALIZER_VERSION
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
@@ -34,6 +34,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter
 from SpiffWorkflow.spiff.specs.defaults import ServiceTask
 from SpiffWorkflow.spiff.specs.event_definitions import ErrorEventDefinition
+from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from .sandbox import make_script_engine
@@ -88,7 +89,50 @@ class SpeclessWorkflowConverter(BpmnWorkflowConverter):
         return workflow
 
 
+_JSON_SCALARS = frozenset((str, int, float, bool, type(None)))
+
+
+class LeanTaskConverter(TaskConverter):
+    """SpiffWorkflow's task format, built without sending every value through the
+    converter registry: only values that are not plain JSON go there. A save is
+    mostly this method, once per task."""
+
+    def to_dict(self, task):
+        parent = task.workflow.tasks.get(task._parent) if task._parent is not None else None
+        if parent is None:
+            data, delta = task.data, {}
+        else:
+            before, after = parent.data, task.data
+            data, delta = {}, {
+                "updates": {k: v for k, v in after.items() if k not in before or before[k] != v},
+                "deletions": [k for k in before if k not in after],
+            }
+        return {
+            "id": str(task.id),
+            "parent": str(task._parent) if parent is not None else None,
+            "children": [str(child) for child in task._children],
+            "last_state_change": task.last_state_change,
+            "state": task._state,
+            "task_spec": task.task_spec.name,
+            "triggered": task.triggered,
+            "internal_data": self._plain(task.internal_data),
+            "data": data,
+            "delta": delta,
+        }
+
+    def _plain(self, value):
+        kind = type(value)
+        if kind in _JSON_SCALARS:
+            return value
+        if kind is dict:
+            return {k: self._plain(v) for k, v in value.items()}
+        if kind is list:
+            return [self._plain(v) for v in value]
+        return self.registry.convert(value)
+
+
 _config = deepcopy(SPIFF_CONFIG)
+_config[Task] = LeanTaskConverter
 _config[AsyncServiceTask] = ServiceTaskConverter
 del _config[BpmnWorkflow]
 _config[AmtswegWorkflow] = SpeclessWorkflowConverter

@@ -90,3 +90,8 @@ def test_works_on_a_session_and_on_rows_with_fewer_columns(probe):
     assert [(r.action, r.changes) for r in rows] == [("task_completed", {"set": {"ok": True}}),
                                                      ("instance_completed", None)]
     assert rows[0].id < rows[1].id  # ids come from the database
+
+
+def test_a_missing_parameter_is_an_error_not_null(probe):
+    with pytest.raises(KeyError), probe.engine.begin() as conn:
+        RESCHEDULE.execute(conn, {"due_at": DUE})
