@@ -122,14 +122,11 @@ def create_instance(ctx: EngineContext, conn: Connection, definition, tenant: st
         "ended_at": None,
     }
 
-    def start(workflow, _log):
-        for task in workflow.get_tasks(state=spiff.TaskState.READY):
-            task.data.update(variables)
+    def new():
+        return spiff.new_workflow(compiled, variables)
 
-    workflow = spiff.new_workflow(compiled)
     started = {"action": "instance_started", "changes": {"set": variables} if variables else None}
-    return _run_and_save(ctx, conn, row, workflow, start, actor, started, new=True,
-                         reload=lambda: spiff.new_workflow(compiled))
+    return _run_and_save(ctx, conn, row, new(), lambda _workflow, _log: None, actor, started, new=True, reload=new)
 
 
 def execute(ctx: EngineContext, instance_id: str, action: Action, actor: str | None, audit_action: str | None = None,
@@ -155,9 +152,13 @@ def execute(ctx: EngineContext, instance_id: str, action: Action, actor: str | N
     if row["state"] == "suspended":
         raise InvalidState(f"Der Vorgang {instance_id} ist angehalten; setzen Sie ihn zuerst fort.")
     compiled = ctx.compiled(row["definition_id"])
-    workflow = ctx.workflows.take(instance_id, row["version"]) or spiff.load_state(row["workflow_state"], compiled)
+
+    def load():
+        return spiff.load_state(_SELECT_STATE.first(conn, {"instance_id": instance_id})["workflow_state"], compiled)
+
+    workflow = ctx.workflows.take(instance_id, row["version"]) or load()
     return _run_and_save(ctx, conn, row, workflow, action, actor, {"action": audit_action} if audit_action else None,
-                         reload=lambda: spiff.load_state(row["workflow_state"], compiled))
+                         reload=load)
 
 
 def _without(waits: dict, task_id: str | None) -> dict:
@@ -169,8 +170,11 @@ def _without(waits: dict, task_id: str | None) -> dict:
 # Hot-path statements run on the DB-API cursor (see fastsql).
 INSTANCES, JOBS, AUDIT = ProcessInstance.__table__, Job.__table__, AuditEvent.__table__
 _TASKS, _SUBSCRIPTIONS = HumanTask.__table__, MessageSubscription.__table__
-_SELECT_INSTANCE = select(*INSTANCES.c).where(INSTANCES.c.id == bindparam("instance_id"))
+# The state blob is read only when the workflow cache does not hold the instance.
+_SELECT_INSTANCE = (select(*(c for c in INSTANCES.c if c.key != "workflow_state"))
+                    .where(INSTANCES.c.id == bindparam("instance_id")))
 _GET_INSTANCE, _LOCK_INSTANCE = Statement(_SELECT_INSTANCE), Statement(_SELECT_INSTANCE.with_for_update())
+_SELECT_STATE = Statement(select(INSTANCES.c.workflow_state).where(INSTANCES.c.id == bindparam("instance_id")))
 _UPDATE_INSTANCE = Statement(INSTANCES.update().where(INSTANCES.c.id == bindparam("b_id"),
                                                       INSTANCES.c.version == bindparam("b_version")))
 _INSERT_INSTANCE, _INSERT_JOB, _INSERT_AUDIT = Statement(INSTANCES.insert()), Statement(JOBS.insert()), Statement(AUDIT.insert())

@@ -17,7 +17,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 import orjson
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, TaskConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, TaskConverter
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SERIALIZER_VERSION
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
@@ -74,10 +74,22 @@ class SpeclessWorkflowConverter(BpmnWorkflowConverter):
     save would cost more than the instance itself."""
 
     def to_dict(self, workflow):
-        dct = WorkflowConverter.to_dict(self, workflow)
-        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
-        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
-        return dct
+        # Task ids as text, kept on the workflow for its next save: str(UUID) is slow.
+        known = getattr(workflow, "_id_texts", {})
+        ids = workflow._id_texts = {uid: known.get(uid) or str(uid) for uid in workflow.tasks}
+        task_to_dict = self.registry.convert_to_dict["Task"]
+        last = workflow.last_task
+        return {
+            "data": self.registry.convert(self.registry.clean(workflow.data)),
+            "correlations": workflow.correlations,
+            "last_task": (ids.get(last.id) or str(last.id)) if last is not None else None,
+            "success": workflow.success,
+            "completed": workflow.completed,
+            "tasks": {ids[uid]: task_to_dict(task, ids=ids) for uid, task in workflow.tasks.items()},
+            "root": ids[workflow.task_tree.id],
+            "subprocesses": self.mapping_to_dict(workflow.subprocesses),
+            "bpmn_events": self.registry.convert(workflow.bpmn_events),
+        }
 
     def from_dict(self, dct):
         workflow = self.target_class(dct.pop("spec"), dct.pop("subprocess_specs"), deserializing=True)
@@ -97,7 +109,8 @@ class LeanTaskConverter(TaskConverter):
     converter registry: only values that are not plain JSON go there. A save is
     mostly this method, once per task."""
 
-    def to_dict(self, task):
+    def to_dict(self, task, ids=None):
+        ids = ids or {}
         parent = task.workflow.tasks.get(task._parent) if task._parent is not None else None
         if parent is None:
             data, delta = task.data, {}
@@ -108,9 +121,9 @@ class LeanTaskConverter(TaskConverter):
                 "deletions": [k for k in before if k not in after],
             }
         return {
-            "id": str(task.id),
-            "parent": str(task._parent) if parent is not None else None,
-            "children": [str(child) for child in task._children],
+            "id": ids.get(task.id) or str(task.id),
+            "parent": (ids.get(task._parent) or str(task._parent)) if parent is not None else None,
+            "children": [ids.get(child) or str(child) for child in task._children],
             "last_state_change": task.last_state_change,
             "state": task._state,
             "task_spec": task.task_spec.name,
@@ -148,8 +161,13 @@ class CompiledProcess:
     subprocess_specs: dict
 
 
-def new_workflow(compiled: CompiledProcess) -> BpmnWorkflow:
-    return AmtswegWorkflow(compiled.spec, compiled.subprocess_specs, script_engine=SCRIPT_ENGINE)
+def new_workflow(compiled: CompiledProcess, variables: dict | None = None) -> BpmnWorkflow:
+    """A new workflow whose start holds ``variables``."""
+    workflow = AmtswegWorkflow(compiled.spec, compiled.subprocess_specs, script_engine=SCRIPT_ENGINE)
+    for task in workflow.tasks.values():  # only the start is READY; a scan costs less than a tree walk
+        if task._state == TaskState.READY:
+            task.data.update(variables or {})
+    return workflow
 
 
 def dump_state(workflow: BpmnWorkflow) -> bytes:

@@ -15,9 +15,7 @@ def test_gateway_loop_of_10000_iterations_runs_to_its_end(process_engine):
 def test_compaction_keeps_the_task_tree_small(process_engine):
     deploy_test_models(process_engine, "engine/loop.bpmn")
     definition = process_engine.repository.get_definition("loop")
-    workflow = spiff.new_workflow(process_engine.ctx.compiled(definition.id))
-    for task in workflow.get_tasks(state=spiff.TaskState.READY):
-        task.data["n"] = 1000
+    workflow = spiff.new_workflow(process_engine.ctx.compiled(definition.id), {"n": 1000})
     spiff.run_to_wait_state(workflow, spiff.StepLog())
     assert workflow.is_completed()
     assert workflow.last_task.data["i"] == 1000
