@@ -100,9 +100,12 @@ class CaseService:
         except MessageNotCorrelated:
             raise NotFound("Zu diesem Antrag ist keine Rückfrage offen.") from None
 
-    def record_payment(self, tenant: str, cash_reference: str, amount_cents: int, user: str | None = None) -> dict:
-        """A payment booked in the finance system reaches the case that waits for it."""
-        balance = self.finance.record_payment(tenant, cash_reference, amount_cents)
+    def record_payment(self, tenant: str, cash_reference: str, amount_cents: int, user: str | None = None,
+                       booking_key: str | None = None) -> dict:
+        """A payment booked in the finance system reaches the case that waits for it. Sent again
+        with the same ``booking_key``, it is not booked twice, but the case is told again (in
+        case the first attempt stopped between booking and telling)."""
+        balance = self.finance.record_payment(tenant, cash_reference, amount_cents, booking_key=booking_key)
         if balance["paid"]:
             try:
                 self.engine.runtime.correlate("zahlung_eingegangen", {"kassenzeichen": cash_reference},

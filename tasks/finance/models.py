@@ -47,6 +47,8 @@ class FinanceReceivable(Base):
 
 class FinancePayment(Base):
     __tablename__ = "finance_payment"
+    # One booking per key: a form sent twice (a double click) books once.
+    __table_args__ = (Index("uq_finance_payment_booking_key", "tenant", "booking_key", unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     tenant: Mapped[str] = mapped_column(Tenant)
@@ -54,5 +56,6 @@ class FinancePayment(Base):
     amount_cents: Mapped[int] = mapped_column(Integer)
     paid_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     reference: Mapped[str | None] = mapped_column(String(300))  # e.g. the bank statement line
+    booking_key: Mapped[str | None] = mapped_column(IdempotencyKey)
 
     receivable: Mapped[FinanceReceivable] = relationship(back_populates="payments")

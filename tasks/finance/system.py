@@ -90,19 +90,33 @@ class Finance(SpecialistSystem):
 
     def record_payment(
         self, tenant: str, cash_reference: str, amount_cents: int, reference: str | None = None,
-        paid_at: datetime | None = None,
+        paid_at: datetime | None = None, booking_key: str | None = None,
     ) -> dict:
         """Book an incoming payment ("Zahlung eingegangen") and return the new balance, with the
-        case's business key so the caller can notify a waiting process."""
+        case's business key so the caller can notify a waiting process. A payment whose
+        ``booking_key`` was booked before is not booked again (``already_booked``)."""
         if isinstance(amount_cents, bool) or not isinstance(amount_cents, int) or amount_cents <= 0:
             raise InvalidRequest("Der Zahlbetrag muss eine positive ganze Zahl in Cent sein.")
-        with transaction(self.sessions) as session:
+
+        def view(row: FinanceReceivable, already_booked: bool) -> dict:
+            return {**balance_view(row), "cash_reference": row.cash_reference, "business_key": row.business_key,
+                    "already_booked": already_booked}
+
+        def find(session: Session):
+            if booking_key is None:
+                return None
+            booked = session.scalar(select(FinancePayment).where(
+                FinancePayment.tenant == tenant, FinancePayment.booking_key == booking_key))
+            return view(booked.receivable, True) if booked else None
+
+        def book(session: Session):
             row = self._receivable(session, tenant, cash_reference)
-            row.payments.append(
-                FinancePayment(tenant=tenant, amount_cents=amount_cents, paid_at=paid_at or utcnow(), reference=reference)
-            )
+            row.payments.append(FinancePayment(tenant=tenant, amount_cents=amount_cents, paid_at=paid_at or utcnow(),
+                                               reference=reference, booking_key=booking_key))
             session.flush()
-            return {**balance_view(row), "cash_reference": row.cash_reference, "business_key": row.business_key}
+            return view(row, False)
+
+        return run_once(self.sessions, find, book)
 
     def receivables(self, tenant: str, business_key: str | None = None) -> list[dict]:
         with transaction(self.sessions) as session:

@@ -61,7 +61,12 @@ def test_permit_from_application_to_pdf_in_the_postbox(app, office):
     assert reference in fee_notice and "30,70" in fee_notice
 
     cashier = login(app, "sb.plauen")
-    assert cashier.post("/arbeit/kasse", data={"kassenzeichen": reference, "betrag": "30,70"}).status_code == 302
+    booking = re.search(r'name="buchung" value="([^"]+)"', cashier.get("/arbeit/kasse").get_data(as_text=True))[1]
+    payment = {"kassenzeichen": reference, "betrag": "30,70", "buchung": booking}
+    assert cashier.post("/arbeit/kasse", data=payment).status_code == 302
+    twice = cashier.post("/arbeit/kasse", data=payment, follow_redirects=True).get_data(as_text=True)  # a double click
+    assert "Zahlung war bereits gebucht. Offen: 0,00 €" in twice
+    assert office.cases.finance.balance_of("plauen", reference)["paid_cents"] == 3070
     office.run()
 
     page = citizen.get(f"/portal/antraege/{case_number}").get_data(as_text=True)

@@ -94,6 +94,18 @@ def test_payments_and_balance(finance):
     assert (listed["cash_reference"], listed["paid"]) == (ref, True)
 
 
+def test_a_payment_sent_twice_with_its_booking_key_is_booked_once(finance):
+    ref = receivable(finance, amount_cents=3070)["cash_reference"]
+    first = finance.record_payment("plauen", ref, 1000, booking_key="kasse-1")
+    again = finance.record_payment("plauen", ref, 1000, booking_key="kasse-1")
+    assert (first["open_cents"], first["already_booked"]) == (2070, False)
+    assert (again["open_cents"], again["already_booked"], again["cash_reference"]) == (2070, True, ref)
+    assert finance.record_payment("plauen", ref, 1000, booking_key="kasse-2")["open_cents"] == 1070
+    assert finance.record_payment("plauen", ref, 70)["open_cents"] == 1000  # no key: every call books
+    other = receivable(finance, tenant="musterstadt", amount_cents=500)["cash_reference"]
+    assert finance.record_payment("musterstadt", other, 500, booking_key="kasse-1")["paid"] is True  # keys per municipality
+
+
 def test_unknown_cash_reference(finance):
     with pytest.raises(BusinessError) as err:
         finance.balance(make_call("finance.balance", {"cash_reference": "KZ-1999-000001"}))

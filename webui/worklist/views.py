@@ -2,6 +2,7 @@
 counter intake for citizens who come in person or write, the print outbox and the cashier."""
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime, time
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
@@ -9,6 +10,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from engine.errors import EngineError, FormInvalid, NotFound
 from processes.catalog import UnknownService, service, service_of_process, services
 from processes.municipalities import municipality
+from tasks.documents.formatting import money
 
 from .. import BERLIN, cases_of, engine_of
 from ..auth import require
@@ -143,17 +145,20 @@ def cashier():
             cents = round(float(request.form.get("betrag", "").replace(",", ".")) * 100)
             if cents <= 0:
                 raise ValueError(cents)
-            balance = cases_of().record_payment(g.user.tenant, reference, cents, user=g.user.id)
+            balance = cases_of().record_payment(g.user.tenant, reference, cents, user=g.user.id,
+                                                booking_key=request.form.get("buchung") or None)
         except (ValueError, OverflowError):
             flash("Betrag: Bitte einen Betrag in Euro angeben, z. B. 15,00.")
         except LookupError:
             flash(f"Kassenzeichen „{reference}“ ist nicht bekannt. Bitte prüfen Sie die Eingabe (Form KZ-JJJJ-NNNNNN).")
         else:
-            flash(f"Zahlung gebucht. Offen: {balance['open_cents'] / 100:.2f} €".replace(".", ","))
+            done = "war bereits gebucht" if balance["already_booked"] else "gebucht"
+            flash(f"Zahlung {done}. Offen: {money(balance['open_cents'])}")
             if "problem" in balance:
                 flash(f"Der Vorgang wurde nicht fortgesetzt – bitte den Betrieb informieren: {balance['problem']}")
         return redirect(url_for(".cashier"))
-    return render_template("worklist/cashier.html")
+    # Each form carries its own booking key: sent twice, it books once.
+    return render_template("worklist/cashier.html", booking_key=uuid.uuid4().hex)
 
 
 def _own_task(task_id):
