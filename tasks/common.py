@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 from typing import Callable, TypeVar
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import String
 from sqlalchemy.exc import IntegrityError
@@ -26,8 +27,16 @@ class InvalidRequest(ValueError):
     as a technical failure, not a business outcome either."""
 
 
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def berlin_today() -> date:
+    """Today in Germany, whatever time zone the server runs in (a date decides fees and validity)."""
+    return datetime.now(BERLIN).date()
 
 
 def iso(value: date | datetime | None) -> str | None:

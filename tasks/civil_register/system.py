@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from engine.db import transaction
 
 from ..base import ServiceCall, SpecialistSystem
-from ..common import InvalidRequest, iso, parse_date, require, utcnow
+from ..common import InvalidRequest, iso, parse_date, require, berlin_today, utcnow
 from .entitlement import decide
 from .models import CivregEntry, CivregPerson, CivregRetrievalLog, name_key
 
@@ -153,7 +153,7 @@ def person_matches(person: CivregPerson, p: dict) -> bool:
 
 
 def is_blocked(entry: CivregEntry, today: date | None = None) -> bool:
-    today = today or date.today()
+    today = today or berlin_today()
     return any(n.valid_from <= today and (n.valid_until is None or today <= n.valid_until) for n in entry.blocking_notes)
 
 

@@ -54,7 +54,7 @@ from __future__ import annotations
 from datetime import date
 
 from ..civil_register.system import certificate_kind
-from ..common import InvalidRequest, address_lines, parse_date
+from ..common import address_lines, InvalidRequest, parse_date, berlin_today
 from .formatting import date_de, money
 
 MUNICIPALITY_REQUIRED = ("name", "office", "street", "postal_code", "city")
@@ -143,7 +143,7 @@ def letter(data: dict, m: dict, heading: str, info: tuple = ()) -> dict:
     case_number = text(data, "case_number")
     applicant = data.get("applicant")
     lines = address_lines(applicant if isinstance(applicant, dict) else {"name": applicant})
-    letter_date = parse_date(data.get("date"), "data.date") or date.today()
+    letter_date = parse_date(data.get("date"), "data.date") or berlin_today()
     rows = [("Vorgangsnummer", case_number), ("Aktenzeichen", text(data, "file_number", required=False)), *info,
             ("Datum", date_de(letter_date)), ("Ansprechperson", text(data, "clerk", required=False)),
             ("Telefon", m["phone"]), ("E-Mail", m["email"])]
@@ -245,7 +245,7 @@ def certificate(data: dict, m: dict) -> dict:
         "title": title, "register": register, "register_number": text(data, "register_number"),
         "persons": persons, "event_date_label": date_label, "event_place_label": place_label,
         "event_date": day(data, "event_date"), "event_place": text(data, "event_place"),
-        "issued_on": day(data, "issued_on", default=date.today()), "registrar": text(data, "registrar", required=False),
+        "issued_on": day(data, "issued_on", default=berlin_today()), "registrar": text(data, "registrar", required=False),
         "remarks": texts(data, "remarks"), "case_number": text(data, "case_number", required=False),
     }
 

@@ -1,7 +1,7 @@
 """Receivables with cash references (Kassenzeichen) and their balance."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from engine.db import transaction
 
 from ..base import BusinessError, ServiceCall, SpecialistSystem
-from ..common import InvalidRequest, address_lines, iso, next_counter, parse_date, require, run_once, utcnow
+from ..common import address_lines, InvalidRequest, iso, next_counter, parse_date, require, run_once, berlin_today, utcnow
 from .models import FinanceCounter, FinancePayment, FinanceReceivable
 
 DEFAULT_TERM_DAYS = 14
@@ -41,7 +41,7 @@ class Finance(SpecialistSystem):
             raise InvalidRequest(f"amount_cents muss eine positive ganze Zahl sein, nicht {amount!r}.")
         debtor = p["debtor"] if isinstance(p["debtor"], dict) else {"name": str(p["debtor"])}
         lines = address_lines(debtor)
-        due = parse_date(p.get("due_date"), "due_date") or date.today() + timedelta(days=DEFAULT_TERM_DAYS)
+        due = parse_date(p.get("due_date"), "due_date") or berlin_today() + timedelta(days=DEFAULT_TERM_DAYS)
 
         def find(session: Session):
             row = session.scalar(

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..common import next_counter, utcnow
+from ..common import next_counter, berlin_today, utcnow
 from ..residents.addresses import person_key
 from .models import ParkingCounter, ParkingPermit
 from .rules import valid_until
@@ -24,7 +24,7 @@ PERMITS = {
 
 
 def seed(session: Session, tenant: str, today: date | None = None) -> int:
-    today = today or date.today()
+    today = today or berlin_today()
     added = 0
     for family, given, born, holder, plate, zone, age in PERMITS.get(tenant, []):
         key = f"seed:{plate}"

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine.db import transaction
 
 from ..base import BusinessError, ServiceCall, SpecialistSystem
-from ..common import InvalidRequest, iso, next_counter, parse_date, require, run_once, utcnow
+from ..common import InvalidRequest, iso, next_counter, parse_date, require, run_once, berlin_today, utcnow
 from ..efile import EFile
 from ..efile.models import EfileDocument
 from ..vehicles.plates import normalise_plate
@@ -37,7 +37,7 @@ class Parking(SpecialistSystem):
         plate, or None), "to_replace" (or None), "valid_from" (ISO: start of a new permit)}."""
         p = call.params
         require(p, "resident_key", "plate")
-        plate, today = normalise_plate(p["plate"]), date.today()
+        plate, today = normalise_plate(p["plate"]), berlin_today()
         window = int(p.get("renewal_window_days") or 0)
         with transaction(self.sessions) as session:
             existing = valid_permit(session, call.tenant, p["resident_key"], plate, today)
@@ -62,7 +62,7 @@ class Parking(SpecialistSystem):
         p = call.params
         require(p, "resident_key", "holder_name", "plate", "zone", "validity_months")
         plate, zone, months = normalise_plate(p["plate"]), zone_code(p["zone"]), int(p["validity_months"])
-        start = max(date.today(), parse_date(p.get("not_before"), "not_before") or date.today())
+        start = max(berlin_today(), parse_date(p.get("not_before"), "not_before") or berlin_today())
         until = valid_until(start, months)
 
         def create(session: Session):
@@ -83,7 +83,7 @@ class Parking(SpecialistSystem):
         (the old permit number). BusinessError "no_permit_to_replace" if there is no valid permit."""
         p = call.params
         require(p, "resident_key", "holder_name", "old_plate", "plate", "zone")
-        plate, old_plate, zone, today = normalise_plate(p["plate"]), normalise_plate(p["old_plate"]), zone_code(p["zone"]), date.today()
+        plate, old_plate, zone, today = normalise_plate(p["plate"]), normalise_plate(p["old_plate"]), zone_code(p["zone"]), berlin_today()
 
         def create(session: Session):
             old = valid_permit(session, call.tenant, p["resident_key"], old_plate, today, for_update=True)
@@ -102,7 +102,7 @@ class Parking(SpecialistSystem):
         require(call.params, "permit_number")
         with transaction(self.sessions) as session:
             row = self._permit(session, call.tenant, call.params["permit_number"])
-            return {"permit_number": row.permit_number, "status": effective_status(row, date.today()),
+            return {"permit_number": row.permit_number, "status": effective_status(row, berlin_today()),
                     "valid_until": iso(row.valid_until)}
 
     def render_permit(self, call: ServiceCall) -> dict:
@@ -132,7 +132,7 @@ class Parking(SpecialistSystem):
             stmt = select(ParkingPermit).where(ParkingPermit.tenant == tenant)
             if resident_key is not None:
                 stmt = stmt.where(ParkingPermit.resident_key == resident_key)
-            today = date.today()
+            today = berlin_today()
             return [{**permit_view(r), "status": effective_status(r, today)}
                     for r in session.scalars(stmt.order_by(ParkingPermit.id))]
 

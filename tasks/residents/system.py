@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from engine.db import transaction
 
 from ..base import ServiceCall, SpecialistSystem
-from ..common import InvalidRequest, parse_date, require, run_once, utcnow
+from ..common import InvalidRequest, parse_date, require, run_once, berlin_today, utcnow
 from .addresses import name_key, person_key, split_address, street_key
 from .models import ResidentsPerson, ResidentsResidence, ResidentsRetrieval, ResidentsStreet, ResidentsZone
 
@@ -107,7 +107,7 @@ def covers(row: ResidentsStreet, number: int | None) -> bool:
 
 
 def is_current(residence: ResidentsResidence, today: date | None = None) -> bool:
-    today = today or date.today()
+    today = today or berlin_today()
     return residence.moved_in <= today and (residence.moved_out is None or today < residence.moved_out)
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-BERLIN = ZoneInfo("Europe/Berlin")
+from ..common import BERLIN
+
 DELIVERY_TIME = time(6, 0)  # early, so the batch is out on the due day
 
 

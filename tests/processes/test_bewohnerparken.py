@@ -8,6 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from engine.errors import FormInvalid
+from tasks.common import berlin_today
 from tasks.efile.system import EFile
 from tasks.parking import Parking
 from tests.processes.conftest import changed
@@ -75,7 +76,7 @@ def test_resident_with_own_car_gets_the_permit_after_paying_without_any_clerk(of
     pay(office, case)
     assert office.statuses(case) == ["eingegangen", "zahlung_offen", "ausgestellt"]
     permit = office.variables(case)["ausweis"]
-    assert (permit["plate"], permit["zone"], permit["valid_from"]) == ("PL-EB 1990", "B", date.today().isoformat())
+    assert (permit["plate"], permit["zone"], permit["valid_from"]) == ("PL-EB 1990", "B", berlin_today().isoformat())
 
     # The permit lies in the e-file, in the postbox and in the print outbox.
     efile = EFile(office.engine.sessions)
@@ -191,7 +192,7 @@ def test_expiry_reminder_offers_renewal_and_ends_the_case(office, clock, mail_si
     pay(office, case)
     valid_until = date.fromisoformat(office.variables(case)["ausweis"]["valid_until"])
     reminder_on = valid_until - timedelta(days=28)  # Plauen reminds four weeks ahead
-    clock.advance(days=(reminder_on - date.today()).days - 1)
+    clock.advance(days=(reminder_on - berlin_today()).days - 1)
     office.run()
     assert office.statuses(case)[-1] == "ausgestellt"
     mails_before = len(mail_sink.messages)

@@ -3,19 +3,18 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from datetime import date
 
 import pytest
 from sqlalchemy import func, select
 
 from engine.db import transaction
-from tasks.common import InvalidRequest
+from tasks.common import InvalidRequest, berlin_today
 from tasks.efile import EFile
 from tasks.efile.models import AppendOnlyViolation, EfileDocument
 
 from .helpers import make_call
 
-YEAR = date.today().year
+YEAR = berlin_today().year
 PDF = b"%PDF-1.4\n% Geburtsurkunde\n%%EOF\n"
 
 

@@ -2,21 +2,21 @@
 from __future__ import annotations
 
 import threading
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from engine.db import transaction
 from tasks.base import BusinessError
-from tasks.common import InvalidRequest
+from tasks.common import InvalidRequest, berlin_today
 from tasks.finance import Finance, UnknownCashReference
 from tasks.finance.models import FinanceReceivable
 
 from .helpers import make_call
 
 DEBTOR = {"name": "Erika Beispiel", "street": "Bahnhofstraße 12", "postal_code": "08523", "city": "Plauen"}
-YEAR = date.today().year
+YEAR = berlin_today().year
 
 
 @pytest.fixture
@@ -51,7 +51,7 @@ def test_receivable_result(finance, sessions):
 
 
 def test_due_date_defaults_to_fourteen_days(finance):
-    assert receivable(finance)["due_date"] == (date.today() + timedelta(days=14)).isoformat()
+    assert receivable(finance)["due_date"] == (berlin_today() + timedelta(days=14)).isoformat()
 
 
 def test_same_key_twice_creates_one_receivable(finance, sessions):

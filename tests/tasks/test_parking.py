@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 from pypdf import PdfReader
 
+from tasks.common import berlin_today
 from tasks.base import BusinessError
 from tasks.efile import EFile
 from tasks.parking import Parking
@@ -17,7 +18,7 @@ from .helpers import make_call
 ERIKA = "beispiel|erika|1990-03-14"
 ANNA = "mustermann|anna|1962-04-21"  # holds a permit for PL-AM 62 (zone A) since 60 days
 JONAS = "beispiel|jonas|1988-12-01"  # his permit for PL-JB 88 runs out in about 20 days
-TODAY = date.today()
+TODAY = berlin_today()
 
 
 @pytest.fixture
