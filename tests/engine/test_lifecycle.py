@@ -104,3 +104,24 @@ def deploy_models_dir():
     from tests.conftest import TEST_MODELS
 
     return TEST_MODELS / "engine"
+
+
+def test_unclaim_gives_the_task_back_to_the_group(deployed):
+    engine = deployed
+    instance_id = engine.runtime.start("lifecycle", tenant="plauen", variables={"applicant": "Erika"})
+    engine.executor().run_due()
+    [task] = engine.tasks.query(instance_id=instance_id)
+    engine.tasks.claim(task.id, "clerk1")
+    with pytest.raises(TaskAlreadyClaimed):
+        engine.tasks.unclaim(task.id, "clerk2")  # only its holder (or an operator, without a user) gives it back
+    assert engine.tasks.query(assignee="clerk1")[0].id == task.id
+
+    engine.tasks.unclaim(task.id, "clerk1")
+    assert engine.tasks.get(task.id).assignee is None
+    engine.tasks.claim(task.id, "clerk2")
+    engine.tasks.unclaim(task.id)
+    assert engine.tasks.get(task.id).assignee is None
+
+    engine.tasks.complete(task.id, {"decision": "approve", "reason": "Alles korrekt"}, user="clerk2")
+    with pytest.raises(InvalidState):
+        engine.tasks.unclaim(task.id, "clerk2")
