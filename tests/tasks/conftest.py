@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import pytest
+from aiosmtpd.controller import Controller
 
 from tasks.seed import seed_demo
+
+from .helpers import Collector, free_port
 
 
 @pytest.fixture
@@ -15,3 +18,13 @@ def sessions(db):
 def seeded(sessions):
     seed_demo(sessions)
     return sessions
+
+
+@pytest.fixture
+def smtp():
+    """A local SMTP server for one test: yields (controller, collector)."""
+    collector = Collector()
+    controller = Controller(collector, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller, collector
+    controller.stop()

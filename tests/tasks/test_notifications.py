@@ -1,12 +1,7 @@
 """E-mail against a real SMTP server (aiosmtpd on 127.0.0.1)."""
 from __future__ import annotations
 
-import email
-import socket
-from email import policy
-
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from engine.db import transaction
@@ -15,45 +10,10 @@ from tasks.common import InvalidRequest
 from tasks.notifications import Notifications, SmtpSettings
 from tasks.notifications.models import NotifyMail
 
-from .helpers import make_call
+from .helpers import REFUSED_DOMAIN, free_port, make_call, smtp_settings
 
 SUBJECT = "Ihre Geburtsurkunde – Gebühr überwiesen? Grüße aus Plauen"
 BODY = "Sehr geehrte Frau Müßiggang,\n\nIhre Urkunde ist unterwegs.\n\nMit freundlichen Grüßen\nIhr Standesamt\n"
-REFUSED_DOMAIN = "@abgelehnt.example"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Collector:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 (aiosmtpd hook)
-        if address.endswith(REFUSED_DOMAIN):
-            return "550 Mailbox unavailable"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd hook)
-        self.messages.append((envelope.rcpt_tos, email.message_from_bytes(envelope.content, policy=policy.default)))
-        return "250 Message accepted for delivery"
-
-
-@pytest.fixture
-def smtp():
-    collector = Collector()
-    controller = Controller(collector, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller, collector
-    controller.stop()
-
-
-def settings(port: int) -> SmtpSettings:
-    return SmtpSettings(host="127.0.0.1", port=port, sender="Stadt Plauen <standesamt@plauen.example>", timeout=5)
 
 
 def send(system, key="job-1", to="erika.beispiel@example.org", tenant="plauen"):
@@ -68,7 +28,7 @@ def outbox(sessions) -> list[NotifyMail]:
 
 def test_mail_arrives_with_umlauts(sessions, smtp):
     controller, collector = smtp
-    result = send(Notifications(sessions, settings(controller.port)))
+    result = send(Notifications(sessions, smtp_settings(controller.port)))
     [(recipients, message)] = collector.messages
     assert recipients == ["erika.beispiel@example.org"]
     assert message["Subject"] == SUBJECT
@@ -84,7 +44,7 @@ def test_mail_arrives_with_umlauts(sessions, smtp):
 
 def test_same_key_sends_once(sessions, smtp):
     controller, collector = smtp
-    system = Notifications(sessions, settings(controller.port))
+    system = Notifications(sessions, smtp_settings(controller.port))
     assert send(system) == send(system)
     assert len(collector.messages) == 1
     assert len(outbox(sessions)) == 1
@@ -93,12 +53,12 @@ def test_same_key_sends_once(sessions, smtp):
 def test_unreachable_server_fails_and_retry_sends(sessions, smtp):
     controller, collector = smtp
     with pytest.raises(AdapterError):
-        send(Notifications(sessions, settings(free_port())))
+        send(Notifications(sessions, smtp_settings(free_port())))
     [row] = outbox(sessions)
     assert (row.status, row.attempts) == ("failed", 1)
     assert row.last_error
     # The engine retries the same job (same key) once the relay is back.
-    result = send(Notifications(sessions, settings(controller.port)))
+    result = send(Notifications(sessions, smtp_settings(controller.port)))
     [row] = outbox(sessions)
     assert (row.status, row.attempts, row.message_id) == ("sent", 2, result["message_id"])
     assert len(collector.messages) == 1
@@ -107,7 +67,7 @@ def test_unreachable_server_fails_and_retry_sends(sessions, smtp):
 def test_refused_recipient_is_a_business_error(sessions, smtp):
     controller, collector = smtp
     with pytest.raises(BusinessError) as err:
-        send(Notifications(sessions, settings(controller.port)), to="niemand" + REFUSED_DOMAIN)
+        send(Notifications(sessions, smtp_settings(controller.port)), to="niemand" + REFUSED_DOMAIN)
     assert err.value.code == "mail_recipient_refused"
     assert outbox(sessions)[0].status == "failed"
     assert collector.messages == []
@@ -116,7 +76,7 @@ def test_refused_recipient_is_a_business_error(sessions, smtp):
 @pytest.mark.parametrize("to", ["keine-adresse", "a@b.example\r\nBcc: x@y.example"])
 def test_invalid_address(sessions, to):
     with pytest.raises(InvalidRequest):
-        send(Notifications(sessions, settings(1)), to=to)
+        send(Notifications(sessions, smtp_settings(1)), to=to)
 
 
 def test_settings_from_environment(monkeypatch):

@@ -6,7 +6,6 @@ import io
 
 import pypdf
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from engine.db import transaction
@@ -17,8 +16,7 @@ from tasks.notifications.models import NotifyMail
 from tasks.portal import Portal
 from tasks.portal.models import PortalMessage, PortalStatus
 
-from .helpers import make_call
-from .test_notifications import REFUSED_DOMAIN, Collector, free_port, settings
+from .helpers import REFUSED_DOMAIN, free_port, make_call, smtp_settings
 
 CASE, OTHER_CASE = "STA-2026-0001", "STA-2026-0002"
 CITIZEN = "bundid:erika-4711"
@@ -36,17 +34,8 @@ PDF = blank_pdf()
 
 
 @pytest.fixture
-def smtp():
-    collector = Collector()
-    controller = Controller(collector, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller, collector
-    controller.stop()
-
-
-@pytest.fixture
 def portal(seeded):
-    return Portal(seeded, settings(free_port()))  # no SMTP server behind it: tests that mail use ``smtp``
+    return Portal(seeded, smtp_settings(free_port()))  # no SMTP server behind it: tests that mail use ``smtp``
 
 
 def file_document(seeded, case: str, title: str, tenant: str = "plauen") -> int:
@@ -154,7 +143,7 @@ def test_documents_only_through_their_own_case_and_tenant(portal, seeded):
 
 def test_email_notice_once_per_key(seeded, smtp):
     controller, collector = smtp
-    portal = Portal(seeded, settings(controller.port))
+    portal = Portal(seeded, smtp_settings(controller.port))
     document_id = file_document(seeded, CASE, "Kostenbescheid")
     params = {"status": "zahlung_offen", "title": "Ihr Kostenbescheid", "text": "Vertraulicher Inhalt",
               "document_ids": [document_id], "recipient": CITIZEN, "email": "erika.beispiel@example.org"}
@@ -181,14 +170,14 @@ def test_email_retried_after_relay_failure_and_refusal_tolerated(seeded, smtp):
     params = {"title": "Rückfrage zu Ihrem Antrag", "text": "Bitte reichen Sie eine Vollmacht nach.",
               "status": "rueckfrage", "email": "erika.beispiel@example.org"}
     with pytest.raises(AdapterError):
-        notify(Portal(seeded, settings(free_port())), key="r1", **params)
+        notify(Portal(seeded, smtp_settings(free_port())), key="r1", **params)
     assert len(portal_messages := Portal(seeded).messages("plauen", case_number=CASE)) == 1  # posted already
-    result = notify(Portal(seeded, settings(controller.port)), key="r1", **params)  # the engine's retry
+    result = notify(Portal(seeded, smtp_settings(controller.port)), key="r1", **params)  # the engine's retry
     assert result["message_id"] == portal_messages[0]["id"] and result["email"] == "sent"
     assert len(collector.messages) == 1
     assert count(seeded, PortalStatus) == 1
 
-    refused = notify(Portal(seeded, settings(controller.port)), key="r2",
+    refused = notify(Portal(seeded, smtp_settings(controller.port)), key="r2",
                      **{**params, "email": "niemand" + REFUSED_DOMAIN})
     assert (refused["email"], refused["email_message_id"]) == ("refused", None)
     assert refused["message_id"] is not None
