@@ -170,8 +170,10 @@ def _without(waits: dict, task_id: str | None) -> dict:
 # Hot-path statements run on the DB-API cursor (see fastsql).
 INSTANCES, JOBS, AUDIT = ProcessInstance.__table__, Job.__table__, AuditEvent.__table__
 _TASKS, _SUBSCRIPTIONS = HumanTask.__table__, MessageSubscription.__table__
-# The state blob is read only when the workflow cache does not hold the instance.
-_SELECT_INSTANCE = (select(*(c for c in INSTANCES.c if c.key != "workflow_state"))
+# What a command needs of the row; variables are rewritten on save, and the state blob is read
+# only when the workflow cache does not hold the instance.
+_SELECT_INSTANCE = (select(*(INSTANCES.c[k] for k in ("id", "definition_id", "process_key", "tenant", "business_key",
+                                                    "state", "version", "wait_points")))
                     .where(INSTANCES.c.id == bindparam("instance_id")))
 _GET_INSTANCE, _LOCK_INSTANCE = Statement(_SELECT_INSTANCE), Statement(_SELECT_INSTANCE.with_for_update())
 _SELECT_STATE = Statement(select(INSTANCES.c.workflow_state).where(INSTANCES.c.id == bindparam("instance_id")))
