@@ -26,6 +26,8 @@ class _Compiled:
 
 
 class Statement:
+    """A SQLAlchemy Core statement, run on the DB-API cursor of a connection or session."""
+
     def __init__(self, statement):
         self.statement = statement
         self._compiled: dict = {}

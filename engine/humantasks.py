@@ -8,9 +8,9 @@ from types import SimpleNamespace
 from sqlalchemy import bindparam, or_, select, update
 
 from . import core, forms, spiff
-from .fastsql import Statement
 from .clock import as_utc
 from .errors import FormInvalid, InvalidState, NotFound, TaskAlreadyClaimed
+from .fastsql import Statement
 from .models import HumanTask, ProcessInstance
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from types import ModuleType
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -137,8 +138,8 @@ class LeanTaskConverter(TaskConverter):
         kind = type(value)
         if kind in _JSON_SCALARS:
             return value
-        if kind is dict:
-            return {k: self._plain(v) for k, v in value.items()}
+        if kind is dict:  # like the registry's clean(): callables and modules are left out
+            return {k: self._plain(v) for k, v in value.items() if not callable(v) and not isinstance(v, ModuleType)}
         if kind is list:
             return [self._plain(v) for v in value]
         return self.registry.convert(value)
