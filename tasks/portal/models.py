@@ -48,3 +48,18 @@ class PortalMessage(Base):
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     idempotency_key: Mapped[str] = mapped_column(IdempotencyKey)
     instance_id: Mapped[str | None] = mapped_column(InstanceId)
+
+
+class PortalDraft(Base):
+    """An application the citizen has filled in and not yet sent: kept on the server, so that
+    personal data stays off the browser and a long form is not lost to a cookie's size limit."""
+
+    __tablename__ = "portal_draft"
+    __table_args__ = (UniqueConstraint("tenant", "citizen", "service_key", name="uq_portal_draft_tenant_citizen_service"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant: Mapped[str] = mapped_column(Tenant)
+    citizen: Mapped[str] = mapped_column(String(200))
+    service_key: Mapped[str] = mapped_column(String(100))
+    data: Mapped[dict] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.utils import parseaddr
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.clock import as_utc
@@ -16,7 +16,7 @@ from ..base import BusinessError, ServiceCall, SpecialistSystem
 from ..common import InvalidRequest, iso, require, run_once, utcnow
 from ..efile.models import EfileDocument, EfileFile
 from ..notifications import Notifications, SmtpSettings
-from .models import PortalMessage, PortalStatus
+from .models import PortalDraft, PortalMessage, PortalStatus
 
 # Default German labels of the usual status codes; other codes need a label.
 STATUS_LABELS = {
@@ -30,6 +30,7 @@ STATUS_LABELS = {
     "eingestellt": "Verfahren eingestellt",
 }
 STATUS_CODE = re.compile(r"^[a-z][a-z0-9_]{0,29}$")
+DRAFT_DAYS = 30
 MAIL_SUBJECT = "Neue Nachricht in Ihrem Postfach"
 MAIL_BODY = """Guten Tag,
 
@@ -142,6 +143,33 @@ class Portal(SpecialistSystem):
                 raise LookupError(message_id)
             row.read_at = row.read_at or utcnow()
             return stamp(row.read_at)
+
+    def save_draft(self, tenant: str, citizen: str, service_key: str, data: dict) -> None:
+        """Keeps the citizen's unsent application (one per service); drafts untouched for
+        DRAFT_DAYS are deleted, so unsent personal data does not stay for ever."""
+        now = utcnow()
+        with transaction(self.sessions) as session:
+            session.execute(delete(PortalDraft).where(PortalDraft.updated_at < now - timedelta(days=DRAFT_DAYS)))
+            row = session.scalar(self._draft(tenant, citizen, service_key))
+            if row is None:
+                session.add(PortalDraft(tenant=tenant, citizen=citizen, service_key=service_key, data=data, updated_at=now))
+            else:
+                row.data, row.updated_at = data, now
+
+    def draft(self, tenant: str, citizen: str, service_key: str) -> dict | None:
+        with self.sessions() as session:
+            row = session.scalar(self._draft(tenant, citizen, service_key))
+            return row.data if row is not None else None
+
+    def discard_draft(self, tenant: str, citizen: str, service_key: str) -> None:
+        with transaction(self.sessions) as session:
+            session.execute(delete(PortalDraft).where(PortalDraft.tenant == tenant, PortalDraft.citizen == citizen,
+                                                      PortalDraft.service_key == service_key))
+
+    @staticmethod
+    def _draft(tenant: str, citizen: str, service_key: str):
+        return select(PortalDraft).where(PortalDraft.tenant == tenant, PortalDraft.citizen == citizen,
+                                         PortalDraft.service_key == service_key)
 
     def document(self, tenant: str, case_number: str, document_id) -> tuple[str, bytes]:
         """A document attached to a message of this case, else LookupError: the caller has checked that

@@ -71,3 +71,21 @@ def test_birth_certificate_from_application_to_posted_letter(app, office):
     other = login(app, "jan")
     assert other.get(f"/portal/antraege/{case_number}").status_code == 404
     assert other.get(links[0]).status_code == 404
+
+
+def test_an_unsent_application_waits_on_the_server_not_in_the_browser(app, office):
+    form = {k: str(v) for k, v in flatten(application()).items()}
+    citizen = login(app, "erika")
+    assert citizen.post("/portal/standesamt/antrag", data=form).status_code == 302
+    cookie = citizen.get_cookie("session")
+    assert "Bahnhof" not in cookie.decoded_value and len(cookie.value) < 200  # no personal data in the cookie
+
+    later = login(app, "erika")  # another browser, or the next day
+    assert "Bahnhofstraße 12" in later.get("/portal/standesamt/pruefen").get_data(as_text=True)
+    assert 'value="Bahnhofstraße 12"' in later.get("/portal/standesamt/antrag").get_data(as_text=True)
+    other = login(app, "jan")
+    assert other.get("/portal/standesamt/pruefen").status_code == 302  # nothing to review: back to the form
+
+    assert later.post("/portal/standesamt/pruefen").status_code == 302
+    assert office.cases.portal.draft("plauen", "erika", "standesamt") is None  # sent: the draft is gone
+    assert citizen.get("/portal/standesamt/pruefen").status_code == 302

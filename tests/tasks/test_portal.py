@@ -3,18 +3,20 @@ from __future__ import annotations
 
 import base64
 import io
+from datetime import timedelta
 
 import pypdf
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from engine.db import transaction
 from tasks.base import AdapterError
-from tasks.common import InvalidRequest
+from tasks.common import InvalidRequest, utcnow
 from tasks.efile import EFile
 from tasks.notifications.models import NotifyMail
 from tasks.portal import Portal
-from tasks.portal.models import PortalMessage, PortalStatus
+from tasks.portal.models import PortalDraft, PortalMessage, PortalStatus
+from tasks.portal.system import DRAFT_DAYS
 
 from .helpers import REFUSED_DOMAIN, free_port, make_call, smtp_settings
 
@@ -183,3 +185,22 @@ def test_email_retried_after_relay_failure_and_refusal_tolerated(seeded, smtp):
     assert refused["message_id"] is not None
     with transaction(seeded) as session:
         assert session.scalars(select(NotifyMail.status).order_by(NotifyMail.id)).all() == ["sent", "failed"]
+
+
+def test_drafts_per_citizen_service_and_municipality_and_old_ones_expire(portal, seeded):
+    portal.save_draft("plauen", "erika", "standesamt", {"familienname": "Mustermann"})
+    portal.save_draft("plauen", "erika", "standesamt", {"familienname": "Beispiel"})  # the newer form wins
+    portal.save_draft("plauen", "erika", "hundesteuer", {"hund": "Bello"})
+    assert portal.draft("plauen", "erika", "standesamt") == {"familienname": "Beispiel"}
+    assert portal.draft("plauen", "jan", "standesamt") is None
+    assert portal.draft("musterstadt", "erika", "standesamt") is None
+
+    portal.discard_draft("plauen", "erika", "standesamt")
+    assert portal.draft("plauen", "erika", "standesamt") is None
+    assert portal.draft("plauen", "erika", "hundesteuer") == {"hund": "Bello"}
+
+    with transaction(seeded) as session:  # a month later
+        session.execute(update(PortalDraft).values(updated_at=utcnow() - timedelta(days=DRAFT_DAYS + 1)))
+    portal.save_draft("plauen", "jan", "gewerbe", {"betrieb": "Imbiss"})
+    assert portal.draft("plauen", "erika", "hundesteuer") is None
+    assert portal.draft("plauen", "jan", "gewerbe") == {"betrieb": "Imbiss"}

@@ -1,7 +1,7 @@
 """Citizen portal: apply (form, review, submit), follow the status, read the postbox, answer."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 
 from engine import forms as form_check
 from engine.errors import EngineError, FormInvalid, NotFound
@@ -25,14 +25,13 @@ def home():
 @bp.route("/<service_key>/antrag", methods=["GET", "POST"])
 @require("citizen")
 def apply(service_key):
-    svc = _service(service_key)
-    drafts = session.get("entwurf", {})
-    values, errors = flatten(drafts.get(service_key, {})), {}
+    svc, portal = _service(service_key), cases_of().portal
+    values, errors = flatten(portal.draft(g.user.tenant, g.user.id, service_key) or {}), {}
     if request.method == "POST":
         data = parse(svc.form, request.form)
         problems = form_check.validate(svc.form, data)
         if not problems:
-            session["entwurf"] = {**drafts, service_key: data}
+            portal.save_draft(g.user.tenant, g.user.id, service_key, data)
             return redirect(url_for(".review", service_key=service_key))
         values, errors = flatten(data), {e.field: e.message for e in problems}
     return render_template("portal/apply.html", service=svc, fields=fields(svc.form), values=values,
@@ -42,16 +41,16 @@ def apply(service_key):
 @bp.route("/<service_key>/pruefen", methods=["GET", "POST"])
 @require("citizen")
 def review(service_key):
-    svc = _service(service_key)
-    data = session.get("entwurf", {}).get(service_key)
+    svc, cases = _service(service_key), cases_of()
+    data = cases.portal.draft(g.user.tenant, g.user.id, service_key)
     if not data:
         return redirect(url_for(".apply", service_key=service_key))
     if request.method == "POST":
         try:
-            case = cases_of().submit(service_key, g.user.tenant, data, channel="portal", citizen=g.user.id)
+            case = cases.submit(service_key, g.user.tenant, data, channel="portal", citizen=g.user.id)
         except FormInvalid:
             return redirect(url_for(".apply", service_key=service_key))
-        session["entwurf"] = {k: v for k, v in session.get("entwurf", {}).items() if k != service_key}
+        cases.portal.discard_draft(g.user.tenant, g.user.id, service_key)
         flash(f"Ihr Antrag ist eingegangen. Ihre Antragsnummer: {case.case_number}")
         return redirect(url_for(".case", case_number=case.case_number))
     values = flatten(data)
