@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, select
 
 from . import spiff
 from .db import transaction
@@ -64,7 +64,8 @@ class RepositoryService:
             raise ModelInvalid(problems)
         processes = _executable_processes(files)
         with transaction(self.ctx.sessions) as session:
-            unchanged = [self._unchanged(session, key, resource, files) for key, (resource, _) in processes.items()]
+            latest = {key: session.execute(_DEFINITION_LATEST, {"key": key}).first() for key in processes}
+            unchanged = [self._unchanged(session, latest[key], files) for key in processes]
             if all(unchanged) and unchanged:
                 return unchanged
             deployment_id = str(uuid.uuid4())
@@ -76,15 +77,16 @@ class RepositoryService:
             infos = []
             self._latest.clear()
             for key, (resource, title) in processes.items():
-                version = (session.scalar(select(func.max(ProcessDefinition.version)).where(ProcessDefinition.key == key)) or 0) + 1
+                version = latest[key].version + 1 if latest[key] is not None else 1
                 definition = ProcessDefinition(id=str(uuid.uuid4()), key=key, version=version, name=title,
                                                deployment_id=deployment_id, resource_name=resource, created_at=now)
                 session.add(definition)
                 infos.append(_info(definition))
             return infos
 
-    def _unchanged(self, session, key, resource, files) -> DefinitionInfo | None:
-        latest = session.execute(_DEFINITION_LATEST, {"key": key}).first()
+    @staticmethod
+    def _unchanged(session, latest, files) -> DefinitionInfo | None:
+        """The latest definition, if it was deployed from exactly these files."""
         if latest is None:
             return None
         stored = dict(session.execute(
