@@ -161,10 +161,12 @@ class Portal(SpecialistSystem):
             row = session.scalar(self._draft(tenant, citizen, service_key))
             return row.data if row is not None else None
 
-    def discard_draft(self, tenant: str, citizen: str, service_key: str) -> None:
+    def discard_draft(self, tenant: str, citizen: str, service_key: str) -> bool:
+        """Deletes the draft; False if there was none (another request took it first)."""
         with transaction(self.sessions) as session:
-            session.execute(delete(PortalDraft).where(PortalDraft.tenant == tenant, PortalDraft.citizen == citizen,
-                                                      PortalDraft.service_key == service_key))
+            return session.execute(delete(PortalDraft).where(
+                PortalDraft.tenant == tenant, PortalDraft.citizen == citizen, PortalDraft.service_key == service_key,
+            )).rowcount == 1
 
     @staticmethod
     def _draft(tenant: str, citizen: str, service_key: str):

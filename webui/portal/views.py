@@ -43,16 +43,25 @@ def apply(service_key):
 def review(service_key):
     svc, cases = _service(service_key), cases_of()
     data = cases.portal.draft(g.user.tenant, g.user.id, service_key)
-    if not data:
-        return redirect(url_for(".apply", service_key=service_key))
     if request.method == "POST":
+        # Taking the draft first makes a double click send one application, not two.
+        if not data or not cases.portal.discard_draft(g.user.tenant, g.user.id, service_key):
+            flash("Zu diesem Antrag liegt kein Entwurf mehr vor: Er ist bereits abgeschickt (siehe „Meine Anträge“) "
+                  "oder muss neu ausgefüllt werden.")
+            return redirect(url_for(".home"))
         try:
             case = cases.submit(service_key, g.user.tenant, data, channel="portal", citizen=g.user.id)
-        except FormInvalid:
-            return redirect(url_for(".apply", service_key=service_key))
-        cases.portal.discard_draft(g.user.tenant, g.user.id, service_key)
+        except Exception as err:
+            cases.portal.save_draft(g.user.tenant, g.user.id, service_key, data)  # nothing the citizen typed is lost
+            if isinstance(err, FormInvalid):
+                flash("Ihr Antrag wurde nicht abgeschickt. Bitte korrigieren Sie: "
+                      + " ".join(e.message for e in err.errors))
+                return redirect(url_for(".apply", service_key=service_key))
+            raise
         flash(f"Ihr Antrag ist eingegangen. Ihre Antragsnummer: {case.case_number}")
         return redirect(url_for(".case", case_number=case.case_number))
+    if not data:
+        return redirect(url_for(".apply", service_key=service_key))
     values = flatten(data)
     return render_template("portal/review.html", service=svc, fields=fields(svc.form), values=values)
 
