@@ -105,17 +105,6 @@ class TaskService:
 
     def complete(self, task_id: str, data: dict, user: str | None = None) -> None:
         """Validates ``data`` against the task's form; on any error nothing is stored."""
-
-        def mark_completed(conn) -> bool:
-            if _MARK_COMPLETED.execute(conn, {"task_id": task_id, "now": self.ctx.now(), "user": user}) != 1:
-                raise InvalidState(f"Die Aufgabe '{task.name}' ist bereits erledigt.")
-            return True
-
-        def complete(workflow, log):
-            if not spiff.complete_user_task(workflow, task_id, data, log):
-                raise InvalidState(f"Die Aufgabe '{task.name}' wartet nicht mehr auf eine Eingabe.")
-            log.entries[-1]["action"] = "task_completed"
-
         with self.ctx.writer.begin() as conn:
             task = self._get(conn, task_id)
             if task.state != "open":
@@ -125,6 +114,17 @@ class TaskService:
             schema = self._form(conn, task)
             if schema is not None and (errors := forms.validate(schema, data)):
                 raise FormInvalid(errors)
+
+            def mark_completed(conn) -> bool:
+                if _MARK_COMPLETED.execute(conn, {"task_id": task_id, "now": self.ctx.now(), "user": user}) != 1:
+                    raise InvalidState(f"Die Aufgabe '{task.name}' ist bereits erledigt.")
+                return True
+
+            def complete(workflow, log):
+                if not spiff.complete_user_task(workflow, task_id, data, log):
+                    raise InvalidState(f"Die Aufgabe '{task.name}' wartet nicht mehr auf eine Eingabe.")
+                log.entries[-1]["action"] = "task_completed"
+
             outcome = core.execute(self.ctx, task.instance_id, complete, user, claim=mark_completed, claimed=task_id,
                                    conn=conn)
         self.ctx.workflows.put(outcome)

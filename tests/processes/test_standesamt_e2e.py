@@ -87,7 +87,7 @@ def test_an_unsent_application_waits_on_the_server_not_in_the_browser(app, offic
     assert other.get("/portal/standesamt/pruefen").status_code == 302  # nothing to review: back to the form
 
     assert later.post("/portal/standesamt/pruefen").status_code == 302
-    assert office.cases.portal.draft("plauen", "erika", "standesamt") is None  # sent: the draft is gone
+    assert office.cases.draft("plauen", "erika", "standesamt") is None  # sent: the draft is gone
     twice = citizen.post("/portal/standesamt/pruefen", follow_redirects=True).get_data(as_text=True)  # the other tab
     assert "Zu diesem Antrag liegt kein Entwurf mehr vor: Er ist bereits abgeschickt" in twice
     assert len(office.cases.cases("plauen", "erika")) == 1
@@ -95,11 +95,11 @@ def test_an_unsent_application_waits_on_the_server_not_in_the_browser(app, offic
 
 def test_an_application_the_process_refuses_at_submission_stays_a_draft(app, office):
     stale = {**application(), "anzahl": 0}  # passed the form once, fails the check at submission
-    office.cases.portal.save_draft("plauen", "erika", "standesamt", stale)
+    office.cases.save_draft("plauen", "erika", "standesamt", stale)
     citizen = login(app, "erika")
     sent = citizen.post("/portal/standesamt/pruefen")
     assert sent.status_code == 302 and sent.headers["Location"].endswith("/portal/standesamt/antrag")
-    assert office.cases.portal.draft("plauen", "erika", "standesamt") == stale
+    assert office.cases.draft("plauen", "erika", "standesamt") == stale
     form = citizen.get("/portal/standesamt/antrag").get_data(as_text=True)
     assert 'value="Bahnhofstraße 12"' in form
     assert "Ihr Antrag wurde nicht abgeschickt. Bitte korrigieren Sie: Anzahl der Urkunden:" in form

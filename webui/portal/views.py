@@ -25,13 +25,13 @@ def home():
 @bp.route("/<service_key>/antrag", methods=["GET", "POST"])
 @require("citizen")
 def apply(service_key):
-    svc, portal = _service(service_key), cases_of().portal
-    values, errors = flatten(portal.draft(g.user.tenant, g.user.id, service_key) or {}), {}
+    svc, cases = _service(service_key), cases_of()
+    values, errors = flatten(cases.draft(g.user.tenant, g.user.id, service_key) or {}), {}
     if request.method == "POST":
         data = parse(svc.form, request.form)
         problems = form_check.validate(svc.form, data)
         if not problems:
-            portal.save_draft(g.user.tenant, g.user.id, service_key, data)
+            cases.save_draft(g.user.tenant, g.user.id, service_key, data)
             return redirect(url_for(".review", service_key=service_key))
         values, errors = flatten(data), {e.field: e.message for e in problems}
     return render_template("portal/apply.html", service=svc, fields=fields(svc.form), values=values,
@@ -42,28 +42,21 @@ def apply(service_key):
 @require("citizen")
 def review(service_key):
     svc, cases = _service(service_key), cases_of()
-    data = cases.portal.draft(g.user.tenant, g.user.id, service_key)
     if request.method == "POST":
-        # Taking the draft first makes a double click send one application, not two.
-        if not data or not cases.portal.discard_draft(g.user.tenant, g.user.id, service_key):
-            flash("Zu diesem Antrag liegt kein Entwurf mehr vor: Er ist bereits abgeschickt (siehe „Meine Anträge“) "
-                  "oder muss neu ausgefüllt werden.")
-            return redirect(url_for(".home"))
         try:
-            case = cases.submit(service_key, g.user.tenant, data, channel="portal", citizen=g.user.id)
-        except Exception as err:
-            cases.portal.save_draft(g.user.tenant, g.user.id, service_key, data)  # nothing the citizen typed is lost
-            if isinstance(err, FormInvalid):
-                flash("Ihr Antrag wurde nicht abgeschickt. Bitte korrigieren Sie: "
-                      + " ".join(e.message for e in err.errors))
-                return redirect(url_for(".apply", service_key=service_key))
-            raise
+            case = cases.submit_draft(service_key, g.user.tenant, g.user.id)
+        except NotFound as err:
+            flash(str(err))
+            return redirect(url_for(".home"))
+        except FormInvalid as err:
+            flash("Ihr Antrag wurde nicht abgeschickt. Bitte korrigieren Sie: " + " ".join(e.message for e in err.errors))
+            return redirect(url_for(".apply", service_key=service_key))
         flash(f"Ihr Antrag ist eingegangen. Ihre Antragsnummer: {case.case_number}")
         return redirect(url_for(".case", case_number=case.case_number))
+    data = cases.draft(g.user.tenant, g.user.id, service_key)
     if not data:
         return redirect(url_for(".apply", service_key=service_key))
-    values = flatten(data)
-    return render_template("portal/review.html", service=svc, fields=fields(svc.form), values=values)
+    return render_template("portal/review.html", service=svc, fields=fields(svc.form), values=flatten(data))
 
 
 @bp.get("/antraege/<case_number>")
