@@ -26,13 +26,13 @@ setup: system-packages $(STAMP)
 
 # Embedded default: a SQLite file in the working directory, web UI on http://127.0.0.1:5000
 demo: setup
-	$(PY) -m engine db upgrade
-	$(PY) -m engine demo
-	$(PY) -m engine serve --host 127.0.0.1 --port 5000 --mail-sink
+	$(VENV)/bin/amtsweg db upgrade
+	$(VENV)/bin/amtsweg demo
+	$(VENV)/bin/amtsweg serve --host 127.0.0.1 --port 5000 --mail-sink
 
 # SQLite always; PostgreSQL too when AMTSWEG_TEST_POSTGRES_URL is set (.ci/run sets it).
 test: setup
 	$(PY) -m pytest -q
 
 bench: setup
-	$(PY) -m engine bench
+	$(VENV)/bin/amtsweg bench

@@ -10,7 +10,9 @@ from pathlib import Path
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
-from .db import make_engine, make_sessionmaker, upgrade
+from .db import make_engine, make_sessionmaker
+from .migrate import upgrade
+from .operations import UnknownOperation
 
 MODELS = Path(__file__).parent / "bench_models"
 SLICE_SECONDS = 0.15
@@ -69,24 +71,24 @@ def _spiff_alone():
     return run
 
 
+class _BenchOperations:
+    """The one operation the lifecycle model calls (an ``OperationRegistry``)."""
+
+    def resolve(self, operation: str):
+        if operation != "bench.echo":
+            raise UnknownOperation(operation)
+        return lambda call: dict(call.params)
+
+    def operations(self) -> set[str]:
+        return {"bench.echo"}
+
+
 def _engine(path: Path):
-    from tasks.base import ServiceCall, SpecialistSystem
-    from tasks.registry import Registry
-
     from .facade import ProcessEngine
-
-    class Bench(SpecialistSystem):
-        name = "bench"
-        operations = ("echo",)
-
-        def echo(self, call: ServiceCall) -> dict:
-            return dict(call.params)
 
     db = make_engine(f"sqlite:///{path}")
     upgrade(db)
-    registry = Registry()
-    registry.add_system(Bench())
-    engine = ProcessEngine(make_sessionmaker(db), registry)
+    engine = ProcessEngine(make_sessionmaker(db), _BenchOperations())
     engine.repository.deploy({p.name: p.read_bytes() for p in MODELS.glob("*.bpmn")}, name="bench")
     engine.bench_executor = engine.executor(batch_size=LIFECYCLE_BATCH)
     return engine

@@ -1,24 +1,20 @@
-"""The ``amtsweg`` command. Its arguments and ``--json`` output are a contract for tests,
-operators and outside checks: keep them stable."""
+"""The engine's commands of ``amtsweg``. Their arguments and ``--json`` output are a contract for
+tests, operators and outside checks: keep them stable. The console script (``webui.cli``) adds
+the application's commands and hands every command its engine through the click context."""
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 import signal
 import sys
 
 import click
 
-from .db import make_engine, upgrade
-from .errors import EngineError, FormInvalid
-from .validation import ModelInvalid
+from .errors import EngineError, FormInvalid, ModelInvalid
 
 
 def _engine():
-    from .facade import open_engine
-
-    return open_engine()
+    """The engine of this run: the root context's ``obj`` is a callable that builds it."""
+    return click.get_current_context().find_root().obj()
 
 
 def _echo_json(data) -> None:
@@ -35,7 +31,7 @@ def _load_json(text: str, option: str) -> dict:
     return value
 
 
-class _Group(click.Group):
+class ErrorReportingGroup(click.Group):
     """Turns the engine's typed errors into one clear line and exit code 1."""
 
     def invoke(self, ctx):
@@ -54,21 +50,9 @@ class _Group(click.Group):
             sys.exit(1)
 
 
-@click.group(cls=_Group)
+@click.group(cls=ErrorReportingGroup)
 def main() -> None:
-    """Amtsweg: OZG-Dienste als BPMN-Prozesse. Datenbank aus AMTSWEG_DATABASE_URL."""
-
-
-@main.group()
-def db() -> None:
-    """Datenbank verwalten."""
-
-
-@db.command("upgrade")
-def db_upgrade() -> None:
-    """Legt alle Tabellen an bzw. bringt sie auf den neuesten Stand."""
-    upgrade(make_engine())
-    click.echo("Datenbank ist auf dem neuesten Stand.")
+    """Befehle der Prozess-Engine."""
 
 
 @main.command()
@@ -120,7 +104,7 @@ def worker(until_idle, lock_seconds) -> None:
     """Führt fällige Aufträge aus (Serviceaufrufe, Timer, Fortsetzungen)."""
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
-    executor = _engine().executor(lock_seconds=lock_seconds)
+    executor = _engine().executor(**({"lock_seconds": lock_seconds} if lock_seconds else {}))
     try:
         done = executor.run(until_idle=until_idle, stop=lambda: bool(stopping))
     except KeyboardInterrupt:
@@ -239,26 +223,6 @@ def correlate(message_name, keys, data, tenant) -> None:
 
 
 @main.command()
-@click.option("--models", default=str(Path(__file__).resolve().parents[1] / "bpmn-models"), show_default=True)
-def demo(models) -> None:
-    """Richtet die Demo ein: stellt die Modelle bereit und legt Demodaten der Fachverfahren an."""
-    from tasks.seed import seed_demo
-
-    from .repository import read_paths
-
-    engine = _engine()
-    for folder in sorted(p for p in Path(models).iterdir() if p.is_dir() and any(p.glob("*.bpmn"))):
-        for info in engine.repository.deploy(read_paths([folder]), name=folder.name):
-            click.echo(f"{info.key} {info.version}")
-    seed_demo(engine.sessions)
-    click.echo("Demodaten angelegt (Plauen, Musterstadt).")
-    from processes.standing import start_standing_processes
-
-    for instance_id in start_standing_processes(engine):
-        click.echo(f"Dauerprozess gestartet: {instance_id}")
-
-
-@main.command()
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--seconds", type=float, default=3.0, show_default=True, help="Messdauer je Variante")
 def bench(as_json, seconds) -> None:
@@ -271,24 +235,3 @@ def bench(as_json, seconds) -> None:
     else:
         for key, value in results.items():
             click.echo(f"{key}: {value}")
-
-
-@main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--with-worker/--no-worker", default=True, show_default=True)
-@click.option("--mail-sink", is_flag=True, help="Lokalen SMTP-Server starten, der E-Mails nur in var/mail/ ablegt (Demo)")
-def serve(host, port, with_worker, mail_sink) -> None:
-    """Startet die Weboberfläche (und einen Worker im selben Prozess)."""
-    from webui import create_app
-
-    if mail_sink:
-        from tasks.notifications.sink import MailSink
-
-        sink = MailSink(folder=Path("var/mail")).start()
-        os.environ["AMTSWEG_SMTP_HOST"], os.environ["AMTSWEG_SMTP_PORT"] = sink.host, str(sink.port)
-        click.echo(f"E-Mails der Demo landen in {Path('var/mail').resolve()}")
-    app = create_app()
-    if with_worker:
-        app.extensions["amtsweg"].start_background_worker()
-    app.run(host=host, port=port, threaded=True, use_reloader=False, debug=os.environ.get("FLASK_DEBUG") == "1")

@@ -6,8 +6,8 @@ import threading
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import datetime
+from functools import cached_property
 from typing import Callable
 
 import orjson
@@ -20,7 +20,15 @@ from .clock import SystemClock
 from .db import is_postgres, writer
 from .errors import InvalidState, NotFound, OptimisticLockingError
 from .fastsql import Statement
-from .models import AuditEvent, HumanTask, Incident, Job, MessageSubscription, ProcessInstance
+from .models import (
+    AuditEvent,
+    HumanTask,
+    Incident,
+    Job,
+    MessageSubscription,
+    ProcessInstance,
+)
+from .operations import OperationRegistry
 
 ENDED = ("completed", "cancelled")
 DEFAULT_RETRIES = 3
@@ -38,7 +46,9 @@ class WorkflowCache:
     instance need not deserialize it again. ``take`` hands an entry to one caller only; it
     comes back with ``put`` after that caller's transaction committed."""
 
-    def __init__(self, size: int = 2000):
+    DEFAULT_SIZE = 2000
+
+    def __init__(self, size: int = DEFAULT_SIZE):
         self._entries: OrderedDict[str, tuple[int, object]] = OrderedDict()
         self._size = size
         self._lock = threading.Lock()
@@ -61,7 +71,7 @@ class WorkflowCache:
 @dataclass
 class EngineContext:
     sessions: sessionmaker[Session]
-    registry: object  # tasks.registry.Registry or anything with resolve()/operations()
+    registry: OperationRegistry
     clock: object = field(default_factory=SystemClock)
     _compiled: dict = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)

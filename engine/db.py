@@ -1,13 +1,11 @@
 """Database wiring shared by the engine and the specialist systems in tasks/.
 
-Every table of the installation hangs off one declarative ``Base`` so that one Alembic
-history migrates all of them. Nothing here knows about processes.
+Every table of the installation hangs off one declarative ``Base``; each system migrates its
+own tables on its own Alembic branch (``engine.migrate``). Nothing here knows about processes.
 """
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
-from pathlib import Path
 
 import orjson
 from sqlalchemy import MetaData, create_engine, event
@@ -15,8 +13,6 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from .fastsql import run_sql
-
-DEFAULT_URL = "sqlite:///amtsweg.db"
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -31,10 +27,6 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-def database_url() -> str:
-    return os.environ.get("AMTSWEG_DATABASE_URL", DEFAULT_URL)
-
-
 def normalise_url(url: str) -> str:
     """Accept plain ``postgresql://`` URLs and use the psycopg 3 driver for them."""
     if url.startswith("postgresql://") or url.startswith("postgres://"):
@@ -42,8 +34,8 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str | None = None) -> Engine:
-    url = normalise_url(url or database_url())
+def make_engine(url: str) -> Engine:
+    url = normalise_url(url)
     json = {"json_serializer": _json_dumps, "json_deserializer": orjson.loads}
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **json)
@@ -93,17 +85,3 @@ def transaction(sessions: sessionmaker[Session]):
     with sessions() as session, session.begin():
         session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
         yield session
-
-
-MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-
-
-def upgrade(engine: Engine, revision: str = "heads") -> None:
-    from alembic import command
-    from alembic.config import Config
-
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)

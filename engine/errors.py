@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 
 class EngineError(Exception):
-    """Base class of every error the facade raises on purpose."""
+    """Base class of every error the facade raises on purpose; callers catch the subclass they
+    expect. Failures of service operations are the contract's (``engine.operations``)."""
 
 
 class NotFound(EngineError):
@@ -42,3 +43,25 @@ class FormInvalid(EngineError):
     def __init__(self, errors: list[FieldError]):
         super().__init__("; ".join(map(str, errors)))
         self.errors = errors
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a deployed model, addressed to the modeller."""
+
+    file: str
+    element_id: str | None
+    message: str
+
+    def __str__(self) -> str:
+        if self.element_id:
+            return f"{self.file}: {self.element_id}: {self.message}"
+        return f"{self.file}: {self.message}"
+
+
+class ModelInvalid(EngineError):
+    """A model cannot be deployed; ``problems`` lists every reason."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from .clock import SystemClock
-from .core import EngineContext
-from .db import make_engine, make_sessionmaker
+from .core import EngineContext, WorkflowCache
 from .history import HistoryService
 from .humantasks import TaskService
-from .jobs import JobExecutor
+from .jobs import DEFAULT_LOCK_SECONDS, JobExecutor
 from .management import ManagementService
 from .repository import RepositoryService
 from .runtime import RuntimeService
 
 
 class ProcessEngine:
-    def __init__(self, sessions, registry, clock=None):
-        self.ctx = EngineContext(sessions, registry, clock or SystemClock())
+    """``registry`` is an ``engine.operations.OperationRegistry``; ``workflow_cache_size`` 0 makes
+    every command load the saved state, as a worker in another process does."""
+
+    def __init__(self, sessions, registry, clock=None, workflow_cache_size: int = WorkflowCache.DEFAULT_SIZE,
+                 lock_seconds: int = DEFAULT_LOCK_SECONDS):
+        self.ctx = EngineContext(sessions, registry, clock or SystemClock(), workflows=WorkflowCache(workflow_cache_size))
+        self.lock_seconds = lock_seconds
         self.sessions = sessions
         self.repository = RepositoryService(self.ctx)
         self.runtime = RuntimeService(self.ctx, self.repository)
@@ -24,7 +28,8 @@ class ProcessEngine:
         self.history = HistoryService(self.ctx)
 
     def executor(self, **options) -> JobExecutor:
-        return JobExecutor(self.ctx, **options)
+        """Options: owner, lock_seconds, batch_size (see ``JobExecutor``)."""
+        return JobExecutor(self.ctx, **{"lock_seconds": self.lock_seconds, **options})
 
     def instance_view(self, instance_id: str) -> dict:
         """An instance with its open tasks, incidents and audit trail, as JSON-ready data."""
@@ -47,14 +52,3 @@ def _plain(obj) -> dict:
     from datetime import datetime
 
     return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in asdict(obj).items()}
-
-
-def open_engine(url: str | None = None, registry=None, clock=None) -> ProcessEngine:
-    """An engine on the database at ``url`` (default AMTSWEG_DATABASE_URL) with the adapters wired
-    in ``tasks.registry`` unless a registry is given."""
-    sessions = make_sessionmaker(make_engine(url))
-    if registry is None:
-        from tasks.registry import default_registry
-
-        registry = default_registry(sessions)
-    return ProcessEngine(sessions, registry, clock)

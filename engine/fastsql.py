@@ -26,9 +26,11 @@ class _Compiled:
 
 
 class Statement:
-    """A SQLAlchemy Core statement, run on the DB-API cursor of a connection or session."""
+    """A SQLAlchemy Core statement, run on the DB-API cursor of a connection or session. Only for
+    the engine's hot save and acquire path; everything else uses SQLAlchemy's own execute."""
 
     def __init__(self, statement):
+        _refuse_python_defaults(statement)
         self.statement = statement
         self._compiled: dict = {}
 
@@ -79,6 +81,18 @@ class Statement:
             value = row[name] if given is _REQUIRED else row.get(name, given)
             values.append(process(value) if process else value)
         return values if c.positional else {name: value for (name, _, _), value in zip(c.binds, values)}
+
+
+def _refuse_python_defaults(statement) -> None:
+    """SQLAlchemy fills Python-side defaults (``default=``, ``onupdate=``) in its own execute; the
+    cursor here would silently leave them out, so such a table cannot take a fast write."""
+    table = getattr(statement, "table", None)
+    if table is None or not getattr(statement, "is_dml", False) or getattr(statement, "is_delete", False):
+        return
+    filled = [c.name for c in table.columns if c.default is not None or c.onupdate is not None]
+    if filled:
+        raise TypeError(f"{table.name}: Spalten mit Python-Vorgabewerten ({', '.join(filled)}) gehen an "
+                        "fastsql vorbei; setzen Sie die Werte ausdrücklich oder nehmen Sie SQLAlchemys execute.")
 
 
 def run_sql(conn: Connection, sql: str, params=(), many: bool = False, fetch: bool = False) -> tuple[int, tuple | None]:

@@ -18,8 +18,9 @@ from . import core, spiff
 from .clock import as_utc
 from .db import transaction
 from .errors import EngineError
-from .fastsql import Statement, run_sql
+from .fastsql import Statement
 from .models import Job, ProcessInstance
+from .operations import BusinessError, InvalidRequest, ServiceCall
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ class JobExecutor:
     def __init__(self, ctx, owner: str | None = None, lock_seconds: int | None = None, batch_size: int = 20):
         self.ctx = ctx
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-        self.lock_seconds = lock_seconds or int(os.environ.get("AMTSWEG_LOCK_SECONDS", DEFAULT_LOCK_SECONDS))
+        self.lock_seconds = lock_seconds or DEFAULT_LOCK_SECONDS
         self.batch_size = batch_size
 
     def run(self, until_idle: bool = False, stop=lambda: False) -> int:
@@ -128,8 +129,6 @@ class JobExecutor:
             return lambda wf, log: spiff.fire_timer(wf, job.task_id)
         if job.kind != "service":
             return lambda wf, log: None
-        from tasks.base import BusinessError, ServiceCall
-
         call = ServiceCall(operation=job.operation, params=job.params or {}, idempotency_key=job.idempotency_key,
                            tenant=job.tenant, instance_id=job.instance_id, attempt=job.attempts + 1,
                            business_key=job.business_key)
@@ -155,14 +154,11 @@ class JobExecutor:
         if actions:
             with self.ctx.writer.begin() as conn:
                 for job, action in actions:
-                    # A fixed-name savepoint per job: one failing job does not undo the others.
-                    run_sql(conn, "SAVEPOINT amtsweg_job")
                     try:
-                        saved.append(self._advance(conn, job, action))
+                        with conn.begin_nested():  # a savepoint per job: one failing job does not undo the others
+                            saved.append(self._advance(conn, job, action))
                     except Exception as err:
-                        run_sql(conn, "ROLLBACK TO SAVEPOINT amtsweg_job")
                         failed.append((job, err))
-                    run_sql(conn, "RELEASE SAVEPOINT amtsweg_job")
             for outcome in saved:
                 self.ctx.workflows.put(outcome)
         for job, err in failed:
@@ -185,7 +181,7 @@ class JobExecutor:
             if row is None or row.lock_owner != self.owner:
                 return
             row.attempts += 1
-            row.retries_left -= 1
+            row.retries_left = 0 if isinstance(err, InvalidRequest) else row.retries_left - 1  # retrying cannot help
             row.last_error = message
             row.lock_owner = None
             row.lock_expires_at = None

@@ -12,9 +12,9 @@ from sqlalchemy import bindparam, select
 
 from . import spiff
 from .db import transaction
-from .errors import NotFound
+from .errors import ModelInvalid, NotFound, Problem
 from .models import Deployment, DeploymentResource, ProcessDefinition
-from .validation import ModelInvalid, Problem, load_parser, validate
+from .validation import load_parser, validate
 from .xmlsafe import parse_xml
 
 MODEL_SUFFIXES = (".bpmn", ".dmn", ".json")

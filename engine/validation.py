@@ -25,7 +25,8 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.dmn.parser.BpmnDmnParser import SCHEMAS
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
-from .xmlsafe import MAX_BYTES, ModelInvalid, Problem, parse_xml
+from .errors import ModelInvalid, Problem
+from .xmlsafe import MAX_BYTES, parse_xml
 
 __all__ = ["Problem", "ModelInvalid", "validate", "check", "load_parser", "resolve_file"]
 

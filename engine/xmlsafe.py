@@ -7,10 +7,11 @@ because SpiffWorkflow's script task parser crashes on a comment inside a scriptT
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from io import BytesIO
 
 from lxml import etree
+
+from .errors import ModelInvalid, Problem
 
 MAX_BYTES = 5 * 1024 * 1024
 
@@ -18,28 +19,6 @@ MAX_BYTES = 5 * 1024 * 1024
 # avoids false alarms on '<!DOCTYPE html>' inside a script's CDATA section.
 _PROLOG_DOCTYPE = re.compile(rb"(?:\s+|<\?.*?\?>|<!--.*?-->)*<!DOCTYPE", re.DOTALL | re.IGNORECASE)
 _BOMS = (b"\xef\xbb\xbf",)
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a deployed model, addressed to the modeller."""
-
-    file: str
-    element_id: str | None
-    message: str
-
-    def __str__(self) -> str:
-        if self.element_id:
-            return f"{self.file}: {self.element_id}: {self.message}"
-        return f"{self.file}: {self.message}"
-
-
-class ModelInvalid(Exception):
-    """Raised when a model cannot be deployed; ``problems`` lists every reason."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
 
 
 def _parser() -> etree.XMLParser:

@@ -4,9 +4,9 @@ specialist systems; nothing here knows BPMN."""
 from __future__ import annotations
 
 import secrets
-from zoneinfo import ZoneInfo
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from engine import forms
 from engine.errors import EngineError, FormInvalid, MessageNotCorrelated, NotFound
@@ -32,15 +32,12 @@ class Case:
 
 
 class CaseService:
-    def __init__(self, engine):
-        from tasks.finance.system import Finance
-        from tasks.portal.system import Portal
-        from tasks.print_mail.system import PrintMail
-
+    def __init__(self, engine, portal, finance, print_mail):
+        """The systems are the installation's (``processes.bootstrap``), so a replaced one is used here too."""
         self.engine = engine
-        self.portal = Portal(engine.sessions)
-        self.finance = Finance(engine.sessions)
-        self.print_mail = PrintMail(engine.sessions)
+        self.portal = portal
+        self.finance = finance
+        self.print_mail = print_mail
 
     def submit(self, service_key: str, tenant: str, data: dict, channel: str = "portal",
                citizen: str | None = None, clerk: str | None = None) -> Case:

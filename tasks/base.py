@@ -1,44 +1,21 @@
-"""The contract between the engine's job executor and the specialist systems.
+"""What a specialist system is to the installation: one plugin, the same shape for every system.
 
-A service task names an operation ``<system>.<method>`` (for example
-``civil_register.lookup_entry``). Each specialist system is one class with one method per
-operation; a municipality replaces a built-in system by registering its own class under the
-same system name (see ``tasks.registry``).
+A plugin declares its name (the operation prefix), how to build its system from the systems it
+needs, its tables (a models module), its Alembic branch and its demo seed. The composition root
+(``processes.bootstrap``) builds the systems in dependency order, so a municipality that
+replaces a system (say ``efile``) replaces it for every system that needs it. The contract of
+an operation itself is the engine's (``engine.operations``).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable, ClassVar, Mapping
 
+from sqlalchemy.orm import Session, sessionmaker
 
-@dataclass(frozen=True)
-class ServiceCall:
-    """What an operation receives. ``idempotency_key`` stays the same across every retry
-    of one service-task execution: an operation with an effect must perform it once per key."""
-
-    operation: str
-    params: dict[str, Any]
-    idempotency_key: str
-    tenant: str
-    instance_id: str
-    business_key: str | None = None
-    attempt: int = 1
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-class AdapterError(Exception):
-    """A technical failure (peer unreachable, timeout): the engine retries with backoff and
-    opens an incident when the retries are used up."""
-
-
-class BusinessError(Exception):
-    """A business outcome that the process models as a BPMN error (boundary error event),
-    for example a register entry that does not exist. Not retried."""
-
-    def __init__(self, code: str, message: str = "", payload: dict[str, Any] | None = None):
-        super().__init__(message or code)
-        self.code = code
-        self.payload = payload or {}
+from engine.db import Base
 
 
 class SpecialistSystem:
@@ -48,3 +25,29 @@ class SpecialistSystem:
 
     name: ClassVar[str]
     operations: ClassVar[tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class PluginContext:
+    """What a plugin gets to build its system."""
+
+    sessions: sessionmaker[Session]
+    settings: Any  # the installation's settings (processes.settings.Settings)
+    systems: Mapping[str, SpecialistSystem]  # the systems named in ``needs``, already built
+
+
+@dataclass(frozen=True)
+class Plugin:
+    name: str
+    build: Callable[[PluginContext], SpecialistSystem]
+    needs: tuple[str, ...] = ()
+    models: ModuleType | None = None  # the module that defines its tables
+    migrations: Path | None = None  # its Alembic branch, labelled with ``name``
+    seed: Callable[[Session, str], int] | None = None  # demo data for one tenant; returns rows added
+
+    @property
+    def tables(self) -> set[str]:
+        if self.models is None:
+            return set()
+        return {mapper.local_table.name for mapper in Base.registry.mappers
+                if mapper.class_.__module__ == self.models.__name__}

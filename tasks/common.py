@@ -10,8 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.db import transaction
-
-from .base import AdapterError
+from engine.operations import InvalidRequest, TemporaryFailure
 
 # Column types shared with the engine's tables.
 Tenant = String(100)
@@ -20,11 +19,6 @@ InstanceId = String(36)
 IdempotencyKey = String(200)
 
 T = TypeVar("T")
-
-
-class InvalidRequest(ValueError):
-    """The process passed unusable parameters (a modelling or configuration error): not retried
-    as a technical failure, not a business outcome either."""
 
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -80,7 +74,7 @@ def run_once(
                 return result
         except IntegrityError as exc:
             if attempt == attempts - 1:
-                raise AdapterError(f"Schreibkonflikt in der Datenbank: {exc.orig}") from exc
+                raise TemporaryFailure(f"Schreibkonflikt in der Datenbank: {exc.orig}") from exc
     raise AssertionError("unreachable")
 
 

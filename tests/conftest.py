@@ -12,15 +12,25 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-import engine.models  # noqa: F401  (all tables on Base.metadata)
-import tasks.models  # noqa: F401
-from engine.db import Base, make_engine, make_sessionmaker, normalise_url, upgrade
+import engine.models  # noqa: F401  (the engine's tables on Base.metadata)
+from engine import migrate
+from engine.db import Base, make_engine, make_sessionmaker, normalise_url
+from processes.bootstrap import bootstrap
+from processes.settings import Settings
+from tasks import testing
+from tasks.builtin import BUILTIN_PLUGINS
+from tasks.notifications import SmtpSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "bpmn-models"
 TEST_MODELS = Path(__file__).resolve().parent / "models"
 SHARED = ROOT.parent / "shared"
 POSTGRES_URL = os.environ.get("AMTSWEG_TEST_POSTGRES_URL")
+TEST_PLUGINS = BUILTIN_PLUGINS + (testing.PLUGIN,)  # the built-in systems and one for the engine's guarantees
+
+
+def upgrade(engine: Engine, plugins=TEST_PLUGINS) -> None:
+    migrate.upgrade(engine, [p.migrations for p in plugins if p.migrations is not None])
 
 
 @dataclass
@@ -81,13 +91,12 @@ def db(request, tmp_path, sqlite_template, postgres_schema_url):
     engine.dispose()
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="session")
 def mail_sink():
-    """Every test's e-mail goes to a local SMTP server; tests read ``mail_sink.messages``."""
+    """A local SMTP server for the tests' e-mail; tests read ``mail_sink.messages``."""
     from tasks.notifications.sink import MailSink
 
     sink = MailSink().start()
-    os.environ["AMTSWEG_SMTP_HOST"], os.environ["AMTSWEG_SMTP_PORT"] = sink.host, str(sink.port)
     yield sink
     sink.stop()
 
@@ -100,15 +109,21 @@ def clock():
 
 
 @pytest.fixture
-def process_engine(db, clock):
-    """An engine with the built-in systems and the testing system, on a manual clock."""
-    from engine.facade import ProcessEngine
-    from tasks import testing
-    from tasks.registry import default_registry
+def settings(db, mail_sink) -> Settings:
+    return Settings(database_url=db.url, smtp=SmtpSettings(host=mail_sink.host, port=mail_sink.port))
 
-    registry = default_registry(db.sessions)
-    testing.register(registry, db.sessions)
-    return ProcessEngine(db.sessions, registry, clock)
+
+@pytest.fixture
+def installation(settings, clock):
+    """The installation as the composition root builds it, with the testing system, on a manual clock."""
+    installation = bootstrap(settings, plugins=TEST_PLUGINS, clock=clock)
+    yield installation
+    installation.close()
+
+
+@pytest.fixture
+def process_engine(installation):
+    return installation.engine
 
 
 def deploy_test_models(engine, *names: str):

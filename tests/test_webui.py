@@ -3,18 +3,17 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conftest import TEST_MODELS
+from tests.conftest import TEST_MODELS, login
 from webui import create_app
-from tests.conftest import login
 
 
 @pytest.fixture
-def app(process_engine):
+def app(installation, process_engine):
     lifecycle = (TEST_MODELS / "engine/lifecycle.bpmn").read_text().replace('name="sachbearbeitung"', 'name="standesamt"')
     process_engine.repository.deploy({"lifecycle.bpmn": lifecycle.encode(),
                                       "review.schema.json": (TEST_MODELS / "engine/review.schema.json").read_bytes(),
                                       "failing.bpmn": (TEST_MODELS / "engine/failing.bpmn").read_bytes()})
-    return create_app(process_engine, {"TESTING": True})
+    return create_app(installation, {"TESTING": True})
 
 
 def test_clerk_completes_task_after_fixing_field_errors(app, process_engine):
@@ -86,8 +85,8 @@ def test_follow_up_date_puts_a_task_aside_until_then(app, process_engine, clock)
     assert "ST-9" in client.get("/arbeit/").get_data(as_text=True)
 
 
-def test_posts_without_csrf_token_are_refused(process_engine):
-    client = create_app(process_engine, {"TESTING": True, "WTF_CSRF_ENABLED": True}).test_client()
+def test_posts_without_csrf_token_are_refused(installation):
+    client = create_app(installation, {"TESTING": True, "WTF_CSRF_ENABLED": True}).test_client()
     refused = client.post("/anmelden", data={"user": "erika"})
     assert refused.status_code == 400 and "Formular abgelaufen" in refused.get_data(as_text=True)
     page = client.get("/anmelden").get_data(as_text=True)

@@ -12,20 +12,13 @@ from engine.errors import NotFound
 
 
 class Amtsweg:
-    """The engine as the web app holds it, plus an optional worker thread in the same process."""
+    """The installation as the web app holds it, plus an optional worker thread in the same process."""
 
-    def __init__(self, engine):
-        self.engine = engine
+    def __init__(self, installation):
+        self.installation = installation
+        self.engine = installation.engine
+        self.cases = installation.cases
         self._worker = None
-        self._cases = None
-
-    @property
-    def cases(self):
-        if self._cases is None:
-            from processes.cases import CaseService
-
-            self._cases = CaseService(self.engine)
-        return self._cases
 
     def start_background_worker(self) -> None:
         if self._worker is None:
@@ -34,17 +27,16 @@ class Amtsweg:
             self._worker.start()
 
 
-def create_app(engine=None, test_config: dict | None = None) -> Flask:
-    from engine.facade import open_engine
-
+def create_app(installation, test_config: dict | None = None) -> Flask:
+    """The web app on an installation from ``processes.bootstrap``."""
     app = Flask(__name__)
-    app.config.from_mapping(SECRET_KEY="amtsweg-demo", SESSION_COOKIE_SAMESITE="Lax")  # AMTSWEG_SECRET_KEY in production
-    app.config.from_prefixed_env("AMTSWEG")
+    settings = installation.settings
+    app.config.from_mapping(SECRET_KEY=settings.secret_key, SESSION_COOKIE_SAMESITE="Lax", DEBUG=settings.debug)
     if test_config:
         app.config.update(test_config)
     app.config.setdefault("WTF_CSRF_ENABLED", not app.testing)  # tests post without tokens unless they ask
     CSRFProtect(app)
-    app.extensions["amtsweg"] = Amtsweg(engine or open_engine())
+    app.extensions["amtsweg"] = Amtsweg(installation)
 
     from .auth import bp as auth_bp
     from .operator.views import bp as operator_bp

@@ -3,7 +3,6 @@ from alembic import context
 
 from engine.db import Base, make_engine
 import engine.models  # noqa: F401  (registers the engine tables)
-import tasks.models  # noqa: F401  (registers the specialist systems' tables)
 
 target_metadata = Base.metadata
 

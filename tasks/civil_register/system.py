@@ -9,9 +9,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from engine.db import transaction
+from engine.operations import InvalidRequest, ServiceCall
 
-from ..base import ServiceCall, SpecialistSystem
-from ..common import InvalidRequest, iso, parse_date, require, berlin_today, utcnow
+from ..base import SpecialistSystem
+from ..common import berlin_today, iso, parse_date, require, utcnow
 from .entitlement import decide
 from .models import CivregEntry, CivregPerson, CivregRetrievalLog, name_key
 

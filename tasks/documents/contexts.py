@@ -53,8 +53,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from engine.operations import InvalidRequest
+
 from ..civil_register.system import certificate_kind
-from ..common import address_lines, InvalidRequest, parse_date, berlin_today
+from ..common import address_lines, berlin_today, parse_date
 from .formatting import date_de, money
 
 MUNICIPALITY_REQUIRED = ("name", "office", "street", "postal_code", "city")

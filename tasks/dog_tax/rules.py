@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from schwifty import IBAN
 from schwifty import exceptions as iban_errors
 
-from ..common import InvalidRequest
+from engine.operations import InvalidRequest
 
 RATE_KINDS = ("first", "second", "further", "dangerous_first", "dangerous_further")
 RATE_LABELS = {

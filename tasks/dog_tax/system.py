@@ -5,21 +5,27 @@ this system applies them to what it has registered, so the count of dogs in a ho
 always comes from its own tables."""
 from __future__ import annotations
 
-import base64
-from dataclasses import replace
 from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.db import transaction
+from engine.operations import InvalidRequest, ServiceCall
 
-from ..base import ServiceCall, SpecialistSystem
-from ..common import InvalidRequest, iso, next_counter, parse_date, require, run_once, utcnow
-from ..efile import EFile
-from ..efile.models import EfileDocument
+from ..base import SpecialistSystem
+from ..common import iso, next_counter, parse_date, require, run_once, utcnow
+from ..documents.filing import file_pdf
 from . import rules
-from .models import DogTaxAssessment, DogTaxCounter, DogTaxDog, DogTaxHolder, DogTaxHousehold, DogTaxMandate, DogTaxTag
+from .models import (
+    DogTaxAssessment,
+    DogTaxCounter,
+    DogTaxDog,
+    DogTaxHolder,
+    DogTaxHousehold,
+    DogTaxMandate,
+    DogTaxTag,
+)
 from .notice import render_assessment_pdf
 
 
@@ -27,8 +33,9 @@ class DogTax(SpecialistSystem):
     name = "dog_tax"
     operations = ("register_dog", "record_mandate", "assess", "issue_tag", "render_notice", "reject_registration")
 
-    def __init__(self, sessions: sessionmaker[Session]):
+    def __init__(self, sessions: sessionmaker[Session], efile):
         self.sessions = sessions
+        self.efile = efile
 
     def register_dog(self, call: ServiceCall) -> dict:
         """params: holder {given_name, family_name, street, postal_code, city, email?},
@@ -175,19 +182,12 @@ class DogTax(SpecialistSystem):
         p = call.params
         require(p, "assessment_id", "file_number", "case_number", "applicant", "municipality")
         with self.sessions() as session:
-            stored = session.scalar(select(EfileDocument).where(
-                EfileDocument.tenant == call.tenant, EfileDocument.idempotency_key == call.idempotency_key))
-            if stored is not None:
-                return {"document_id": stored.id, "title": stored.title, "sha256": stored.sha256}
             assessment = self._assessment(session, call.tenant, p["assessment_id"])
             data = {**notice_data(assessment), "case_number": p["case_number"], "applicant": p["applicant"],
                     "file_number": p["file_number"], "creditor_id": p.get("creditor_id"), "date": p.get("date")}
-        pdf = render_assessment_pdf(data, p["municipality"])
         title = f"Steuerbescheid Hundesteuer {data['year']} – Steuermarke Nr. {data['tag_number']}"
-        filed = EFile(self.sessions).add_document(replace(call, operation="efile.add_document", params={
-            "file_number": p["file_number"], "title": title, "kind": "bescheid",
-            "content_base64": base64.b64encode(pdf).decode(), "mime_type": "application/pdf"}))
-        return {"document_id": filed["document_id"], "title": title, "sha256": filed["sha256"]}
+        return file_pdf(self.efile, call, file_number=p["file_number"], title=title, kind="bescheid",
+                        render=lambda: render_assessment_pdf(data, p["municipality"]))
 
     def reject_registration(self, call: ServiceCall) -> dict:
         """params: dog_id, reason -> {"dog_id", "status"}. The dog no longer counts for anything."""

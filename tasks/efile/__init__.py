@@ -1,4 +1,16 @@
 """Electronic file (e-Akte): filing plan, case files, append-only documents."""
+from pathlib import Path
+
+from ..base import Plugin
+from . import models, seed
 from .system import EFile
 
-__all__ = ["EFile"]
+PLUGIN = Plugin(
+    "efile",
+    lambda ctx: EFile(ctx.sessions),
+    models=models,
+    migrations=Path(__file__).parent / "migrations",
+    seed=seed.seed,
+)
+
+__all__ = ["PLUGIN", "EFile"]

@@ -9,10 +9,10 @@ import json
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.db import transaction
+from engine.operations import InvalidRequest, ServiceCall
 
-from ..base import ServiceCall, SpecialistSystem
-from ..common import InvalidRequest, iso, next_counter, require, run_once, utcnow
+from ..base import SpecialistSystem
+from ..common import iso, next_counter, require, run_once, utcnow
 from .models import EfileCounter, EfileDocument, EfileFile, EfilePlanEntry
 
 
@@ -92,22 +92,40 @@ class EFile(SpecialistSystem):
 
         return run_once(self.sessions, find, create)
 
-    # Plain methods for the web UI.
+    # Plain methods for the other systems and the web UI: a replacement e-file offers them too.
+
+    def document_for_key(self, tenant: str, idempotency_key: str) -> dict | None:
+        """The document an operation with this key already filed: {"document_id", "title", "sha256"}."""
+        with self.sessions() as session:
+            row = session.scalar(select(EfileDocument).where(
+                EfileDocument.tenant == tenant, EfileDocument.idempotency_key == idempotency_key))
+            return {"document_id": row.id, "title": row.title, "sha256": row.sha256} if row else None
+
+    def documents_by_id(self, tenant: str, ids: list[int], case_number: str | None = None) -> dict[int, dict]:
+        """Metadata of the tenant's documents with these ids (only those in the case's file, if given)."""
+        if not ids:
+            return {}
+        query = select(EfileDocument).where(EfileDocument.tenant == tenant, EfileDocument.id.in_(ids))
+        if case_number is not None:
+            query = query.join(EfileFile, EfileDocument.file_id == EfileFile.id).where(
+                EfileFile.tenant == tenant, EfileFile.business_key == case_number)
+        with self.sessions() as session:
+            return {row.id: document_view(row) for row in session.scalars(query)}
 
     def file_for_case(self, tenant: str, business_key: str) -> dict | None:
-        with transaction(self.sessions) as session:
+        with self.sessions() as session:
             row = session.scalar(select(EfileFile).where(EfileFile.tenant == tenant, EfileFile.business_key == business_key))
             return file_view(row) if row else None
 
     def documents(self, tenant: str, file_number: str) -> list[dict]:
         """Metadata of every document in the file, oldest first (content via ``document``)."""
-        with transaction(self.sessions) as session:
+        with self.sessions() as session:
             file = self._file(session, tenant, file_number)
             rows = session.scalars(select(EfileDocument).where(EfileDocument.file_id == file.id).order_by(EfileDocument.id))
             return [document_view(r) for r in rows]
 
     def document(self, tenant: str, document_id: int) -> dict:
-        with transaction(self.sessions) as session:
+        with self.sessions() as session:
             row = session.scalar(
                 select(EfileDocument).where(EfileDocument.tenant == tenant, EfileDocument.id == int(document_id))
             )

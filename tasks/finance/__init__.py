@@ -1,4 +1,16 @@
 """Finance (Kasse/HKR): cash references, receivables, payments."""
+from pathlib import Path
+
+from ..base import Plugin
+from . import models, seed
 from .system import Finance, UnknownCashReference
 
-__all__ = ["Finance", "UnknownCashReference"]
+PLUGIN = Plugin(
+    "finance",
+    lambda ctx: Finance(ctx.sessions),
+    models=models,
+    migrations=Path(__file__).parent / "migrations",
+    seed=seed.seed,
+)
+
+__all__ = ["PLUGIN", "Finance", "UnknownCashReference"]

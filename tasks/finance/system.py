@@ -7,9 +7,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from engine.db import transaction
+from engine.operations import BusinessError, InvalidRequest, ServiceCall
 
-from ..base import BusinessError, ServiceCall, SpecialistSystem
-from ..common import address_lines, InvalidRequest, iso, next_counter, parse_date, require, run_once, berlin_today, utcnow
+from ..base import SpecialistSystem
+from ..common import (
+    address_lines,
+    berlin_today,
+    iso,
+    next_counter,
+    parse_date,
+    require,
+    run_once,
+    utcnow,
+)
 from .models import FinanceCounter, FinancePayment, FinanceReceivable
 
 DEFAULT_TERM_DAYS = 14

@@ -1,4 +1,16 @@
 """E-mail notifications over SMTP with an outbox that prevents double sending."""
+from pathlib import Path
+
+from ..base import Plugin
+from . import models, seed
 from .system import Notifications, SmtpSettings
 
-__all__ = ["Notifications", "SmtpSettings"]
+PLUGIN = Plugin(
+    "notifications",
+    lambda ctx: Notifications(ctx.sessions, ctx.settings.smtp),
+    models=models,
+    migrations=Path(__file__).parent / "migrations",
+    seed=seed.seed,
+)
+
+__all__ = ["PLUGIN", "Notifications", "SmtpSettings"]

@@ -6,7 +6,6 @@ commit can repeat a mail; it then carries the same Message-ID, which mail client
 drop duplicates."""
 from __future__ import annotations
 
-import os
 import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -16,9 +15,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.db import transaction
+from engine.operations import (
+    BusinessError,
+    InvalidRequest,
+    ServiceCall,
+    TemporaryFailure,
+)
 
-from ..base import AdapterError, BusinessError, ServiceCall, SpecialistSystem
-from ..common import InvalidRequest, require, run_once, utcnow
+from ..base import SpecialistSystem
+from ..common import require, run_once, utcnow
 from .models import NotifyMail
 
 
@@ -28,14 +33,6 @@ class SmtpSettings:
     port: int = 8025
     sender: str = "Amtsweg <amtsweg@localhost>"
     timeout: float = 10.0
-
-    @classmethod
-    def from_env(cls) -> SmtpSettings:
-        return cls(
-            host=os.environ.get("AMTSWEG_SMTP_HOST", cls.host),
-            port=int(os.environ.get("AMTSWEG_SMTP_PORT", cls.port)),
-            sender=os.environ.get("AMTSWEG_MAIL_FROM", cls.sender),
-        )
 
 
 @dataclass(frozen=True)
@@ -58,9 +55,9 @@ class Notifications(SpecialistSystem):
     name = "notifications"
     operations = ("send_email",)
 
-    def __init__(self, sessions: sessionmaker[Session], settings: SmtpSettings | None = None):
+    def __init__(self, sessions: sessionmaker[Session], settings: SmtpSettings):
         self.sessions = sessions
-        self.settings = settings or SmtpSettings.from_env()
+        self.settings = settings
 
     def send_email(self, call: ServiceCall) -> dict:
         """params: to, subject, body (plain text, German, from the caller) -> {"message_id"}."""
@@ -79,7 +76,7 @@ class Notifications(SpecialistSystem):
             raise BusinessError("mail_recipient_refused", f"Die Adresse {to} wird vom Mailserver abgelehnt.") from exc
         except (OSError, smtplib.SMTPException) as exc:
             self._finish(mail.id, "failed", f"{type(exc).__name__}: {exc}")
-            raise AdapterError(f"E-Mail-Versand fehlgeschlagen ({self.settings.host}:{self.settings.port}): {exc}") from exc
+            raise TemporaryFailure(f"E-Mail-Versand fehlgeschlagen ({self.settings.host}:{self.settings.port}): {exc}") from exc
         self._finish(mail.id, "sent")
         return {"message_id": mail.message_id}
 

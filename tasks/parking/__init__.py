@@ -1,4 +1,17 @@
 """Resident parking permits (Bewohnerparkausweise): one valid permit per resident and vehicle."""
+from pathlib import Path
+
+from ..base import Plugin
+from . import models, seed
 from .system import Parking
 
-__all__ = ["Parking"]
+PLUGIN = Plugin(
+    "parking",
+    lambda ctx: Parking(ctx.sessions, ctx.systems["efile"]),
+    needs=("efile",),
+    models=models,
+    migrations=Path(__file__).parent / "migrations",
+    seed=seed.seed,
+)
+
+__all__ = ["PLUGIN", "Parking"]

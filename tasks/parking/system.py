@@ -1,19 +1,25 @@
 """Issuing, replacing and checking resident parking permits."""
 from __future__ import annotations
 
-import base64
-from dataclasses import replace as replace_call
 from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.db import transaction
+from engine.operations import BusinessError, InvalidRequest, ServiceCall
 
-from ..base import BusinessError, ServiceCall, SpecialistSystem
-from ..common import InvalidRequest, iso, next_counter, parse_date, require, run_once, berlin_today, utcnow
-from ..efile import EFile
-from ..efile.models import EfileDocument
+from ..base import SpecialistSystem
+from ..common import (
+    berlin_today,
+    iso,
+    next_counter,
+    parse_date,
+    require,
+    run_once,
+    utcnow,
+)
+from ..documents.filing import file_pdf
 from ..vehicles.plates import normalise_plate
 from .document import render_permit_pdf
 from .models import ParkingCounter, ParkingPermit
@@ -24,9 +30,9 @@ class Parking(SpecialistSystem):
     name = "parking"
     operations = ("check_permits", "issue_permit", "replace_permit", "permit_status", "render_permit")
 
-    def __init__(self, sessions: sessionmaker[Session]):
+    def __init__(self, sessions: sessionmaker[Session], efile):
         self.sessions = sessions
-        self.efile = EFile(sessions)
+        self.efile = efile
 
     def check_permits(self, call: ServiceCall) -> dict:
         """The one-permit rule before anything is billed.
@@ -113,17 +119,10 @@ class Parking(SpecialistSystem):
         p = call.params
         require(p, "permit_number", "file_number", "municipality")
         with self.sessions() as session:
-            stored = session.scalar(select(EfileDocument).where(
-                EfileDocument.tenant == call.tenant, EfileDocument.idempotency_key == call.idempotency_key))
-            if stored is not None:
-                return {"document_id": stored.id, "title": stored.title, "sha256": stored.sha256}
             permit = permit_view(self._permit(session, call.tenant, p["permit_number"]))
         title = str(p.get("title") or f"Bewohnerparkausweis {permit['permit_number']}")[:300]
-        pdf = render_permit_pdf(permit, p.get("zone_name"), p["municipality"], call.business_key)
-        filed = self.efile.add_document(replace_call(call, operation="efile.add_document", params={
-            "file_number": p["file_number"], "title": title, "kind": "ausweis",
-            "content_base64": base64.b64encode(pdf).decode(), "mime_type": "application/pdf"}))
-        return {"document_id": filed["document_id"], "title": title, "sha256": filed["sha256"]}
+        return file_pdf(self.efile, call, file_number=p["file_number"], title=title, kind="ausweis",
+                        render=lambda: render_permit_pdf(permit, p.get("zone_name"), p["municipality"], call.business_key))
 
     # Plain methods for the web UI and tests.
 

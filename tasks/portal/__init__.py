@@ -1,4 +1,16 @@
 """Citizen portal: status history and postbox of a case."""
+from pathlib import Path
+
+from ..base import Plugin
+from . import models
 from .system import Portal
 
-__all__ = ["Portal"]
+PLUGIN = Plugin(
+    "portal",
+    lambda ctx: Portal(ctx.sessions, ctx.systems["efile"], ctx.systems["notifications"]),
+    needs=("efile", "notifications"),
+    models=models,
+    migrations=Path(__file__).parent / "migrations",
+)
+
+__all__ = ["PLUGIN", "Portal"]

@@ -11,11 +11,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine.clock import as_utc
 from engine.db import transaction
+from engine.operations import BusinessError, InvalidRequest, ServiceCall
 
-from ..base import BusinessError, ServiceCall, SpecialistSystem
-from ..common import InvalidRequest, iso, require, run_once, utcnow
-from ..efile.models import EfileDocument, EfileFile
-from ..notifications import Notifications, SmtpSettings
+from ..base import SpecialistSystem
+from ..common import iso, require, run_once, utcnow
 from .models import PortalDraft, PortalMessage, PortalStatus
 
 # Default German labels of the usual status codes; other codes need a label.
@@ -48,9 +47,10 @@ class Portal(SpecialistSystem):
     name = "portal"
     operations = ("notify",)
 
-    def __init__(self, sessions: sessionmaker[Session], smtp: SmtpSettings | None = None):
+    def __init__(self, sessions: sessionmaker[Session], efile, notifications):
         self.sessions = sessions
-        self.mail = Notifications(sessions, smtp)
+        self.efile = efile
+        self.mail = notifications
 
     def notify(self, call: ServiceCall) -> dict:
         """params: case_number, status, label? (default for the usual codes), title? + text? (a postbox
@@ -65,6 +65,8 @@ class Portal(SpecialistSystem):
         if not label:
             raise InvalidRequest(f"Für den Status {status!r} fehlt die Bezeichnung (label).")
         message = message_params(p)
+        if message:
+            self._check_documents(call.tenant, case_number, message["document_ids"])
 
         def find(session: Session):
             status_id = session.scalar(select(PortalStatus.id).where(
@@ -82,7 +84,6 @@ class Portal(SpecialistSystem):
             session.add(row)
             message_id = None
             if message:
-                check_documents(session, call.tenant, case_number, message["document_ids"])
                 posted = PortalMessage(tenant=call.tenant, case_number=case_number, created_at=now,
                                        idempotency_key=call.idempotency_key, instance_id=call.instance_id, **message)
                 session.add(posted)
@@ -128,10 +129,8 @@ class Portal(SpecialistSystem):
             query = query.where(PortalMessage.recipient == recipient)
         with self.sessions() as session:
             rows = session.scalars(query.order_by(PortalMessage.created_at.desc(), PortalMessage.id.desc())).all()
-            ids = {i for r in rows for i in r.document_ids}
-            titles = dict(session.execute(select(EfileDocument.id, EfileDocument.title).where(
-                EfileDocument.tenant == tenant, EfileDocument.id.in_(ids))).all()) if ids else {}
-            return [message_view(r, titles) for r in rows]
+        documents = self.efile.documents_by_id(tenant, list({i for r in rows for i in r.document_ids}))
+        return [message_view(r, {i: d["title"] for i, d in documents.items()}) for r in rows]
 
     def mark_read(self, tenant: str, message_id: int, recipient: str | None) -> str:
         """Marks the recipient's message read (the first reading counts) and returns when."""
@@ -183,12 +182,21 @@ class Portal(SpecialistSystem):
         with self.sessions() as session:
             attached = session.scalars(select(PortalMessage.document_ids).where(
                 PortalMessage.tenant == tenant, PortalMessage.case_number == case_number)).all()
-            if wanted not in {i for ids in attached for i in ids}:
-                raise LookupError(document_id)
-            row = session.scalar(case_documents(tenant, case_number, [wanted]))
-            if row is None or row.content is None:
-                raise LookupError(document_id)
-            return row.title, row.content
+        if wanted not in {i for ids in attached for i in ids}:
+            raise LookupError(document_id)
+        if wanted not in self.efile.documents_by_id(tenant, [wanted], case_number=case_number):
+            raise LookupError(document_id)
+        found = self.efile.document(tenant, wanted)
+        if found["content"] is None:
+            raise LookupError(document_id)
+        return found["title"], found["content"]
+
+    def _check_documents(self, tenant: str, case_number: str, ids: list[int]) -> None:
+        """Only documents from the case's own e-file may be attached."""
+        found = self.efile.documents_by_id(tenant, ids, case_number=case_number)
+        missing = [i for i in ids if i not in found]
+        if missing:
+            raise InvalidRequest(f"Dokumente {missing} liegen nicht in der e-Akte des Vorgangs {case_number}.")
 
 
 def message_params(p: dict) -> dict | None:
@@ -207,22 +215,6 @@ def message_params(p: dict) -> dict | None:
     recipient = str(p["recipient"]).strip() if p.get("recipient") not in (None, "") else None
     return {"title": title[:300], "text": text, "document_ids": list(dict.fromkeys(ids)), "recipient": recipient,
             "recipient_email": email}
-
-
-def case_documents(tenant: str, case_number: str, ids: list[int]):
-    return (select(EfileDocument).join(EfileFile, EfileDocument.file_id == EfileFile.id)
-            .where(EfileDocument.tenant == tenant, EfileFile.tenant == tenant, EfileFile.business_key == case_number,
-                   EfileDocument.id.in_(ids)))
-
-
-def check_documents(session: Session, tenant: str, case_number: str, ids: list[int]) -> None:
-    """Only documents from the case's own e-file may be attached."""
-    if not ids:
-        return
-    found = set(session.scalars(case_documents(tenant, case_number, ids).with_only_columns(EfileDocument.id)))
-    missing = [i for i in ids if i not in found]
-    if missing:
-        raise InvalidRequest(f"Dokumente {missing} liegen nicht in der e-Akte des Vorgangs {case_number}.")
 
 
 def message_view(row: PortalMessage, titles: dict[int, str]) -> dict:

@@ -1,4 +1,17 @@
 """Print and mail outbox (Druck- und Versandstraße): letters wait here until posted."""
+from pathlib import Path
+
+from ..base import Plugin
+from . import models, seed
 from .system import JobsNotOpen, PrintMail
 
-__all__ = ["JobsNotOpen", "PrintMail"]
+PLUGIN = Plugin(
+    "print_mail",
+    lambda ctx: PrintMail(ctx.sessions, ctx.systems["efile"]),
+    needs=("efile",),
+    models=models,
+    migrations=Path(__file__).parent / "migrations",
+    seed=seed.seed,
+)
+
+__all__ = ["PLUGIN", "JobsNotOpen", "PrintMail"]

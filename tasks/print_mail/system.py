@@ -9,10 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from engine.db import transaction
+from engine.operations import InvalidRequest, ServiceCall
 
-from ..base import ServiceCall, SpecialistSystem
-from ..common import InvalidRequest, address_lines, iso, require, run_once, utcnow
-from ..efile.models import EfileDocument
+from ..base import SpecialistSystem
+from ..common import address_lines, iso, require, run_once, utcnow
 from .models import PrintMailDocument, PrintMailJob
 
 
@@ -28,8 +28,9 @@ class PrintMail(SpecialistSystem):
     name = "print_mail"
     operations = ("enqueue",)
 
-    def __init__(self, sessions: sessionmaker[Session]):
+    def __init__(self, sessions: sessionmaker[Session], efile):
         self.sessions = sessions
+        self.efile = efile
 
     def enqueue(self, call: ServiceCall) -> dict:
         """params: address {"name", "addition"?, "street", "postal_code", "city", "country"?},
@@ -42,6 +43,7 @@ class PrintMail(SpecialistSystem):
         if not isinstance(inline, list) or not isinstance(document_ids, list) or not (inline or document_ids):
             raise InvalidRequest("Ein Druckauftrag braucht mindestens ein Dokument.")
         documents = [(str(d.get("title") or "Dokument")[:300], decode_pdf(d.get("pdf_base64"))) for d in inline]
+        documents += efile_pdfs(self.efile, call.tenant, document_ids)
 
         def find(session: Session):
             job_id = session.scalar(
@@ -52,7 +54,6 @@ class PrintMail(SpecialistSystem):
             return {"print_job_id": job_id} if job_id is not None else None
 
         def create(session: Session):
-            filed = efile_pdfs(session, call.tenant, document_ids)  # read here: a retry that finds the job skips it
             job = PrintMailJob(
                 tenant=call.tenant, business_key=p.get("business_key") or call.business_key,
                 instance_id=call.instance_id, idempotency_key=call.idempotency_key, address=p["address"],
@@ -60,7 +61,7 @@ class PrintMail(SpecialistSystem):
             )
             job.documents = [
                 PrintMailDocument(tenant=call.tenant, position=i, title=title, pdf=pdf)
-                for i, (title, pdf) in enumerate(documents + filed)
+                for i, (title, pdf) in enumerate(documents)
             ]
             session.add(job)
             session.flush()
@@ -125,21 +126,20 @@ def decode_pdf(value) -> bytes:
     return pdf
 
 
-def efile_pdfs(session: Session, tenant: str, document_ids: list) -> list[tuple[str, bytes]]:
+def efile_pdfs(efile, tenant: str, document_ids: list) -> list[tuple[str, bytes]]:
     """Title and PDF of e-file documents of the same tenant, in the order asked for."""
     try:
         ids = [int(i) for i in document_ids]
     except (TypeError, ValueError):
         raise InvalidRequest("document_ids muss eine Liste von Dokumentnummern der e-Akte sein.") from None
-    rows = {r.id: r for r in session.scalars(
-        select(EfileDocument).where(EfileDocument.tenant == tenant, EfileDocument.id.in_(ids)))} if ids else {}
-    missing = [i for i in ids if i not in rows]
+    missing = [i for i in ids if i not in efile.documents_by_id(tenant, ids)]
     if missing:
         raise InvalidRequest(f"Dokumente {missing} sind in der e-Akte nicht vorhanden.")
-    not_pdf = [i for i in ids if not (rows[i].content or b"").startswith(b"%PDF")]
+    found = [efile.document(tenant, i) for i in ids]
+    not_pdf = [i for i, d in zip(ids, found) if not (d["content"] or b"").startswith(b"%PDF")]
     if not_pdf:
         raise InvalidRequest(f"Dokumente {not_pdf} sind keine PDF-Dateien.")
-    return [(rows[i].title[:300], rows[i].content) for i in ids]
+    return [(d["title"][:300], d["content"]) for d in found]
 
 
 def job_view(job: PrintMailJob) -> dict:

@@ -1,4 +1,16 @@
 """Residents' register (Melderegister) and the municipality's street directory with parking zones."""
+from pathlib import Path
+
+from ..base import Plugin
+from . import models, seed
 from .system import Residents
 
-__all__ = ["Residents"]
+PLUGIN = Plugin(
+    "residents",
+    lambda ctx: Residents(ctx.sessions),
+    models=models,
+    migrations=Path(__file__).parent / "migrations",
+    seed=seed.seed,
+)
+
+__all__ = ["PLUGIN", "Residents"]

@@ -9,11 +9,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from engine.db import transaction
+from engine.operations import InvalidRequest, ServiceCall
 
-from ..base import ServiceCall, SpecialistSystem
-from ..common import InvalidRequest, parse_date, require, run_once, berlin_today, utcnow
+from ..base import SpecialistSystem
+from ..common import berlin_today, parse_date, require, run_once, utcnow
 from .addresses import name_key, person_key, split_address, street_key
-from .models import ResidentsPerson, ResidentsResidence, ResidentsRetrieval, ResidentsStreet, ResidentsZone
+from .models import (
+    ResidentsPerson,
+    ResidentsResidence,
+    ResidentsRetrieval,
+    ResidentsStreet,
+    ResidentsZone,
+)
 
 
 class Residents(SpecialistSystem):

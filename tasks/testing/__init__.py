@@ -1,16 +1,19 @@
 """A specialist system for tests and demos of the engine's guarantees: an effect recorded once
 per idempotency key, a peer that fails a given number of times, a slow call. Registered only
-when ``AMTSWEG_ADAPTER_MODULES`` names ``tasks.testing``."""
+where a test or ``Settings.plugin_modules`` names ``tasks.testing``; its table exists only there."""
 from __future__ import annotations
 
+import sys
 import time
 from datetime import datetime, timezone
+from pathlib import Path
 
 from sqlalchemy import DateTime, Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.db import Base, transaction
-from tasks.base import AdapterError, BusinessError, ServiceCall, SpecialistSystem
+from engine.operations import BusinessError, InvalidRequest, ServiceCall, TemporaryFailure
+from tasks.base import Plugin, SpecialistSystem
 
 
 class Effect(Base):
@@ -24,7 +27,7 @@ class Effect(Base):
 
 class TestingSystem(SpecialistSystem):
     name = "testing"
-    operations = ("record_effect", "flaky", "reject", "echo")
+    operations = ("record_effect", "flaky", "reject", "refuse", "echo")
 
     def __init__(self, sessions):
         self.sessions = sessions
@@ -55,11 +58,14 @@ class TestingSystem(SpecialistSystem):
             effect.calls += 1
             calls = effect.calls
         if calls <= int(call.params.get("fail_times", 1)):
-            raise AdapterError(f"Gegenstelle nicht erreichbar (Versuch {calls})")
+            raise TemporaryFailure(f"Gegenstelle nicht erreichbar (Versuch {calls})")
         return {"calls": calls}
 
     def reject(self, call: ServiceCall) -> dict:
         raise BusinessError(str(call.params.get("code", "rejected")), "Fachlich abgelehnt", {"detail": call.params.get("detail")})
+
+    def refuse(self, call: ServiceCall) -> dict:
+        raise InvalidRequest("Parameter passen nicht zur Operation")
 
     def echo(self, call: ServiceCall) -> dict:
         return dict(call.params)
@@ -70,5 +76,6 @@ def effects(sessions) -> list[Effect]:
         return list(session.scalars(select(Effect).order_by(Effect.created_at)))
 
 
-def register(registry, sessions) -> None:
-    registry.add_system(TestingSystem(sessions))
+PLUGIN = Plugin("testing", lambda ctx: TestingSystem(ctx.sessions), models=sys.modules[__name__],
+                migrations=Path(__file__).parent / "migrations")
+PLUGINS = (PLUGIN,)

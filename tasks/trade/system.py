@@ -5,8 +5,10 @@ from datetime import datetime, timezone
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..base import ServiceCall, SpecialistSystem
-from ..common import InvalidRequest, require
+from engine.operations import InvalidRequest, ServiceCall
+
+from ..base import SpecialistSystem
+from ..common import require
 from . import calendar, rules
 
 

@@ -1,5 +1,17 @@
 """Vehicle register (Fahrzeugregister excerpt): plates and their holders."""
+from pathlib import Path
+
+from ..base import Plugin
+from . import models, seed
 from .plates import normalise_plate
 from .system import Vehicles
 
-__all__ = ["Vehicles", "normalise_plate"]
+PLUGIN = Plugin(
+    "vehicles",
+    lambda ctx: Vehicles(ctx.sessions),
+    models=models,
+    migrations=Path(__file__).parent / "migrations",
+    seed=seed.seed,
+)
+
+__all__ = ["PLUGIN", "Vehicles", "normalise_plate"]

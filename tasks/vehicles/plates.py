@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..common import InvalidRequest
+from engine.operations import InvalidRequest
 
 PLATE = re.compile(r"^([A-ZÄÖÜ]{1,3})[- ]([A-Z]{1,2}) ?([1-9][0-9]{0,3})([EH]?)$")
 

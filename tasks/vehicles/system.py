@@ -5,8 +5,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.db import transaction
+from engine.operations import ServiceCall
 
-from ..base import ServiceCall, SpecialistSystem
+from ..base import SpecialistSystem
 from ..common import parse_date, require
 from ..residents.addresses import name_key
 from .models import VehiclesVehicle

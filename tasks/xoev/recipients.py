@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from ..common import InvalidRequest
+from engine.operations import InvalidRequest
 
 # Field groups: (section of the application, keys). None: top level of the application.
 FIELDS: dict[str, tuple[str | None, tuple[str, ...]]] = {

@@ -1,11 +1,10 @@
 """Checking every outgoing message against an XML schema before it leaves.
 
-The seam: ``schema_path()`` is the only place that decides which XSD is used. By default it is
-our subset (``schema/xgewerbeanzeige-subset.xsd``); AMTSWEG_XGEWERBEANZEIGE_XSD names another
-file, e.g. the official XGewerbeanzeige 2.2 schema from XRepository once it is installed."""
+The seam: the XSD is a setting of the xoev system (``Settings.xgewerbeanzeige_xsd``). By default
+it is our subset (``schema/xgewerbeanzeige-subset.xsd``); another file can be named, e.g. the
+official XGewerbeanzeige 2.2 schema from XRepository once it is installed."""
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,19 +17,15 @@ class InvalidMessage(ValueError):
     """A message we built does not match the schema: a bug or a configuration error, never sent."""
 
 
-def schema_path() -> Path:
-    return Path(os.environ.get("AMTSWEG_XGEWERBEANZEIGE_XSD") or SUBSET)
-
-
 @lru_cache(maxsize=4)
 def _schema(path: str) -> etree.XMLSchema:
     parser = etree.XMLParser(resolve_entities=False, no_network=True)
     return etree.XMLSchema(etree.parse(path, parser))
 
 
-def validate(xml: bytes) -> None:
-    schema = _schema(str(schema_path()))
+def validate(xml: bytes, schema_path: Path = SUBSET) -> None:
+    schema = _schema(str(schema_path))
     document = etree.fromstring(xml, parser=etree.XMLParser(resolve_entities=False, no_network=True))
     if not schema.validate(document):
         errors = "; ".join(f"Zeile {e.line}: {e.message}" for e in list(schema.error_log)[:5])
-        raise InvalidMessage(f"Nachricht entspricht nicht dem Schema {schema_path().name}: {errors}")
+        raise InvalidMessage(f"Nachricht entspricht nicht dem Schema {schema_path.name}: {errors}")

@@ -3,7 +3,7 @@ recipient). Same shape as the other pluggable capabilities: a contract, a regist
 built-in implementation and a deliberately failing one for tests.
 
 A sender is called with an open session (the mailbox lives in our own database) and must
-either deliver or raise ``AdapterError``; the caller logs every attempt."""
+either deliver or raise ``TemporaryFailure``; the caller logs every attempt."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,7 +12,8 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..base import AdapterError
+from engine.operations import TemporaryFailure
+
 from ..common import utcnow
 from .models import XoevMailbox, XoevMessage
 
@@ -45,7 +46,7 @@ class FailingSender:
 
     def send(self, session: Session, message: XoevMessage) -> str:
         if self.recipients is None or message.recipient in self.recipients:
-            raise AdapterError(f"Empfänger {message.recipient} nicht erreichbar (Testtransport)")
+            raise TemporaryFailure(f"Empfänger {message.recipient} nicht erreichbar (Testtransport)")
         return (self.otherwise or MailboxSender()).send(session, message)
 
 

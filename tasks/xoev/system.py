@@ -5,18 +5,26 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.db import transaction
+from engine.operations import InvalidRequest, ServiceCall, TemporaryFailure
 
-from ..base import AdapterError, ServiceCall, SpecialistSystem
-from ..common import InvalidRequest, iso, require, run_once, utcnow
+from ..base import SpecialistSystem
+from ..common import iso, require, run_once, utcnow
 from .message import build_message
-from .models import XoevDelivery, XoevMailbox, XoevMessage, XoevStatBatch, XoevStatRecord
+from .models import (
+    XoevDelivery,
+    XoevMailbox,
+    XoevMessage,
+    XoevStatBatch,
+    XoevStatRecord,
+)
 from .recipients import RECIPIENTS, entitled, filter_notice
-from .schema import validate
+from .schema import SUBSET, validate
 from .senders import Sender, default_senders
 
 KINDS = ("anmeldung", "ummeldung", "abmeldung")
@@ -27,16 +35,18 @@ class Xoev(SpecialistSystem):
     name = "xoev"
     operations = ("forward", "queue_statistics", "deliver_statistics")
 
-    def __init__(self, sessions: sessionmaker[Session], senders: dict[str, Sender] | None = None):
+    def __init__(self, sessions: sessionmaker[Session], senders: dict[str, Sender] | None = None,
+                 schema_path: Path = SUBSET):
         self.sessions = sessions
         self.senders = senders if senders is not None else default_senders()
+        self.schema_path = schema_path
 
     def forward(self, call: ServiceCall) -> dict:
         """params: notice (the application, bpmn-models/gewerbe/antrag.schema.json), case_number,
         received_on (ISO date), author ({"ags", "behoerdenname", ...}), recipients (settings
         {code: {"kennung", "name", "transport"}}) -> {"messages": [{"recipient", "message_id",
         "message_uuid", "state"}]}. Each entitled recipient gets its own filtered message, once;
-        a recipient that cannot be reached raises AdapterError after the others were delivered."""
+        a recipient that cannot be reached raises TemporaryFailure after the others were delivered."""
         p = call.params
         require(p, "notice", "case_number", "received_on", "author", "recipients")
         notice, recipients = _notice(p["notice"]), p["recipients"]
@@ -162,7 +172,7 @@ class Xoev(SpecialistSystem):
         message_uuid = str(uuid.uuid4())
         root = RECIPIENTS[code].root
         xml = build_message(root, records, author, reader, message_uuid, now)
-        validate(xml)  # never store, let alone send, what the schema rejects
+        validate(xml, self.schema_path)  # never store, let alone send, what the schema rejects
         row = XoevMessage(tenant=call.tenant, idempotency_key=call.idempotency_key, business_key=call.business_key,
                           instance_id=call.instance_id, recipient=code, message_uuid=message_uuid, message_type=root,
                           xml=xml.decode("utf-8"), state="pending", attempts=0, created_at=now)
@@ -191,14 +201,14 @@ class Xoev(SpecialistSystem):
                     note = sender.send(session, row)
                     row.state, row.delivered_at, row.attempts, row.last_error = "delivered", utcnow(), attempt, None
                     session.add(_log(row, attempt, transport, "delivered", note))
-            except AdapterError as err:
+            except TemporaryFailure as err:
                 with transaction(self.sessions) as session:
                     row = session.get(XoevMessage, message_id, with_for_update=True)
                     row.attempts, row.last_error = attempt, str(err)
                     session.add(_log(row, attempt, transport, "failed", str(err)))
                 failures.append(f"{RECIPIENTS[code].name}: {err}")
         if failures:
-            raise AdapterError("Zustellung fehlgeschlagen – " + "; ".join(failures))
+            raise TemporaryFailure("Zustellung fehlgeschlagen – " + "; ".join(failures))
 
 
 def _log(row: XoevMessage, attempt: int, transport: str, outcome: str, detail: str) -> XoevDelivery:

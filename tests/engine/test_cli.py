@@ -10,8 +10,8 @@ from tests.conftest import ROOT, TEST_MODELS
 
 
 def amtsweg(db, *args, check=True):
-    env = {**os.environ, "AMTSWEG_DATABASE_URL": db.url, "AMTSWEG_ADAPTER_MODULES": "tasks.testing"}
-    result = subprocess.run([sys.executable, "-m", "engine", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+    env = {**os.environ, "AMTSWEG_DATABASE_URL": db.url, "AMTSWEG_PLUGIN_MODULES": "tasks.testing"}
+    result = subprocess.run([sys.executable, "-m", "webui", *args], cwd=ROOT, env=env, capture_output=True, text=True)
     if check and result.returncode != 0:
         raise AssertionError(result.stderr)
     return result

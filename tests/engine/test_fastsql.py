@@ -95,3 +95,14 @@ def test_works_on_a_session_and_on_rows_with_fewer_columns(probe):
 def test_a_missing_parameter_is_an_error_not_null(probe):
     with pytest.raises(KeyError), probe.engine.begin() as conn:
         RESCHEDULE.execute(conn, {"due_at": DUE})
+
+
+@pytest.mark.parametrize("column", [Column("state", String(20), default="ready"),
+                                    Column("attempts", Integer, onupdate=lambda: 1)])
+def test_tables_with_python_side_defaults_are_refused_when_the_statement_is_built(column):
+    table = Table("fastsql_defaults", MetaData(), Column("id", String(36), primary_key=True), column)
+    for statement in (table.insert(), table.update().where(table.c.id == bindparam("b_id"))):
+        with pytest.raises(TypeError, match=f"Python-Vorgabewerten \\({column.name}\\)"):
+            Statement(statement)
+    Statement(table.delete().where(table.c.id == bindparam("b_id")))  # deletes fill nothing
+    Statement(select(table.c.id))

@@ -75,6 +75,19 @@ def test_business_error_without_boundary_event_ends_in_incident(process_engine):
     assert "wird im Modell nicht abgefangen" in incident.message
 
 
+def test_invalid_request_opens_an_incident_at_once_without_retrying(process_engine):
+    engine = process_engine
+    bpmn = (ROOT / "tests/models/engine/failing.bpmn").read_text().replace("testing.flaky", "testing.refuse")
+    engine.repository.deploy({"failing.bpmn": bpmn.encode()})
+    instance_id = engine.runtime.start("failing", tenant="plauen", variables={"fail_times": 0, "divisor": 1})
+    engine.executor().run_due()
+    [job] = engine.management.jobs(instance_id=instance_id)
+    assert (job.attempts, job.retries_left, job.state) == (1, 0, "failed")
+    [incident] = engine.management.incidents(instance_id=instance_id)
+    assert "Parameter passen nicht zur Operation" in incident.message
+    assert engine.runtime.get(instance_id).state == "failed"
+
+
 def test_suspended_instance_runs_no_jobs_until_resumed(failing):
     engine = failing
     instance_id = engine.runtime.start("failing", tenant="plauen", variables={"fail_times": 0, "divisor": 1})
@@ -87,9 +100,9 @@ def test_suspended_instance_runs_no_jobs_until_resumed(failing):
 
 
 def _worker(db, lock_seconds):
-    env = {**os.environ, "AMTSWEG_DATABASE_URL": db.url, "AMTSWEG_ADAPTER_MODULES": "tasks.testing",
+    env = {**os.environ, "AMTSWEG_DATABASE_URL": db.url, "AMTSWEG_PLUGIN_MODULES": "tasks.testing",
            "AMTSWEG_LOCK_SECONDS": str(lock_seconds)}
-    return subprocess.Popen([sys.executable, "-m", "engine", "worker", "--until-idle"], cwd=ROOT, env=env,
+    return subprocess.Popen([sys.executable, "-m", "webui", "worker", "--until-idle"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 

@@ -8,7 +8,8 @@ import pytest
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
-from engine.validation import ModelInvalid, Problem, check, load_parser, validate
+from engine.errors import ModelInvalid, Problem
+from engine.validation import check, load_parser, validate
 
 MODELS = Path(__file__).resolve().parents[1] / "models" / "validation"
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpora" / "bpmn"

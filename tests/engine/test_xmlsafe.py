@@ -5,7 +5,8 @@ import time
 
 import pytest
 
-from engine.xmlsafe import MAX_BYTES, ModelInvalid, Problem, parse_xml
+from engine.errors import ModelInvalid, Problem
+from engine.xmlsafe import MAX_BYTES, parse_xml
 
 BPMN = b"""<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">

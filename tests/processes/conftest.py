@@ -3,21 +3,24 @@ import copy
 import pytest
 
 from engine.repository import read_paths
-from processes.cases import CaseService
-from tasks.seed import seed_demo
 from tests.conftest import MODELS
 
 
 @pytest.fixture
-def office(process_engine):
+def office(installation):
     """The demo installation: seeded specialist systems, the Standesamt model deployed."""
-    seed_demo(process_engine.sessions)
-    return Office(process_engine, CaseService(process_engine)).deploy("standesamt")
+    installation.seed_demo()
+    return Office(installation).deploy("standesamt")
 
 
 class Office:
-    def __init__(self, engine, cases):
-        self.engine, self.cases = engine, cases
+    def __init__(self, installation):
+        self.installation = installation
+        self.engine, self.cases = installation.engine, installation.cases
+
+    def system(self, name: str):
+        """The installation's specialist system of that name."""
+        return self.installation.registry.system(name)
 
     def deploy(self, service_key: str) -> "Office":
         self.engine.repository.deploy(read_paths([MODELS / service_key]), name=service_key)

@@ -9,8 +9,6 @@ from pypdf import PdfReader
 
 from engine.errors import FormInvalid
 from tasks.common import berlin_today
-from tasks.efile.system import EFile
-from tasks.parking import Parking
 from tests.processes.conftest import changed
 
 
@@ -79,7 +77,7 @@ def test_resident_with_own_car_gets_the_permit_after_paying_without_any_clerk(of
     assert (permit["plate"], permit["zone"], permit["valid_from"]) == ("PL-EB 1990", "B", berlin_today().isoformat())
 
     # The permit lies in the e-file, in the postbox and in the print outbox.
-    efile = EFile(office.engine.sessions)
+    efile = office.system("efile")
     documents = efile.documents("plauen", efile.file_for_case("plauen", case)["file_number"])
     assert {d["kind"] for d in documents} >= {"bestaetigung", "bescheid", "ausweis", "anschreiben", "vorgang"}
     ausweis = next(d for d in documents if d["kind"] == "ausweis")
@@ -175,7 +173,7 @@ def test_existing_permit_refusal_suggests_a_replacement(office):
     (dict(antragsart="umzug"), "PL-AM 62", "PL-AM 62"),
 ])
 def test_replacement_costs_the_replacement_fee_and_invalidates_the_old_permit(office, changes, old_plate, new_plate):
-    parking = Parking(office.engine.sessions)
+    parking = office.system("parking")
     [old] = parking.permits("plauen", "mustermann|anna|1962-04-21")
     case = submit(office, anna(**changes))
     assert office.variables(case)["gebuehr_cents"] == 1020
@@ -225,7 +223,7 @@ def test_unpaid_fee_discontinues_the_case_after_the_deadline(office, clock):
     clock.advance(days=31)
     office.run()
     assert office.state(case) == "completed" and office.statuses(case)[-1] == "eingestellt"
-    assert Parking(office.engine.sessions).permits("plauen", "beispiel|erika|1990-03-14") == []
+    assert office.system("parking").permits("plauen", "beispiel|erika|1990-03-14") == []
 
 
 def test_both_municipalities_differ_in_zones_and_fees(office):

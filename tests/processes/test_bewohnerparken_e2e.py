@@ -9,11 +9,11 @@ import re
 import pytest
 from pypdf import PdfReader
 
+from tests.conftest import login
 from tests.processes.test_bewohnerparken import application
 from webui import create_app
 from webui.auth import DEMO_USERS
 from webui.forms import flatten
-from tests.conftest import login
 
 CLERK = DEMO_USERS["sv.plauen"]
 
@@ -21,7 +21,7 @@ CLERK = DEMO_USERS["sv.plauen"]
 @pytest.fixture
 def app(office):
     office.deploy("bewohnerparken")
-    return create_app(office.engine, {"TESTING": True})
+    return create_app(office.installation, {"TESTING": True})
 
 
 def pdf_text(response) -> str:

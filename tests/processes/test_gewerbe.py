@@ -53,7 +53,7 @@ def submit(office, data, tenant="plauen", citizen="erika"):
 
 
 def hub(office) -> Xoev:
-    return Xoev(office.engine.sessions)
+    return office.system("xoev")
 
 
 def test_plain_registration_is_certified_and_forwarded_without_a_clerk(trade_office, mail_sink):

@@ -7,16 +7,16 @@ import re
 import pytest
 from pypdf import PdfReader
 
+from tests.conftest import login
 from tests.processes.test_gewerbe import notice
 from webui import create_app
 from webui.forms import flatten
-from tests.conftest import login
 
 
 @pytest.fixture
 def app(office):
     office.deploy("gewerbe")
-    return create_app(office.engine, {"TESTING": True})
+    return create_app(office.installation, {"TESTING": True})
 
 
 def form_data(data: dict) -> dict:

@@ -9,8 +9,6 @@ from pypdf import PdfReader
 
 from engine.clock import ManualClock
 from engine.errors import FormInvalid
-from tasks.dog_tax import DogTax
-from tasks.efile.system import EFile
 from tests.processes.conftest import changed
 
 
@@ -74,7 +72,7 @@ def post(office, case_number, tenant="plauen"):
 
 def notice_text(office, case_number, tenant="plauen") -> str:
     document_id = office.variables(case_number, tenant)["steuerbescheid"]["document_id"]
-    return pdf_text(EFile(office.engine.sessions).document(tenant, document_id)["content"])
+    return pdf_text(office.system("efile").document(tenant, document_id)["content"])
 
 
 def test_first_dog_without_any_clerk_step_gets_notice_tag_and_receivable(tax_office, mail_sink):
@@ -98,9 +96,9 @@ def test_first_dog_without_any_clerk_step_gets_notice_tag_and_receivable(tax_off
     post(tax_office, case_number)
     assert tax_office.state(case_number) == "completed"
     assert tax_office.statuses(case_number) == ["eingegangen", "veranlagt", "versandt"]
-    [dog] = DogTax(tax_office.engine.sessions).dogs("plauen", case_number)
+    [dog] = tax_office.system("dog_tax").dogs("plauen", case_number)
     assert dog["status"] == "angemeldet" and dog["tags"] == ["00002"]
-    efile = EFile(tax_office.engine.sessions)
+    efile = tax_office.system("efile")
     documents = efile.documents("plauen", efile.file_for_case("plauen", case_number)["file_number"])
     assert [d["kind"] for d in documents] == ["bestaetigung", "bescheid", "vorgang"]
 
@@ -167,7 +165,7 @@ def test_dangerous_dog_without_valid_permit_is_rejected_with_a_notice(tax_office
              {"ergebnis": "ungueltig", "begruendung": "Die Erlaubnis GH-1999-001 ist seit 2004 erloschen."})
     assert tax_office.state(case_number) == "completed"
     assert tax_office.statuses(case_number) == ["eingegangen", "in_pruefung", "abgelehnt"]
-    [dog] = DogTax(tax_office.engine.sessions).dogs("plauen", case_number)
+    [dog] = tax_office.system("dog_tax").dogs("plauen", case_number)
     assert dog["status"] == "abgelehnt" and dog["tags"] == []
     assert tax_office.cases.finance.receivables("plauen", case_number) == []
     [message] = [m for m in tax_office.cases.messages("plauen", case_number) if "Bescheid" in m["title"]]
@@ -251,4 +249,4 @@ def test_every_invalid_field_gives_a_german_message_and_stores_nothing(tax_offic
         tax_office.cases.submit("hundesteuer", "plauen", changed(anmeldung(), changes), citizen="erika")
     assert [(e.field, e.message) for e in err.value.errors] == [(field, message)]
     assert tax_office.engine.runtime.query() == []
-    assert DogTax(tax_office.engine.sessions).dogs("plauen", None)[-1]["name"] == "Bello"  # only the demo dog
+    assert tax_office.system("dog_tax").dogs("plauen", None)[-1]["name"] == "Bello"  # only the demo dog

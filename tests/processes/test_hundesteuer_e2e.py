@@ -7,17 +7,17 @@ import re
 import pytest
 from pypdf import PdfReader
 
+from tests.conftest import login
 from tests.processes.test_hundesteuer import anmeldung, clock, tax_office  # noqa: F401  (fixtures used by name)
 from webui import create_app
 from webui.forms import flatten
-from tests.conftest import login
 
 
 @pytest.fixture
 def app(request):
     """The web app on the tax office (Standesamt and Hundesteuer deployed)."""
     office = request.getfixturevalue("tax_office")
-    return create_app(office.engine, {"TESTING": True})
+    return create_app(office.installation, {"TESTING": True})
 
 
 def form_of(data: dict) -> dict:

@@ -5,7 +5,6 @@ import pytest
 from pypdf import PdfReader
 
 from engine.errors import FormInvalid
-from tasks.efile.system import EFile
 from tests.processes.conftest import application, changed
 
 
@@ -43,7 +42,7 @@ def test_entitled_applicant_pay_later_gets_certificate_with_only_the_signing_tas
     assert balance["open_cents"] == 2900  # mailed with the bill
 
     # The whole case lies in the e-file under its file number; the certificate names the person.
-    efile = EFile(office.engine.sessions)
+    efile = office.system("efile")
     file = efile.file_for_case("plauen", case.case_number)
     documents = efile.documents("plauen", file["file_number"])
     assert {d["kind"] for d in documents} >= {"bestaetigung", "bescheid", "urkunde", "anschreiben", "vorgang"}

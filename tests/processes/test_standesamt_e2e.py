@@ -6,15 +6,15 @@ import re
 import pytest
 from pypdf import PdfReader
 
+from tests.conftest import login
 from tests.processes.conftest import application
 from webui import create_app
 from webui.forms import flatten
-from tests.conftest import login
 
 
 @pytest.fixture
 def app(office):
-    return create_app(office.engine, {"TESTING": True})
+    return create_app(office.installation, {"TESTING": True})
 
 
 def pdf_text(response) -> str:

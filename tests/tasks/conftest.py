@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 from aiosmtpd.controller import Controller
 
-from tasks.seed import seed_demo
+from processes.bootstrap import seed_demo
+from tests.conftest import TEST_PLUGINS
 
 from .helpers import Collector, free_port
 
@@ -16,7 +17,7 @@ def sessions(db):
 
 @pytest.fixture
 def seeded(sessions):
-    seed_demo(sessions)
+    seed_demo(sessions, TEST_PLUGINS)
     return sessions
 
 

@@ -6,7 +6,7 @@ import socket
 import uuid
 from email import policy
 
-from tasks.base import ServiceCall
+from engine.operations import ServiceCall
 from tasks.notifications import SmtpSettings
 
 REFUSED_DOMAIN = "@abgelehnt.example"
@@ -43,3 +43,12 @@ class Collector:
 
 def smtp_settings(port: int) -> SmtpSettings:
     return SmtpSettings(host="127.0.0.1", port=port, sender="Stadt Plauen <standesamt@plauen.example>", timeout=5)
+
+
+def make_portal(sessions, smtp_port: int):
+    """The portal with the built-in e-file and mail through an SMTP server on ``smtp_port``."""
+    from tasks.efile import EFile
+    from tasks.notifications import Notifications
+    from tasks.portal import Portal
+
+    return Portal(sessions, EFile(sessions), Notifications(sessions, smtp_settings(smtp_port)))

@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from engine.db import transaction
+from engine.operations import InvalidRequest
 from tasks.civil_register import CivilRegister
 from tasks.civil_register.models import CivregRetrievalLog
-from tasks.common import InvalidRequest
 
 from .helpers import make_call
 

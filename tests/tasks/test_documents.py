@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.db import transaction
-from tasks.common import InvalidRequest
+from engine.operations import InvalidRequest
 from tasks.documents import Documents, render_html, render_pdf
 from tasks.documents.formatting import money
 from tasks.efile import EFile
@@ -190,7 +190,7 @@ def test_render_files_the_pdf_once_per_key_and_prints_by_id(seeded):
     file_number = open_file(seeded)
     params = {"template": "kostenbescheid", "data": DATA["kostenbescheid"], "municipality": MUNICIPALITY,
               "file_number": file_number, "title": "Kostenbescheid"}
-    documents = Documents(seeded)
+    documents = Documents(seeded, EFile(seeded))
     first = documents.render(make_call("documents.render", params, key="render-1"))
     assert set(first) == {"document_id", "title", "sha256"} and first["title"] == "Kostenbescheid"
     assert documents.render(make_call("documents.render", params, key="render-1")) == first
@@ -203,7 +203,7 @@ def test_render_files_the_pdf_once_per_key_and_prints_by_id(seeded):
         assert session.scalar(select(func.count()).select_from(EfileDocument)) == 1
 
     # The print outbox takes the filed PDF by its id: the process never carries the bytes.
-    outbox = PrintMail(seeded)
+    outbox = PrintMail(seeded, EFile(seeded))
     params = {"address": APPLICANT, "document_ids": [first["document_id"]]}
     job = outbox.enqueue(make_call("print_mail.enqueue", params))
     assert outbox.job_documents("plauen", job["print_job_id"]) == [("Kostenbescheid", stored["content"])]
@@ -213,6 +213,6 @@ def test_render_into_an_unknown_file_is_refused(seeded):
     params = {"template": "mitteilung", "data": DATA["mitteilung"], "municipality": MUNICIPALITY,
               "file_number": "341.21-2026/99999", "title": "Ablehnungsbescheid"}
     with pytest.raises(InvalidRequest, match="nicht vorhanden"):
-        Documents(seeded).render(make_call("documents.render", params))
+        Documents(seeded, EFile(seeded)).render(make_call("documents.render", params))
     with pytest.raises(InvalidRequest, match="file_number"):
-        Documents(seeded).render(make_call("documents.render", {**params, "file_number": ""}))
+        Documents(seeded, EFile(seeded)).render(make_call("documents.render", {**params, "file_number": ""}))

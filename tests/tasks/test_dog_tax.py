@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
-from tasks.common import InvalidRequest
+from engine.operations import InvalidRequest
 from tasks.dog_tax import DogTax, rules
 from tasks.efile import EFile
 from tests.tasks.helpers import make_call
@@ -143,7 +143,7 @@ def tag(system, assessment, tenant="plauen"):
 
 
 def test_register_dog_is_idempotent_and_finds_the_listed_breed(seeded):
-    system = DogTax(seeded)
+    system = DogTax(seeded, EFile(seeded))
     call = make_call("dog_tax.register_dog", {"holder": HOLDER, "dangerous_breeds": LIST, "dog": {
         "name": "Rocky", "breed": "Pitbull-Mischling", "held_since": "2026-03-01"}}, key="same")
     first, again = system.register_dog(call), system.register_dog(call)
@@ -153,7 +153,7 @@ def test_register_dog_is_idempotent_and_finds_the_listed_breed(seeded):
 
 
 def test_only_registered_dogs_count_for_the_household(seeded):
-    system = DogTax(seeded)
+    system = DogTax(seeded, EFile(seeded))
     first = register(system)
     second = register(system, name="Paula")
     # Neither is registered yet: both would be the first dog.
@@ -165,7 +165,7 @@ def test_only_registered_dogs_count_for_the_household(seeded):
 
 
 def test_tags_are_numbered_per_tenant(seeded):
-    system = DogTax(seeded)
+    system = DogTax(seeded, EFile(seeded))
     holder = {**HOLDER, "postal_code": "01234", "city": "Musterstadt"}
     plauen = tag(system, assess(system, register(system)))
     musterstadt = tag(system, assess(system, register(system, "musterstadt", holder=holder), "musterstadt"),
@@ -176,7 +176,7 @@ def test_tags_are_numbered_per_tenant(seeded):
 
 
 def test_exemption_decisions_set_the_amount(seeded):
-    system = DogTax(seeded)
+    system = DogTax(seeded, EFile(seeded))
     dog = register(system)
     exempt = assess(system, dog, exemption={"kind": "blindenfuehrhund", "decision": "befreiung", "reason": "Bl"})
     halved = assess(system, dog, exemption={"kind": "huetehund", "decision": "ermaessigung", "percent": 50})
@@ -188,7 +188,7 @@ def test_exemption_decisions_set_the_amount(seeded):
 
 
 def test_invalid_iban_stores_no_mandate(seeded):
-    system = DogTax(seeded)
+    system = DogTax(seeded, EFile(seeded))
     dog = register(system)
     params = {"holder_id": dog["holder_id"], "account_holder": "Erika Neumann", "signed_on": "2026-03-10"}
     refused = system.record_mandate(make_call("dog_tax.record_mandate", {**params, "iban": "DE89370400440532013001"}))
@@ -200,7 +200,7 @@ def test_invalid_iban_stores_no_mandate(seeded):
 
 
 def test_rejected_dog_stays_out_of_the_count(seeded):
-    system = DogTax(seeded)
+    system = DogTax(seeded, EFile(seeded))
     dog = register(system, breed="Bullterrier")
     result = system.reject_registration(make_call("dog_tax.reject_registration",
                                                   {"dog_id": dog["dog_id"], "reason": "keine Erlaubnis"}))
@@ -209,7 +209,7 @@ def test_rejected_dog_stays_out_of_the_count(seeded):
 
 
 def test_render_notice_files_the_steuerbescheid_with_tag_and_amount(seeded):
-    system, efile = DogTax(seeded), EFile(seeded)
+    system, efile = DogTax(seeded, EFile(seeded)), EFile(seeded)
     file_number = efile.open_file(make_call("efile.open_file", {"plan_code": "963.1", "subject": "Hundesteuer"}))[
         "file_number"]
     assessment = assess(system, register(system))

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.db import transaction
-from tasks.common import InvalidRequest, berlin_today
+from engine.operations import InvalidRequest
+from tasks.common import berlin_today
 from tasks.efile import EFile
 from tasks.efile.models import AppendOnlyViolation, EfileDocument
 

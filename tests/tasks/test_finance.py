@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.db import transaction
-from tasks.base import BusinessError
-from tasks.common import InvalidRequest, berlin_today
+from engine.operations import BusinessError, InvalidRequest
+from tasks.common import berlin_today
 from tasks.finance import Finance, UnknownCashReference
 from tasks.finance.models import FinanceReceivable
 

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 import pytest
 from pypdf import PdfReader
 
+from engine.operations import BusinessError
 from tasks.common import berlin_today
-from tasks.base import BusinessError
 from tasks.efile import EFile
 from tasks.parking import Parking
 from tasks.parking.rules import add_months, blocks_new_permit, valid_until
@@ -23,7 +23,7 @@ TODAY = berlin_today()
 
 @pytest.fixture
 def parking(seeded):
-    return Parking(seeded)
+    return Parking(seeded, EFile(seeded))
 
 
 def call(parking, operation, key=None, tenant="plauen", **params):

@@ -10,15 +10,14 @@ import pytest
 from sqlalchemy import func, select, update
 
 from engine.db import transaction
-from tasks.base import AdapterError
-from tasks.common import InvalidRequest, utcnow
+from engine.operations import InvalidRequest, TemporaryFailure
+from tasks.common import utcnow
 from tasks.efile import EFile
 from tasks.notifications.models import NotifyMail
-from tasks.portal import Portal
 from tasks.portal.models import PortalDraft, PortalMessage, PortalStatus
 from tasks.portal.system import DRAFT_DAYS
 
-from .helpers import REFUSED_DOMAIN, free_port, make_call, smtp_settings
+from .helpers import REFUSED_DOMAIN, free_port, make_call, make_portal
 
 CASE, OTHER_CASE = "STA-2026-0001", "STA-2026-0002"
 CITIZEN = "bundid:erika-4711"
@@ -37,7 +36,7 @@ PDF = blank_pdf()
 
 @pytest.fixture
 def portal(seeded):
-    return Portal(seeded, smtp_settings(free_port()))  # no SMTP server behind it: tests that mail use ``smtp``
+    return make_portal(seeded, free_port())  # no SMTP server behind it: tests that mail use ``smtp``
 
 
 def file_document(seeded, case: str, title: str, tenant: str = "plauen") -> int:
@@ -145,7 +144,7 @@ def test_documents_only_through_their_own_case_and_tenant(portal, seeded):
 
 def test_email_notice_once_per_key(seeded, smtp):
     controller, collector = smtp
-    portal = Portal(seeded, smtp_settings(controller.port))
+    portal = make_portal(seeded, controller.port)
     document_id = file_document(seeded, CASE, "Kostenbescheid")
     params = {"status": "zahlung_offen", "title": "Ihr Kostenbescheid", "text": "Vertraulicher Inhalt",
               "document_ids": [document_id], "recipient": CITIZEN, "email": "erika.beispiel@example.org"}
@@ -171,15 +170,15 @@ def test_email_retried_after_relay_failure_and_refusal_tolerated(seeded, smtp):
     controller, collector = smtp
     params = {"title": "Rückfrage zu Ihrem Antrag", "text": "Bitte reichen Sie eine Vollmacht nach.",
               "status": "rueckfrage", "email": "erika.beispiel@example.org"}
-    with pytest.raises(AdapterError):
-        notify(Portal(seeded, smtp_settings(free_port())), key="r1", **params)
-    assert len(portal_messages := Portal(seeded).messages("plauen", case_number=CASE)) == 1  # posted already
-    result = notify(Portal(seeded, smtp_settings(controller.port)), key="r1", **params)  # the engine's retry
+    with pytest.raises(TemporaryFailure):
+        notify(make_portal(seeded, free_port()), key="r1", **params)
+    assert len(portal_messages := make_portal(seeded, free_port()).messages("plauen", case_number=CASE)) == 1  # posted already
+    result = notify(make_portal(seeded, controller.port), key="r1", **params)  # the engine's retry
     assert result["message_id"] == portal_messages[0]["id"] and result["email"] == "sent"
     assert len(collector.messages) == 1
     assert count(seeded, PortalStatus) == 1
 
-    refused = notify(Portal(seeded, smtp_settings(controller.port)), key="r2",
+    refused = notify(make_portal(seeded, controller.port), key="r2",
                      **{**params, "email": "niemand" + REFUSED_DOMAIN})
     assert (refused["email"], refused["email_message_id"]) == ("refused", None)
     assert refused["message_id"] is not None

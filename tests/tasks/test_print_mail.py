@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.db import transaction
-from tasks.common import InvalidRequest
+from engine.operations import InvalidRequest
+from tasks.efile import EFile
 from tasks.print_mail import JobsNotOpen, PrintMail
 from tasks.print_mail.models import PrintMailJob
 
@@ -30,7 +31,7 @@ def pdf(pages: int = 1) -> bytes:
 
 @pytest.fixture
 def outbox(sessions):
-    return PrintMail(sessions)
+    return PrintMail(sessions, EFile(sessions))
 
 
 def enqueue(outbox, key=None, tenant="plauen", address=ADDRESS, documents=None, business_key="STA-7"):
@@ -102,7 +103,6 @@ def test_invalid_jobs(outbox, documents, address):
 
 
 def filed(seeded, content: bytes, title: str, tenant: str = "plauen") -> int:
-    from tasks.efile import EFile
 
     efile = EFile(seeded)
     number = efile.open_file(make_call("efile.open_file", {"plan_code": "341.21", "subject": "Urkunde"},
@@ -113,7 +113,7 @@ def filed(seeded, content: bytes, title: str, tenant: str = "plauen") -> int:
 
 
 def test_documents_from_the_efile_by_id(seeded):
-    outbox = PrintMail(seeded)
+    outbox = PrintMail(seeded, EFile(seeded))
     certificate, fee_notice = filed(seeded, pdf(), "Geburtsurkunde"), filed(seeded, pdf(2), "Kostenbescheid")
     cover = {"title": "Anschreiben", "pdf_base64": base64.b64encode(pdf(3)).decode()}
     params = {"address": ADDRESS, "documents": [cover], "document_ids": [fee_notice, certificate]}
@@ -123,7 +123,7 @@ def test_documents_from_the_efile_by_id(seeded):
 
 
 def test_efile_documents_of_another_tenant_or_not_pdf_are_refused(seeded):
-    outbox = PrintMail(seeded)
+    outbox = PrintMail(seeded, EFile(seeded))
     foreign = filed(seeded, pdf(), "Urkunde", tenant="musterstadt")
     text = filed(seeded, b"kein PDF", "Vermerk")
     for ids in ([foreign], [text], ["abc"]):

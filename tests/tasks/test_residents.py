@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.db import transaction
-from tasks.common import InvalidRequest
+from engine.operations import InvalidRequest
 from tasks.residents import Residents
 from tasks.residents.addresses import split_address, street_key
 from tasks.residents.models import ResidentsRetrieval, ResidentsZone

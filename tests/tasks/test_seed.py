@@ -4,16 +4,18 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from engine.db import transaction
+from processes.bootstrap import seed_demo
+from processes.settings import Settings
+from tasks.builtin import BUILTIN_PLUGINS
 from tasks.civil_register.models import CivregEntry
 from tasks.efile.models import EfilePlanEntry
-from tasks.registry import Registry, default_registry
-from tasks.seed import seed_demo
+from tasks.registry import build_registry
 
 
 def test_seed_twice_adds_nothing_the_second_time(sessions):
-    first = seed_demo(sessions)
+    first = seed_demo(sessions, BUILTIN_PLUGINS)
     assert first["plauen"] > 12 and first["musterstadt"] > 12
-    assert seed_demo(sessions) == {"plauen": 0, "musterstadt": 0}
+    assert seed_demo(sessions, BUILTIN_PLUGINS) == {"plauen": 0, "musterstadt": 0}
     with transaction(sessions) as session:
         counts = dict(session.execute(select(CivregEntry.tenant, func.count()).group_by(CivregEntry.tenant)).all())
         plans = session.scalar(select(func.count()).select_from(EfilePlanEntry).where(EfilePlanEntry.tenant == "plauen"))
@@ -22,13 +24,11 @@ def test_seed_twice_adds_nothing_the_second_time(sessions):
 
 
 def test_other_tenants_get_the_filing_plan(sessions):
-    assert seed_demo(sessions, tenants=("zwickau",)) == {"zwickau": 5}
+    assert seed_demo(sessions, BUILTIN_PLUGINS, tenants=("zwickau",)) == {"zwickau": 5}
 
 
-def test_builtin_operations_are_registered(sessions, monkeypatch):
-    monkeypatch.delenv("AMTSWEG_ADAPTER_MODULES", raising=False)
-    registry = default_registry(sessions)
-    assert isinstance(registry, Registry)
+def test_builtin_operations_are_registered(sessions):
+    registry = build_registry(BUILTIN_PLUGINS, sessions, Settings())
     assert registry.operations() >= {
         "civil_register.lookup_entry", "civil_register.check_entitlement",
         "finance.create_receivable", "finance.balance",

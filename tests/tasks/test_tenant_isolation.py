@@ -7,10 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from engine.db import transaction
-from tasks.base import BusinessError
+from engine.operations import BusinessError, InvalidRequest
 from tasks.civil_register import CivilRegister
 from tasks.civil_register.models import CivregRetrievalLog
-from tasks.common import InvalidRequest
 from tasks.efile import EFile
 from tasks.finance import Finance
 from tasks.print_mail import JobsNotOpen, PrintMail
@@ -82,7 +81,7 @@ def test_files_and_documents_are_per_tenant(seeded):
 
 
 def test_print_jobs_are_per_tenant(seeded):
-    outbox = PrintMail(seeded)
+    outbox = PrintMail(seeded, EFile(seeded))
     params = {"address": {"name": "Jan Probemann", "street": "Hauptstraße 1", "postal_code": "12345",
                           "city": "Musterstadt"}, "documents": [{"title": "Urkunde", "pdf_base64": PDF}]}
     job_id = outbox.enqueue(make_call("print_mail.enqueue", params, tenant="musterstadt"))["print_job_id"]

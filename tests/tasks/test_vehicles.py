@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tasks.common import InvalidRequest
+from engine.operations import InvalidRequest
 from tasks.vehicles import Vehicles, normalise_plate
 
 from .helpers import make_call

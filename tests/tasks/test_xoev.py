@@ -172,12 +172,11 @@ def test_schema_rejects_a_message_without_the_owners_name():
         validate(broken)
 
 
-def test_the_official_schema_can_replace_ours(monkeypatch, tmp_path):
+def test_the_official_schema_can_replace_ours(tmp_path):
     replacement = tmp_path / "official.xsd"
-    replacement.write_bytes(xsd.SUBSET.read_bytes())
-    monkeypatch.setenv("AMTSWEG_XGEWERBEANZEIGE_XSD", str(replacement))
-    assert xsd.schema_path() == replacement
-    validate(message_for("fin", full_notice()))
+    replacement.write_bytes(xsd.SUBSET.read_bytes().replace(b'name="familienname"', b'name="nachname"'))
+    with pytest.raises(InvalidMessage, match="official.xsd"):
+        validate(message_for("fin", full_notice()), replacement)
 
 
 def test_forward_is_idempotent_and_logs_each_delivery(seeded):
@@ -197,7 +196,7 @@ def test_forward_is_idempotent_and_logs_each_delivery(seeded):
 
 
 def test_unknown_transport_is_a_configuration_error(seeded):
-    from tasks.common import InvalidRequest
+    from engine.operations import InvalidRequest
 
     params = {"notice": full_notice(), "case_number": "GW-1", "received_on": "2026-04-20", "author": AUTHOR,
               "recipients": {"fin": {"kennung": "1234", "name": "Finanzamt", "transport": "brieftaube"}}}

@@ -1,5 +1,0 @@
-import sys
-from engine.cli import main
-
-if __name__ == "__main__":
-    sys.exit(main())

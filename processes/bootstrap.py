@@ -1,0 +1,80 @@
+"""The composition root: the one place that builds an installation (database, specialist
+systems, engine, case service) from one ``Settings``. The web app, the CLI, the worker and the
+tests all get their installation here; tests pass their own plugins or clock."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from engine import migrate
+from engine.clock import SystemClock
+from engine.db import make_engine, make_sessionmaker, transaction
+from engine.facade import ProcessEngine
+from engine.repository import read_paths
+from tasks.base import Plugin
+from tasks.builtin import BUILTIN_PLUGINS
+from tasks.registry import Registry, build_registry, combine, plugins_from_modules
+
+from .cases import CaseService
+from .catalog import MODELS, services
+from .settings import Settings
+from .standing import start_standing_processes
+
+DEMO_TENANTS = ("plauen", "musterstadt")
+
+
+@dataclass
+class Installation:
+    settings: Settings
+    plugins: tuple[Plugin, ...]
+    registry: Registry
+    engine: ProcessEngine
+    cases: CaseService
+
+    def upgrade_database(self) -> None:
+        """Applies the engine's migrations and every registered system's branch."""
+        migrate.upgrade(self.engine.ctx.db, self.migration_locations())
+
+    def migration_locations(self) -> list[Path]:
+        return [p.migrations for p in self.plugins if p.migrations is not None]
+
+    def deploy_models(self) -> list:
+        """Deploys every service's model folder; returns the definitions."""
+        return [info for svc in services().values()
+                for info in self.engine.repository.deploy(read_paths([MODELS / svc.key]), name=svc.key)]
+
+    def seed_demo(self, tenants: Sequence[str] = DEMO_TENANTS) -> dict[str, int]:
+        return seed_demo(self.engine.sessions, self.plugins, tenants)
+
+    def start_standing_processes(self) -> list[str]:
+        return start_standing_processes(self.engine)
+
+    def close(self) -> None:
+        self.engine.ctx.db.dispose()
+
+
+def seed_demo(sessions, plugins: Iterable[Plugin], tenants: Sequence[str] = DEMO_TENANTS) -> dict[str, int]:
+    """Demo data of every system that has some, in plugin order; running it again adds nothing.
+    Returns the rows added per tenant."""
+    added = {}
+    for tenant in tenants:
+        with transaction(sessions) as session:
+            added[tenant] = sum(p.seed(session, tenant) for p in plugins if p.seed is not None)
+    return added
+
+
+def bootstrap(settings: Settings | None = None, plugins: Iterable[Plugin] | None = None, clock=None) -> Installation:
+    """``plugins`` defaults to the built-in systems plus those of ``settings.plugin_modules``, which
+    replace built-in systems of the same name."""
+    settings = settings or Settings.from_env()
+    if plugins is None:
+        plugins = combine(BUILTIN_PLUGINS, plugins_from_modules(settings.plugin_modules))
+    plugins = tuple(plugins)
+    sessions = make_sessionmaker(make_engine(settings.database_url))
+    registry = build_registry(plugins, sessions, settings)
+    engine = ProcessEngine(sessions, registry, clock or SystemClock(), workflow_cache_size=settings.workflow_cache_size,
+                           lock_seconds=settings.lock_seconds)
+    cases = CaseService(engine, portal=registry.system("portal"), finance=registry.system("finance"),
+                        print_mail=registry.system("print_mail"))
+    return Installation(settings, plugins, registry, engine, cases)

@@ -1,0 +1,65 @@
+"""The installation's settings: one typed object, the only place that reads the environment."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, Mapping
+
+from engine.core import WorkflowCache
+from engine.jobs import DEFAULT_LOCK_SECONDS
+from tasks.notifications import SmtpSettings
+from tasks.xoev.schema import SUBSET as XGEWERBEANZEIGE_SUBSET
+
+DEMO_SECRET_KEY = "amtsweg-demo"  # signs demo sessions only; production refuses it
+
+
+class SettingsInvalid(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "sqlite:///amtsweg.db"
+    mode: Literal["demo", "production"] = "demo"
+    secret_key: str = DEMO_SECRET_KEY
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    plugin_modules: tuple[str, ...] = ()  # a municipality's own systems: modules offering PLUGINS
+    lock_seconds: int = DEFAULT_LOCK_SECONDS  # how long a worker holds a job before another may take it
+    workflow_cache_size: int = WorkflowCache.DEFAULT_SIZE  # 0: every command loads the saved state
+    mail_dir: Path = Path("var/mail")  # where the demo's mail sink drops e-mails
+    xgewerbeanzeige_xsd: Path = XGEWERBEANZEIGE_SUBSET
+    debug: bool = False
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
+        """AMTSWEG_DATABASE_URL, AMTSWEG_MODE, AMTSWEG_SECRET_KEY, AMTSWEG_SMTP_HOST, AMTSWEG_SMTP_PORT,
+        AMTSWEG_MAIL_FROM, AMTSWEG_PLUGIN_MODULES (comma-separated), AMTSWEG_LOCK_SECONDS,
+        AMTSWEG_MAIL_DIR, AMTSWEG_XGEWERBEANZEIGE_XSD, AMTSWEG_DEBUG."""
+        get = environ.get
+        defaults, smtp = cls(), SmtpSettings()
+        try:
+            settings = cls(
+                database_url=get("AMTSWEG_DATABASE_URL", defaults.database_url),
+                mode=get("AMTSWEG_MODE", defaults.mode),
+                secret_key=get("AMTSWEG_SECRET_KEY", defaults.secret_key),
+                smtp=SmtpSettings(host=get("AMTSWEG_SMTP_HOST", smtp.host), port=int(get("AMTSWEG_SMTP_PORT", smtp.port)),
+                                  sender=get("AMTSWEG_MAIL_FROM", smtp.sender)),
+                plugin_modules=tuple(m.strip() for m in get("AMTSWEG_PLUGIN_MODULES", "").split(",") if m.strip()),
+                lock_seconds=int(get("AMTSWEG_LOCK_SECONDS", defaults.lock_seconds)),
+                mail_dir=Path(get("AMTSWEG_MAIL_DIR", defaults.mail_dir)),
+                xgewerbeanzeige_xsd=Path(get("AMTSWEG_XGEWERBEANZEIGE_XSD", defaults.xgewerbeanzeige_xsd)),
+                debug=get("AMTSWEG_DEBUG", "") == "1",
+            )
+        except ValueError as err:
+            raise SettingsInvalid(f"Ungültige Einstellung in der Umgebung: {err}") from None
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        if self.mode not in ("demo", "production"):
+            raise SettingsInvalid(f"AMTSWEG_MODE muss „demo“ oder „production“ sein, nicht „{self.mode}“.")
+        if self.mode == "production" and self.secret_key == DEMO_SECRET_KEY:
+            raise SettingsInvalid("Im Betrieb (AMTSWEG_MODE=production) ist ein eigener AMTSWEG_SECRET_KEY nötig.")
+        if self.lock_seconds < 1:
+            raise SettingsInvalid("AMTSWEG_LOCK_SECONDS muss mindestens 1 sein.")

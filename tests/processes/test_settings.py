@@ -1,0 +1,42 @@
+"""The installation's settings come from the environment in one place, checked."""
+from pathlib import Path
+
+import pytest
+
+from processes.settings import DEMO_SECRET_KEY, Settings, SettingsInvalid
+from tasks.notifications import SmtpSettings
+
+
+def test_settings_from_environment():
+    settings = Settings.from_env({
+        "AMTSWEG_DATABASE_URL": "postgresql://amtsweg@db/amtsweg", "AMTSWEG_SMTP_HOST": "mail.plauen.example",
+        "AMTSWEG_SMTP_PORT": "2525", "AMTSWEG_MAIL_FROM": "Stadt Plauen <noreply@plauen.example>",
+        "AMTSWEG_PLUGIN_MODULES": "plauen.efile, plauen.kasse", "AMTSWEG_LOCK_SECONDS": "60",
+        "AMTSWEG_XGEWERBEANZEIGE_XSD": "/srv/xsd/xgewerbeanzeige.xsd",
+    })
+    assert settings.database_url == "postgresql://amtsweg@db/amtsweg"
+    assert settings.smtp == SmtpSettings("mail.plauen.example", 2525, "Stadt Plauen <noreply@plauen.example>")
+    assert settings.plugin_modules == ("plauen.efile", "plauen.kasse")
+    assert settings.lock_seconds == 60
+    assert settings.xgewerbeanzeige_xsd == Path("/srv/xsd/xgewerbeanzeige.xsd")
+    assert settings.mode == "demo" and settings.secret_key == DEMO_SECRET_KEY
+
+
+def test_defaults_run_the_embedded_demo():
+    settings = Settings.from_env({})
+    assert settings.database_url.startswith("sqlite:///") and settings.mode == "demo"
+
+
+@pytest.mark.parametrize("environ, message", [
+    ({"AMTSWEG_MODE": "production"}, "eigener AMTSWEG_SECRET_KEY"),
+    ({"AMTSWEG_MODE": "test"}, "„demo“ oder „production“"),
+    ({"AMTSWEG_SMTP_PORT": "fünfundzwanzig"}, "Ungültige Einstellung"),
+    ({"AMTSWEG_LOCK_SECONDS": "0"}, "mindestens 1"),
+])
+def test_unusable_settings_are_refused_with_a_german_message(environ, message):
+    with pytest.raises(SettingsInvalid, match=message):
+        Settings.from_env(environ)
+
+
+def test_production_starts_with_its_own_secret():
+    assert Settings.from_env({"AMTSWEG_MODE": "production", "AMTSWEG_SECRET_KEY": "x" * 40}).mode == "production"

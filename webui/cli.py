@@ -1,0 +1,102 @@
+"""The ``amtsweg`` console script: the engine's commands plus the application's (db, demo, serve),
+all on the installation that ``processes.bootstrap`` builds from the environment's settings."""
+from __future__ import annotations
+
+import dataclasses
+
+import click
+
+from engine import cli as engine_cli
+from engine import migrate
+from processes.bootstrap import Installation, bootstrap
+from processes.settings import Settings, SettingsInvalid
+
+
+class _Run:
+    """Builds the installation on first use, so ``--help`` touches no database."""
+
+    def __init__(self) -> None:
+        self.settings: Settings | None = None
+        self._installation: Installation | None = None
+
+    def installation(self) -> Installation:
+        if self._installation is None:
+            self._installation = bootstrap(self.settings or Settings.from_env())
+        return self._installation
+
+    def __call__(self):  # what the engine's commands ask for
+        return self.installation().engine
+
+
+@click.group(cls=engine_cli.ErrorReportingGroup)
+@click.pass_context
+def main(ctx) -> None:
+    """Amtsweg: OZG-Dienste als BPMN-Prozesse. Einstellungen aus der Umgebung (AMTSWEG_DATABASE_URL …)."""
+    try:
+        run = _Run()
+        run.settings = Settings.from_env()
+    except SettingsInvalid as err:
+        raise click.UsageError(str(err)) from None
+    ctx.obj = run
+
+
+for command in engine_cli.main.commands.values():
+    main.add_command(command)
+
+
+def _installation() -> Installation:
+    return click.get_current_context().find_root().obj.installation()
+
+
+@main.group()
+def db() -> None:
+    """Datenbank verwalten."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Legt alle Tabellen an bzw. bringt sie auf den neuesten Stand (Engine und jedes Fachverfahren)."""
+    _installation().upgrade_database()
+    click.echo("Datenbank ist auf dem neuesten Stand.")
+
+
+@db.command("heads")
+def db_heads() -> None:
+    """Zeigt je Zweig (Engine, Fachverfahren) die neueste Migration."""
+    for branch, revision in sorted(migrate.heads(_installation().migration_locations()).items()):
+        click.echo(f"{branch} {revision}")
+
+
+@main.command()
+def demo() -> None:
+    """Richtet die Demo ein: stellt die Modelle bereit und legt Demodaten der Fachverfahren an."""
+    installation = _installation()
+    for info in installation.deploy_models():
+        click.echo(f"{info.key} {info.version}")
+    installation.seed_demo()
+    click.echo("Demodaten angelegt (Plauen, Musterstadt).")
+    for instance_id in installation.start_standing_processes():
+        click.echo(f"Dauerprozess gestartet: {instance_id}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--with-worker/--no-worker", default=True, show_default=True)
+@click.option("--mail-sink", is_flag=True, help="Lokalen SMTP-Server starten, der E-Mails nur in einem Ordner ablegt (Demo)")
+def serve(host, port, with_worker, mail_sink) -> None:
+    """Startet die Weboberfläche (und einen Worker im selben Prozess)."""
+    from tasks.notifications.sink import MailSink
+
+    from . import create_app
+
+    run = click.get_current_context().find_root().obj
+    if mail_sink:
+        sink = MailSink(folder=run.settings.mail_dir).start()
+        run.settings = dataclasses.replace(run.settings, smtp=dataclasses.replace(run.settings.smtp, host=sink.host,
+                                                                                  port=sink.port))
+        click.echo(f"E-Mails der Demo landen in {run.settings.mail_dir.resolve()}")
+    app = create_app(run.installation())
+    if with_worker:
+        app.extensions["amtsweg"].start_background_worker()
+    app.run(host=host, port=port, threaded=True, use_reloader=False)
