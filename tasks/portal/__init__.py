@@ -1,4 +1,4 @@
 """Citizen portal: status history and postbox of a case."""
-from .system import Portal
+from .system import DocumentNotFound, MessageNotFound, Portal
 
-__all__ = ["Portal"]
+__all__ = ["DocumentNotFound", "MessageNotFound", "Portal"]
