@@ -10,6 +10,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 
 from engine.errors import FieldError, FormInvalid, InvalidState, NotFound, OptimisticLockingError
 from processes.catalog import UnknownService, service, service_of_process, services
+from processes.findings import channel_label, clerk_findings, display
 from processes.municipalities import municipality
 from tasks.documents.formatting import money
 
@@ -58,13 +59,10 @@ def task(task_id):
             flash(f"Aufgabe „{task.name}“ erledigt.")
             return redirect(url_for(".tasks"))
     variables = engine.runtime.get(task.instance_id).variables
-    application = _application(task.process_key, variables)
-    svc = service_of_process(task.process_key)
-    context = [(label, variables[name]) for name, label in (svc.clerk_context if svc else {}).items()
-               if variables.get(name) not in (None, "", [], {})]
     return render_template("worklist/task.html", task=task, fields=fields(schema), schema=schema, errors=errors,
-                           values=values, application=application, variables=variables, context=context,
-                           berlin=BERLIN), (422 if errors else 200)
+                           values=values, application=_application(task.process_key, variables),
+                           channel=channel_label(variables.get("kanal")),
+                           findings=clerk_findings(task.process_key, variables), berlin=BERLIN), (422 if errors else 200)
 
 
 @bp.get("/schalter/")
@@ -189,5 +187,5 @@ def _application(process_key, variables) -> list[tuple[str, object]]:
     if svc is None or "antrag" not in variables:
         return []
     values = flatten(variables["antrag"])
-    return [(f.label, (f.schema.get("enumTitles") or {}).get(values[f.name], values[f.name]))
+    return [(f.label, display(values[f.name], {"values": f.schema.get("enumTitles") or {}}))
             for f in fields(svc.form) if values.get(f.name) not in (None, "")]
