@@ -88,7 +88,7 @@ def display(value, spec: dict | None = None) -> str:
     if _ISO_DATE.fullmatch(text):
         return date.fromisoformat(text).strftime("%d.%m.%Y")
     if _ISO_DATETIME.fullmatch(text):
-        return display(datetime.fromisoformat(text.replace("Z", "+00:00")))
+        return display(datetime.fromisoformat(text))
     return text
 
 

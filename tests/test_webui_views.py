@@ -1,7 +1,7 @@
 """Views translate: one worklist query in SQL, and only the typed errors a view expects become
 German messages; anything else (a bug) is not swallowed."""
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 
@@ -9,9 +9,11 @@ from tasks.finance.system import Finance
 from tasks.portal.system import Portal
 from tasks.print_mail.models import PrintMailJob
 from tasks.print_mail.system import PrintMail
+from tests import test_webui
 from tests.conftest import login
-from tests.test_webui import app  # noqa: F401  (the same app: lifecycle tasks in group "standesamt")
 from webui.worklist import views as worklist_views
+
+app = test_webui.app  # the same app: lifecycle tasks in group "standesamt"
 
 
 @pytest.fixture
