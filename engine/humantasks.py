@@ -1,8 +1,9 @@
 """Task service: worklists, claim, unclaim, complete with form validation."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from types import SimpleNamespace
 
 from sqlalchemy import bindparam, or_, select, update
@@ -41,21 +42,36 @@ _MARK_COMPLETED = Statement(HumanTask.__table__.update()
                             .values(state="completed", completed_at=bindparam("now"), completed_by=bindparam("user")))
 
 
+MAX_PER_PAGE = 200
+
+
 class TaskService:
     def __init__(self, ctx, repository):
         self.ctx = ctx
         self.repository = repository
 
-    def query(self, tenant: str | None = None, candidate_group: str | None = None, assignee: str | None = None,
+    def query(self, tenant: str | None = None, candidate_group: str | None = None,
+              candidate_groups: Iterable[str] | None = None, assignee: str | None = None,
               instance_id: str | None = None, state: str = "open", due_before: datetime | None = None,
-              page: int = 1, per_page: int = 50) -> list[TaskInfo]:
+              follow_up_before: datetime | None = None, page: int = 1, per_page: int = 50) -> list[TaskInfo]:
+        """Tasks matching every given filter, in SQL (after Camunda's TaskQuery): ``candidate_groups``
+        is an IN list (empty: no task); ``follow_up_before`` keeps tasks without a follow-up date or
+        with one at or before that time (``followUpBeforeOrNotExistent``). Sorted by due date (tasks
+        without one last), then creation time and id; ``page`` counts from 1, ``per_page`` is at most
+        MAX_PER_PAGE."""
+        if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
+            raise ValueError(f"page must be >= 1 and per_page between 1 and {MAX_PER_PAGE}, not {page}/{per_page}")
         query = select(HumanTask).where(HumanTask.state == state)
         for column, value in ((HumanTask.tenant, tenant), (HumanTask.candidate_group, candidate_group),
                               (HumanTask.assignee, assignee), (HumanTask.instance_id, instance_id)):
             if value is not None:
                 query = query.where(column == value)
+        if candidate_groups is not None:
+            query = query.where(HumanTask.candidate_group.in_(list(candidate_groups)))
         if due_before is not None:
-            query = query.where(HumanTask.due_at <= due_before)
+            query = query.where(HumanTask.due_at <= _utc(due_before))
+        if follow_up_before is not None:
+            query = query.where(or_(HumanTask.follow_up_at.is_(None), HumanTask.follow_up_at <= _utc(follow_up_before)))
         query = query.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at, HumanTask.id)
         with self.ctx.sessions() as session:
             return [_info(t) for t in session.scalars(query.offset((page - 1) * per_page).limit(per_page))]
@@ -100,7 +116,7 @@ class TaskService:
     def set_follow_up(self, task_id: str, follow_up_at: datetime | None) -> None:
         with self.ctx.sessions() as session, session.begin():
             if session.execute(update(HumanTask).where(HumanTask.id == task_id, HumanTask.state == "open")
-                               .values(follow_up_at=follow_up_at)).rowcount != 1:
+                               .values(follow_up_at=_utc(follow_up_at))).rowcount != 1:
                 self._explain(session, task_id)
 
     def complete(self, task_id: str, data: dict, user: str | None = None) -> None:
@@ -136,6 +152,11 @@ class TaskService:
         if task.state != "open":
             raise InvalidState(f"Die Aufgabe '{task.name}' ist bereits erledigt.")
         raise TaskAlreadyClaimed(f"Die Aufgabe '{task.name}' bearbeitet bereits {task.assignee}.")
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """What the engine stores and compares is UTC (SQLite compares the stored text, zone dropped)."""
+    return as_utc(value).astimezone(timezone.utc) if value is not None else None
 
 
 def _info(t) -> TaskInfo:

@@ -9,7 +9,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from engine import forms
-from engine.errors import EngineError, FormInvalid, MessageNotCorrelated, NotFound
+from engine.errors import EngineError, FieldError, FormInvalid, InvalidState, MessageNotCorrelated, NotFound
+from tasks.finance import UnknownCashReference
+from tasks.portal import DocumentNotFound
+from tasks.print_mail import JobsNotOpen
 
 from .catalog import service, service_of_process
 from .municipalities import municipality
@@ -102,7 +105,10 @@ class CaseService:
 
     def document(self, tenant: str, case_number: str, document_id, citizen: str | None = None):
         self._instances(tenant, case_number, citizen)
-        return self.portal.document(tenant, case_number, document_id)
+        try:
+            return self.portal.document(tenant, case_number, document_id)
+        except DocumentNotFound:
+            raise NotFound("Dokument nicht gefunden. Bitte öffnen Sie es über das Postfach des Antrags.") from None
 
     def reply(self, tenant: str, case_number: str, text: str, citizen: str | None = None) -> None:
         """The citizen's answer to a question (Rückfrage)."""
@@ -120,8 +126,18 @@ class CaseService:
                        booking_key: str | None = None) -> dict:
         """A payment booked in the finance system reaches the case that waits for it. Sent again
         with the same ``booking_key``, it is not booked twice, but the case is told again (in
-        case the first attempt stopped between booking and telling)."""
-        balance = self.finance.record_payment(tenant, cash_reference, amount_cents, booking_key=booking_key)
+        case the first attempt stopped between booking and telling). An unknown cash reference is
+        NotFound, a missing reference or amount FormInvalid."""
+        cash_reference = (cash_reference or "").strip()
+        if not cash_reference:
+            raise FormInvalid([FieldError("kassenzeichen", "Kassenzeichen: Bitte angeben (Form KZ-JJJJ-NNNNNN).")])
+        if isinstance(amount_cents, bool) or not isinstance(amount_cents, int) or amount_cents <= 0:
+            raise FormInvalid([FieldError("betrag", "Betrag: Bitte einen Betrag über 0 Euro angeben, z. B. 15,00.")])
+        try:
+            balance = self.finance.record_payment(tenant, cash_reference, amount_cents, booking_key=booking_key)
+        except UnknownCashReference:
+            raise NotFound(f"Kassenzeichen „{cash_reference}“ ist nicht bekannt. Bitte prüfen Sie die Eingabe "
+                           "(Form KZ-JJJJ-NNNNNN).") from None
         if balance["paid"]:
             try:
                 self.engine.runtime.correlate("zahlung_eingegangen", {"kassenzeichen": cash_reference},
@@ -137,10 +153,22 @@ class CaseService:
 
     def mark_posted(self, tenant: str, job_ids: list, user: str) -> tuple[str, list[str]]:
         """Marks a print batch posted and tells each case that waits for it that its letter is on
-        its way. Returns the batch id and the problems of cases that could not be told."""
-        batch_id = self.print_mail.mark_batch_posted(tenant, [int(j) for j in job_ids], user)
+        its way. Returns the batch id and the problems of cases that could not be told. No job
+        chosen is FormInvalid; a job that is not open (posted meanwhile, unknown) InvalidState,
+        and then none is marked."""
+        try:
+            ids = sorted({int(j) for j in job_ids})
+        except (TypeError, ValueError):
+            ids = None
+        if not ids:
+            raise FormInvalid([FieldError("auftrag", "Bitte wählen Sie mindestens eine Sendung aus der Liste.")])
+        try:
+            batch_id = self.print_mail.mark_batch_posted(tenant, ids, user)
+        except JobsNotOpen as err:
+            raise InvalidState(f"Nicht aufgegeben: Sendung {', '.join(map(str, err.job_ids))} ist nicht mehr offen "
+                               "(schon aufgegeben?). Bitte laden Sie die Seite neu und wählen Sie erneut.") from None
         problems = []
-        for job_id in job_ids:
+        for job_id in ids:
             try:
                 self.engine.runtime.correlate("druck_versandt", {"druckauftrag": str(job_id)},
                                               {"postausgang": batch_id}, tenant=tenant, user=user)

@@ -22,7 +22,7 @@ class Service:
     form_file: str
     settings_file: str
     clerk_groups: tuple[str, ...]
-    clerk_context: dict  # process variable -> German heading, shown beside a clerk's task
+    clerk_context: dict  # process variable -> how to present it beside a clerk's task (processes/findings.py)
     standing_processes: dict  # process key -> purpose; one runs permanently per municipality
 
     @property

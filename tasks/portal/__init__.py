@@ -3,7 +3,7 @@ from pathlib import Path
 
 from ..base import Plugin
 from . import models
-from .system import Portal
+from .system import DocumentNotFound, MessageNotFound, Portal
 
 PLUGIN = Plugin(
     "portal",
@@ -13,4 +13,4 @@ PLUGIN = Plugin(
     migrations=Path(__file__).parent / "migrations",
 )
 
-__all__ = ["PLUGIN", "Portal"]
+__all__ = ["PLUGIN", "DocumentNotFound", "MessageNotFound", "Portal"]

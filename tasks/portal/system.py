@@ -43,6 +43,14 @@ Diese E-Mail wurde automatisch erstellt. Bitte antworten Sie nicht darauf.
 """
 
 
+class DocumentNotFound(LookupError):
+    """The document is not attached to a message of this case (or has no content)."""
+
+
+class MessageNotFound(LookupError):
+    """No such postbox message for this recipient."""
+
+
 class Portal(SpecialistSystem):
     name = "portal"
     operations = ("notify",)
@@ -139,7 +147,7 @@ class Portal(SpecialistSystem):
                 PortalMessage.tenant == tenant, PortalMessage.id == int(message_id),
                 PortalMessage.recipient.is_(None) if recipient is None else PortalMessage.recipient == recipient))
             if row is None:
-                raise LookupError(message_id)
+                raise MessageNotFound(message_id)
             row.read_at = row.read_at or utcnow()
             return stamp(row.read_at)
 
@@ -173,22 +181,22 @@ class Portal(SpecialistSystem):
                                          PortalDraft.service_key == service_key)
 
     def document(self, tenant: str, case_number: str, document_id) -> tuple[str, bytes]:
-        """A document attached to a message of this case, else LookupError: the caller has checked that
+        """A document attached to a message of this case, else DocumentNotFound: the caller has checked that
         the case is the citizen's, this checks that the document is the case's."""
         try:
             wanted = int(document_id)
         except (TypeError, ValueError):
-            raise LookupError(document_id) from None
+            raise DocumentNotFound(document_id) from None
         with self.sessions() as session:
             attached = session.scalars(select(PortalMessage.document_ids).where(
                 PortalMessage.tenant == tenant, PortalMessage.case_number == case_number)).all()
         if wanted not in {i for ids in attached for i in ids}:
-            raise LookupError(document_id)
+            raise DocumentNotFound(document_id)
         if wanted not in self.efile.documents_by_id(tenant, [wanted], case_number=case_number):
-            raise LookupError(document_id)
+            raise DocumentNotFound(document_id)
         found = self.efile.document(tenant, wanted)
         if found["content"] is None:
-            raise LookupError(document_id)
+            raise DocumentNotFound(document_id)
         return found["title"], found["content"]
 
     def _check_documents(self, tenant: str, case_number: str, ids: list[int]) -> None:

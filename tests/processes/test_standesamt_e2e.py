@@ -50,6 +50,8 @@ def test_birth_certificate_from_application_to_posted_letter(app, office):
     task = office.task(case_number)
     task_page = clerk.get(f"/arbeit/{task.id}").get_data(as_text=True)
     assert "G 412/1990" in task_page and "Erika Maria" in task_page  # register findings beside the application
+    assert "Eintrag gefunden" in task_page and "14.03.1990" in task_page and "Mutter" in task_page
+    assert not any(word in task_page for word in ("True", "False", "1990-03-14", "registerauskunft", ">child<"))
     assert clerk.post(f"/arbeit/{task.id}", data={"standesbeamter": "Sabine Berger"}).status_code == 422
     assert clerk.post(f"/arbeit/{task.id}", data={"unterschrieben": "on", "standesbeamter": "Sabine Berger"}).status_code == 302
     office.run()

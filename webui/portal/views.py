@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 
 from engine import forms as form_check
-from engine.errors import EngineError, FormInvalid, NotFound
+from engine.errors import FormInvalid, InvalidState, NotFound, OptimisticLockingError
 from processes.catalog import UnknownService, service, services
 from processes.municipalities import municipality
 
@@ -81,10 +81,8 @@ def reply(case_number):
                                statuses=cases.statuses(g.user.tenant, case_number, citizen=g.user.id),
                                messages=cases.messages(g.user.tenant, case_number, citizen=g.user.id),
                                error=err.errors[0].message, antwort=request.form.get("antwort", "")), 422
-    except NotFound:
-        raise
-    except EngineError as err:  # e.g. the case is on hold: the answer was not taken
-        flash(f"Ihre Antwort konnte nicht übernommen werden: {err} Bitte versuchen Sie es später erneut.")
+    except (InvalidState, OptimisticLockingError):  # e.g. the case is on hold: the answer was not taken
+        flash("Ihre Antwort konnte gerade nicht übernommen werden. Bitte versuchen Sie es später erneut.")
         return redirect(url_for(".case", case_number=case_number))
     flash("Vielen Dank, Ihre Antwort ist eingegangen.")
     return redirect(url_for(".case", case_number=case_number))
@@ -93,10 +91,7 @@ def reply(case_number):
 @bp.get("/antraege/<case_number>/dokumente/<document_id>")
 @require("citizen")
 def document(case_number, document_id):
-    try:
-        title, pdf = cases_of().document(g.user.tenant, case_number, document_id, citizen=g.user.id)
-    except LookupError:
-        raise NotFound("Dokument nicht gefunden. Bitte öffnen Sie es über das Postfach des Antrags.") from None
+    title, pdf = cases_of().document(g.user.tenant, case_number, document_id, citizen=g.user.id)  # else NotFound
     filename = "".join(c if c.isalnum() or c in "-_" else "_" for c in title) + ".pdf"
     return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{filename}"'})
 

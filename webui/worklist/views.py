@@ -2,13 +2,15 @@
 counter intake for citizens who come in person or write, the print outbox and the cashier."""
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date, datetime, time
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from engine.errors import EngineError, FormInvalid, NotFound
+from engine.errors import FieldError, FormInvalid, InvalidState, NotFound, OptimisticLockingError
 from processes.catalog import UnknownService, service, service_of_process, services
+from processes.findings import channel_label, clerk_findings, display
 from processes.municipalities import municipality
 from tasks.documents.formatting import money
 
@@ -19,17 +21,22 @@ from ..forms import fields, flatten, parse
 bp = Blueprint("worklist", __name__, url_prefix="/arbeit", template_folder="templates")
 
 
+PER_PAGE = 50
+
+
 @bp.get("/")
 @require("clerk")
 def tasks():
-    group = request.args.get("gruppe") or None
+    """One query for the clerk's groups (or the one chosen): tasks put aside until later only with
+    "alle"; due first, then oldest; PER_PAGE to a page."""
+    group = request.args.get("gruppe") if request.args.get("gruppe") in g.user.groups else None
     show_all = request.args.get("alle") == "1"
-    groups = [group] if group in g.user.groups else list(g.user.groups)
-    now = engine_of().ctx.now()
-    tasks = [t for gr in groups for t in engine_of().tasks.query(tenant=g.user.tenant, candidate_group=gr, per_page=500)
-             if show_all or t.follow_up_at is None or t.follow_up_at <= now]
-    tasks.sort(key=lambda t: (t.due_at is None, t.due_at or t.created_at, t.created_at))
-    return render_template("worklist/tasks.html", tasks=tasks, group=group, groups=g.user.groups, show_all=show_all)
+    page = max(request.args.get("seite", 1, type=int), 1)
+    engine = engine_of()
+    tasks = engine.tasks.query(tenant=g.user.tenant, candidate_groups=[group] if group else g.user.groups,
+                               follow_up_before=None if show_all else engine.ctx.now(), page=page, per_page=PER_PAGE)
+    return render_template("worklist/tasks.html", tasks=tasks, group=group, groups=g.user.groups, show_all=show_all,
+                           page=page, more=len(tasks) == PER_PAGE)
 
 
 @bp.route("/<task_id>", methods=["GET", "POST"])
@@ -45,20 +52,17 @@ def task(task_id):
             engine.tasks.complete(task_id, data, user=g.user.id)
         except FormInvalid as err:
             errors, values = {e.field: e.message for e in err.errors}, flatten(data)
-        except EngineError as err:  # completed or claimed meanwhile, instance on hold …
+        except (InvalidState, OptimisticLockingError) as err:  # completed or claimed meanwhile, on hold …
             flash(str(err))
             return redirect(url_for(".tasks"))
         else:
             flash(f"Aufgabe „{task.name}“ erledigt.")
             return redirect(url_for(".tasks"))
     variables = engine.runtime.get(task.instance_id).variables
-    application = _application(task.process_key, variables)
-    svc = service_of_process(task.process_key)
-    context = [(label, variables[name]) for name, label in (svc.clerk_context if svc else {}).items()
-               if variables.get(name) not in (None, "", [], {})]
     return render_template("worklist/task.html", task=task, fields=fields(schema), schema=schema, errors=errors,
-                           values=values, application=application, variables=variables, context=context,
-                           berlin=BERLIN), (422 if errors else 200)
+                           values=values, application=_application(task.process_key, variables),
+                           channel=channel_label(variables.get("kanal")),
+                           findings=clerk_findings(task.process_key, variables), berlin=BERLIN), (422 if errors else 200)
 
 
 @bp.get("/schalter/")
@@ -83,7 +87,7 @@ def follow_up(task_id):
     at = datetime.combine(day, time(7, 0), tzinfo=BERLIN) if day else None
     try:
         engine_of().tasks.set_follow_up(task_id, at)
-    except EngineError as err:
+    except InvalidState as err:  # completed meanwhile
         flash(str(err))
         return redirect(url_for(".tasks"))
     flash(f"Wiedervorlage am {day.strftime('%d.%m.%Y')} gesetzt." if day else "Wiedervorlage entfernt.")
@@ -119,18 +123,17 @@ def outbox():
     cases = cases_of()
     if request.method == "POST":
         job_ids = request.form.getlist("auftrag")
-        if not job_ids:
-            flash("Bitte wählen Sie mindestens eine Sendung.")
+        try:
+            batch, problems = cases.mark_posted(g.user.tenant, job_ids, g.user.id)
+        except FormInvalid as err:
+            for error in err.errors:
+                flash(error.message)
+        except InvalidState as err:  # a job posted meanwhile: none is marked
+            flash(str(err))
         else:
-            try:
-                batch, problems = cases.mark_posted(g.user.tenant, job_ids, g.user.id)
-            except LookupError:
-                flash("Nicht aufgegeben: Eine der Sendungen ist nicht mehr offen (schon aufgegeben?). "
-                      "Bitte laden Sie die Seite neu und wählen Sie erneut.")
-            else:
-                flash(f"{len(job_ids)} Sendung(en) als aufgegeben vermerkt (Stapel {batch}).")
-                for problem in problems:
-                    flash(f"Aufgegeben, aber der Vorgang wurde nicht benachrichtigt – bitte den Betrieb informieren: {problem}")
+            flash(f"{len(job_ids)} Sendung(en) als aufgegeben vermerkt (Stapel {batch}).")
+            for problem in problems:
+                flash(f"Aufgegeben, aber der Vorgang wurde nicht benachrichtigt – bitte den Betrieb informieren: {problem}")
         return redirect(url_for(".outbox"))
     return render_template("worklist/outbox.html", jobs=cases.open_print_jobs(g.user.tenant))
 
@@ -142,15 +145,13 @@ def cashier():
     if request.method == "POST":
         reference = request.form.get("kassenzeichen", "").strip()
         try:
-            cents = round(float(request.form.get("betrag", "").replace(",", ".")) * 100)
-            if cents <= 0:
-                raise ValueError(cents)
-            balance = cases_of().record_payment(g.user.tenant, reference, cents, user=g.user.id,
-                                                booking_key=request.form.get("buchung") or None)
-        except (ValueError, OverflowError):
-            flash("Betrag: Bitte einen Betrag in Euro angeben, z. B. 15,00.")
-        except LookupError:
-            flash(f"Kassenzeichen „{reference}“ ist nicht bekannt. Bitte prüfen Sie die Eingabe (Form KZ-JJJJ-NNNNNN).")
+            balance = cases_of().record_payment(g.user.tenant, reference, _cents(request.form.get("betrag", "")),
+                                                user=g.user.id, booking_key=request.form.get("buchung") or None)
+        except FormInvalid as err:
+            for error in err.errors:
+                flash(error.message)
+        except NotFound as err:  # unknown cash reference
+            flash(str(err))
         else:
             done = "war bereits gebucht" if balance["already_booked"] else "gebucht"
             flash(f"Zahlung {done}. Offen: {money(balance['open_cents'])}")
@@ -159,6 +160,17 @@ def cashier():
         return redirect(url_for(".cashier"))
     # Each form carries its own booking key: sent twice, it books once.
     return render_template("worklist/cashier.html", booking_key=uuid.uuid4().hex)
+
+
+_EURO = re.compile(r"(\d{1,7})(?:[,.](\d{1,2}))?")
+
+
+def _cents(raw: str) -> int:
+    """Euro as the clerk types them ("15", "15,5", "15,00") in cents; anything else is FormInvalid."""
+    found = _EURO.fullmatch((raw or "").strip())
+    if found is None:
+        raise FormInvalid([FieldError("betrag", "Betrag: Bitte einen Betrag in Euro angeben, z. B. 15,00.")])
+    return int(found[1]) * 100 + int((found[2] or "0").ljust(2, "0"))
 
 
 def _own_task(task_id):
@@ -175,5 +187,5 @@ def _application(process_key, variables) -> list[tuple[str, object]]:
     if svc is None or "antrag" not in variables:
         return []
     values = flatten(variables["antrag"])
-    return [(f.label, (f.schema.get("enumTitles") or {}).get(values[f.name], values[f.name]))
+    return [(f.label, display(values[f.name], {"values": f.schema.get("enumTitles") or {}}))
             for f in fields(svc.form) if values.get(f.name) not in (None, "")]
