@@ -10,7 +10,8 @@ from pathlib import Path
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
-from .db import make_engine, make_sessionmaker, upgrade
+from .db import make_engine, make_sessionmaker
+from .migrate import upgrade
 
 MODELS = Path(__file__).parent / "bench_models"
 SLICE_SECONDS = 0.15
@@ -83,7 +84,7 @@ def _engine(path: Path):
             return dict(call.params)
 
     db = make_engine(f"sqlite:///{path}")
-    upgrade(db)
+    upgrade(db, ())  # the bench system has no tables of its own
     registry = Registry()
     registry.add_system(Bench())
     engine = ProcessEngine(make_sessionmaker(db), registry)

@@ -10,7 +10,7 @@ import sys
 
 import click
 
-from .db import make_engine, upgrade
+from .db import make_engine
 from .errors import EngineError, FormInvalid
 from .validation import ModelInvalid
 
@@ -67,7 +67,11 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Legt alle Tabellen an bzw. bringt sie auf den neuesten Stand."""
-    upgrade(make_engine())
+    from tasks.models import migration_locations  # until the composition root passes the registered systems
+
+    from .migrate import upgrade
+
+    upgrade(make_engine(), migration_locations())
     click.echo("Datenbank ist auf dem neuesten Stand.")
 
 

@@ -1,13 +1,12 @@
 """Database wiring shared by the engine and the specialist systems in tasks/.
 
-Every table of the installation hangs off one declarative ``Base`` so that one Alembic
-history migrates all of them. Nothing here knows about processes.
+Every table of the installation hangs off one declarative ``Base``; engine/migrate.py migrates
+them (the engine's branch plus one branch per specialist system). Nothing here knows about processes.
 """
 from __future__ import annotations
 
 import os
 from contextlib import contextmanager
-from pathlib import Path
 
 import orjson
 from sqlalchemy import MetaData, create_engine, event
@@ -94,16 +93,3 @@ def transaction(sessions: sessionmaker[Session]):
         session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
         yield session
 
-
-MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-
-
-def upgrade(engine: Engine, revision: str = "heads") -> None:
-    from alembic import command
-    from alembic.config import Config
-
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)

@@ -14,7 +14,12 @@ from sqlalchemy.engine import Engine
 
 import engine.models  # noqa: F401  (all tables on Base.metadata)
 import tasks.models  # noqa: F401
-from engine.db import Base, make_engine, make_sessionmaker, normalise_url, upgrade
+import tasks.testing  # noqa: F401  (the testing system's table; tests register the system)
+from engine.db import Base, make_engine, make_sessionmaker, normalise_url
+from engine.migrate import upgrade
+
+# Every test database carries the built-in systems' branches and the testing system's branch.
+MIGRATIONS = (*tasks.models.MIGRATIONS, tasks.models.TESTING_MIGRATIONS)
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "bpmn-models"
@@ -37,7 +42,7 @@ class Database:
 def sqlite_template(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.db"
     engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
+    upgrade(engine, MIGRATIONS)
     engine.dispose()
     return path
 
@@ -54,7 +59,7 @@ def postgres_schema_url():
     base = normalise_url(POSTGRES_URL)
     url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
     engine = make_engine(url)
-    upgrade(engine)
+    upgrade(engine, MIGRATIONS)
     engine.dispose()
     yield url
     with admin.begin() as conn:
