@@ -2,6 +2,8 @@
 
 Revision ID: 0001
 Revises: 
+
+The engine's branch; the specialist systems' tables live in their own branches (tasks/<system>/migrations).
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +11,7 @@ import sqlalchemy as sa
 
 revision = '0001'
 down_revision = None
-branch_labels = None
+branch_labels = ("engine",)
 depends_on = None
 
 
