@@ -54,3 +54,8 @@ def test_start_rejects_bad_json_clearly(db, data):
     amtsweg(db, "db", "upgrade")
     result = amtsweg(db, "start", "lifecycle", "--data", data, check=False)
     assert result.returncode != 0 and "--data" in result.stderr
+
+
+def test_db_heads_lists_the_engine_and_every_registered_system(db):
+    lines = amtsweg(db, "db", "heads").stdout.splitlines()
+    assert "engine 0001" in lines and "finance finance_0002" in lines and "testing testing_0001" in lines
