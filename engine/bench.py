@@ -87,7 +87,7 @@ def _engine(path: Path):
     from .facade import ProcessEngine
 
     db = make_engine(f"sqlite:///{path}")
-    upgrade(db)
+    upgrade(db, ())
     engine = ProcessEngine(make_sessionmaker(db), _BenchOperations())
     engine.repository.deploy({p.name: p.read_bytes() for p in MODELS.glob("*.bpmn")}, name="bench")
     engine.bench_executor = engine.executor(batch_size=LIFECYCLE_BATCH)

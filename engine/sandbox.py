@@ -103,6 +103,24 @@ def _forbidden(name: str, where: str = "Skripten") -> ScriptError:
 class _State(threading.local):
     deadline = 0.0  # fail closed: sandboxed code called outside a run times out
     limit = 0.0
+    budget = None  # items ``+`` may still produce in this run, where a budget is set
+
+
+class BudgetExceeded(ScriptError):
+    """A script produced more data than its in-process budget allows (see ``sequence_budget``)."""
+
+
+class sequence_budget:
+    """Caps the items all ``+`` of a script produce together, for scripts the caller runs in-process."""
+
+    def __init__(self, items: int):
+        self.items = items
+
+    def __enter__(self):
+        self.outer, _state.budget = _state.budget, self.items
+
+    def __exit__(self, *exc):
+        _state.budget = self.outer
 
 
 _state = _State()
@@ -185,6 +203,10 @@ def _add(a, b):
     r = a + b
     if type(r) is int or type(r) is float:  # fast path: i = i + 1
         return r
+    if _state.budget is not None and isinstance(r, _SEQUENCES):
+        _state.budget -= len(r)
+        if _state.budget < 0:
+            raise BudgetExceeded("Das Skript erzeugt zu viele Daten für die Ausführung im Engine-Prozess")
     return _check_len(r)
 
 

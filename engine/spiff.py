@@ -17,6 +17,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 import orjson
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, TaskConverter
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SERIALIZER_VERSION
@@ -38,7 +39,7 @@ from SpiffWorkflow.spiff.specs.event_definitions import ErrorEventDefinition
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-from .sandbox import make_script_engine
+from .isolation import IsolatedEnvironment
 
 
 class AsyncServiceTask(ServiceTask):
@@ -151,7 +152,7 @@ _config[AsyncServiceTask] = ServiceTaskConverter
 del _config[BpmnWorkflow]
 _config[AmtswegWorkflow] = SpeclessWorkflowConverter
 SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_config))
-SCRIPT_ENGINE = make_script_engine()
+SCRIPT_ENGINE = PythonScriptEngine(environment=IsolatedEnvironment())
 
 
 @dataclass
