@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .clock import SystemClock
-from .core import EngineContext
+from .core import EngineContext, WorkflowCache
 from .db import make_engine, make_sessionmaker
 from .history import HistoryService
 from .humantasks import TaskService
@@ -14,8 +14,11 @@ from .runtime import RuntimeService
 
 
 class ProcessEngine:
-    def __init__(self, sessions, registry, clock=None):
-        self.ctx = EngineContext(sessions, registry, clock or SystemClock())
+    def __init__(self, sessions, registry, clock=None, workflow_cache: WorkflowCache | None = None):
+        """``workflow_cache`` holds the workflows this process saved last; ``WorkflowCache(size=0)``
+        makes every command load the instance state from the database."""
+        self.ctx = EngineContext(sessions, registry, clock or SystemClock(),
+                                 workflows=workflow_cache if workflow_cache is not None else WorkflowCache())
         self.sessions = sessions
         self.repository = RepositoryService(self.ctx)
         self.runtime = RuntimeService(self.ctx, self.repository)

@@ -1,11 +1,35 @@
+"""Process tests. Each one that runs the engine runs twice ("twin tests", as SpiffWorkflow's
+own suite does): ``cached`` hands each command the live workflow this process saved last;
+``reloaded`` keeps no workflow, so every command (start, task, job result, message, timer)
+loads the state from the database like a worker in another process, and so every wait state
+goes through a save and restore."""
 import copy
 
 import pytest
 
+from engine.core import WorkflowCache
+from engine.facade import ProcessEngine
 from engine.repository import read_paths
 from processes.cases import CaseService
 from tasks.seed import seed_demo
 from tests.conftest import MODELS
+
+
+TWINS = ("cached", "reloaded")
+
+
+@pytest.fixture(params=TWINS)
+def twin(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def process_engine(process_engine, twin):
+    """The shared test engine, or for ``reloaded`` the same wiring without a workflow cache."""
+    if twin == "cached":
+        return process_engine
+    ctx = process_engine.ctx
+    return ProcessEngine(process_engine.sessions, ctx.registry, ctx.clock, workflow_cache=WorkflowCache(size=0))
 
 
 @pytest.fixture
