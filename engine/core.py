@@ -44,11 +44,17 @@ def canonical(keys: dict) -> str:
 class WorkflowCache:
     """Live workflows as last saved, keyed by instance and version, so a process that saved an
     instance need not deserialize it again. ``take`` hands an entry to one caller only; it
-    comes back with ``put`` after that caller's transaction committed."""
+    comes back with ``put`` after that caller's transaction committed.
+
+    ``size=0`` keeps nothing: every command loads the state from the database, as a worker in
+    another process does (several processes on one database, or checking that every model
+    survives a save and restore)."""
 
     DEFAULT_SIZE = 2000
 
     def __init__(self, size: int = DEFAULT_SIZE):
+        if size < 0:
+            raise ValueError("size must be >= 0")
         self._entries: OrderedDict[str, tuple[int, object]] = OrderedDict()
         self._size = size
         self._lock = threading.Lock()
@@ -59,7 +65,7 @@ class WorkflowCache:
         return entry[1] if entry is not None and entry[0] == version else None
 
     def put(self, outcome: "Outcome") -> None:
-        if outcome.workflow is None:
+        if outcome.workflow is None or self._size == 0:
             return
         with self._lock:
             self._entries[outcome.instance_id] = (outcome.version, outcome.workflow)

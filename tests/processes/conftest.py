@@ -1,9 +1,29 @@
+"""Process tests. Each one that runs the engine runs twice ("twin tests", as SpiffWorkflow's
+own suite does): ``cached`` hands each command the live workflow this process saved last;
+``reloaded`` keeps no workflow, so every command (start, task, job result, message, timer)
+loads the state from the database like a worker in another process, and so every wait state
+goes through a save and restore."""
 import copy
+import dataclasses
 
 import pytest
 
 from engine.repository import read_paths
 from tests.conftest import MODELS
+
+
+TWINS = ("cached", "reloaded")
+
+
+@pytest.fixture(params=TWINS)
+def twin(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def settings(settings, twin):
+    """The installation's settings, for ``reloaded`` without a workflow cache."""
+    return settings if twin == "cached" else dataclasses.replace(settings, workflow_cache_size=0)
 
 
 @pytest.fixture
