@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import bindparam, case, func, or_, select, update
 from sqlalchemy.exc import OperationalError
 
 from . import core, spiff
@@ -35,15 +35,22 @@ _J = Job.__table__
 _DUE_WHERE = (_J.c.state == "ready", _J.c.due_at <= bindparam("now"),
               or_(_J.c.lock_expires_at.is_(None), _J.c.lock_expires_at < bindparam("now")))
 _ANY_DUE = select(_J.c.id).where(*_DUE_WHERE).limit(1)
-_DUE = select(_J.c.id).where(*_DUE_WHERE).order_by(_J.c.due_at).limit(bindparam("limit"))
+_DUE = select(_J.c.id, _J.c.lock_owner).where(*_DUE_WHERE).order_by(_J.c.due_at).limit(bindparam("limit"))
 _DUE_LOCKED = _DUE.with_for_update(skip_locked=True)
 _LOCK = (_J.update().where(_J.c.id.in_(bindparam("ids", expanding=True)))
-         .values(lock_owner=bindparam("owner"), lock_expires_at=bindparam("expires")))
+         .values(lock_owner=bindparam("owner"), lock_expires_at=bindparam("expires"),
+                 # an attempt counts before it runs; taking over a lost job runs nothing (see WorkerLost)
+                 attempts=_J.c.attempts + case((_J.c.lock_owner.is_(None), 1), else_=0)))
 _ACQUIRED = (select(_J.c.id, _J.c.instance_id, _J.c.tenant, _J.c.kind, _J.c.task_id, _J.c.activity_id, _J.c.operation,
                     _J.c.params, _J.c.idempotency_key, _J.c.attempts, ProcessInstance.__table__.c.business_key)
              .join(ProcessInstance.__table__, ProcessInstance.__table__.c.id == _J.c.instance_id)
              .where(_J.c.id.in_(bindparam("ids", expanding=True))).order_by(_J.c.due_at))
 _CONSUME_JOB = Statement(_J.delete().where(_J.c.id == bindparam("b_id"), _J.c.lock_owner == bindparam("owner")))
+
+
+class WorkerLost(Exception):
+    def __init__(self):
+        super().__init__("Der Worker ist während dieses Auftrags ausgefallen (Absturz, Speicherlimit oder Neustart).")
 
 
 @dataclass(frozen=True)
@@ -57,8 +64,9 @@ class AcquiredJob:
     operation: str | None
     params: dict | None
     idempotency_key: str
-    attempts: int
+    attempts: int  # including this one: counted when the job was acquired
     business_key: str | None
+    lost: bool = False  # the worker that held it last died before finishing it
 
 
 class JobExecutor:
@@ -105,11 +113,12 @@ class JobExecutor:
             if conn.execute(_ANY_DUE, params).first() is None:
                 return []
         with self.ctx.writer.begin() as conn:
-            ids = list(conn.scalars(_DUE_LOCKED if self.ctx.postgres else _DUE, params))
-            if not ids:
+            due = conn.execute(_DUE_LOCKED if self.ctx.postgres else _DUE, params).all()
+            if not due:
                 return []
+            ids, lost = [job_id for job_id, _ in due], {job_id for job_id, owner in due if owner is not None}
             conn.execute(_LOCK, {"ids": ids, "owner": self.owner, "expires": now + timedelta(seconds=self.lock_seconds)})
-            return [AcquiredJob(*row) for row in conn.execute(_ACQUIRED, {"ids": ids})]
+            return [AcquiredJob(*row, lost=row.id in lost) for row in conn.execute(_ACQUIRED, {"ids": ids})]
 
     def execute_batch(self, jobs: list[AcquiredJob]) -> None:
         """Calls the adapters one by one outside any transaction, then applies the results in
@@ -117,7 +126,9 @@ class JobExecutor:
         Results wait at most FLUSH_SECONDS for the rest of the batch."""
         pending, since = [], time.monotonic()
         for job in jobs:
-            pending.append((job, self._call(job)))
+            # A job whose last worker died (a crash, the memory limit, a kill) counts as failed:
+            # a job that kills every worker it meets ends as an incident, not in an endless takeover.
+            pending.append((job, WorkerLost() if job.lost else self._call(job)))
             if time.monotonic() - since > FLUSH_SECONDS:
                 self._apply(pending)
                 pending, since = [], time.monotonic()
@@ -130,7 +141,7 @@ class JobExecutor:
         if job.kind != "service":
             return lambda wf, log: None
         call = ServiceCall(operation=job.operation, params=job.params or {}, idempotency_key=job.idempotency_key,
-                           tenant=job.tenant, instance_id=job.instance_id, attempt=job.attempts + 1,
+                           tenant=job.tenant, instance_id=job.instance_id, attempt=job.attempts,
                            business_key=job.business_key)
         try:
             result = self.ctx.registry.resolve(job.operation)(call)
@@ -180,7 +191,6 @@ class JobExecutor:
             row = session.get(Job, job.id)
             if row is None or row.lock_owner != self.owner:
                 return
-            row.attempts += 1
             row.retries_left = 0 if isinstance(err, InvalidRequest) else row.retries_left - 1  # retrying cannot help
             row.last_error = message
             row.lock_owner = None

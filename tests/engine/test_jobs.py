@@ -88,6 +88,24 @@ def test_invalid_request_opens_an_incident_at_once_without_retrying(process_engi
     assert engine.runtime.get(instance_id).state == "failed"
 
 
+def test_a_job_whose_worker_keeps_dying_ends_as_an_incident_and_spares_its_neighbours(failing, clock):
+    engine = failing
+    poison = engine.runtime.start("failing", tenant="plauen", variables={"fail_times": 0, "divisor": 1})
+    for attempt in (1, 2, 3):
+        dying = engine.executor(lock_seconds=60)
+        assert [j.instance_id for j in dying.acquire()] == [poison]  # acquired, then the worker dies
+        [job] = engine.management.jobs(instance_id=poison)
+        assert job.attempts == attempt  # counted before the job ran
+        clock.advance(seconds=61)  # the lock expires
+        neighbour = engine.runtime.start("failing", tenant="plauen", variables={"fail_times": 0, "divisor": 1})
+        engine.executor().run_due()
+        assert engine.runtime.get(neighbour).state == "completed"
+        clock.advance(seconds=2 * 2 ** (attempt - 1))  # the backoff
+    [incident] = engine.management.incidents(instance_id=poison)
+    assert "Worker ist während dieses Auftrags ausgefallen" in incident.message
+    assert engine.runtime.get(poison).state == "failed"
+
+
 def test_suspended_instance_runs_no_jobs_until_resumed(failing):
     engine = failing
     instance_id = engine.runtime.start("failing", tenant="plauen", variables={"fail_times": 0, "divisor": 1})
@@ -126,12 +144,17 @@ def test_worker_killed_mid_call_is_taken_over_after_lock_expiry_and_effect_happe
     first.send_signal(signal.SIGKILL)  # the effect happened, the job was not completed
     first.wait()
     [job] = engine.management.jobs(instance_id=instance_id)
-    assert job.lock_owner is not None and job.attempts == 0
+    assert job.lock_owner is not None and job.attempts == 1  # counted before the call
     assert engine.runtime.get(instance_id).state == "waiting"
 
-    time.sleep(2.2)  # the lock expires; a second worker takes over
+    time.sleep(2.2)  # the lock expires; a second worker takes over and counts the lost attempt
     second = _worker(db, lock_seconds=2)
     assert second.wait(timeout=60) == 0, second.stderr.read().decode()
+    [job] = engine.management.jobs(instance_id=instance_id)
+    assert (job.attempts, job.lock_owner) == (1, None) and "Worker ist während" in job.last_error
+    time.sleep(max(0.0, (job.due_at - engine.ctx.now()).total_seconds()) + 0.1)  # the backoff
+    third = _worker(db, lock_seconds=2)
+    assert third.wait(timeout=60) == 0, third.stderr.read().decode()
 
     assert engine.runtime.get(instance_id).state == "completed"
     [effect] = testing.effects(db.sessions)
