@@ -1,6 +1,7 @@
 """Throughput measured side by side in one run: (a) SpiffWorkflow alone in memory,
-(b) the engine running the same model fully persisted, (c) a persisted lifecycle with two
-service calls and a human task. Figures are compared as ratios, not absolute times."""
+(b) the engine running the same model fully persisted, (b2) the same with scripts that run in a
+sandbox process, (c) a persisted lifecycle with two service calls and a human task. Figures are
+compared as ratios, not absolute times."""
 from __future__ import annotations
 
 import tempfile
@@ -26,6 +27,8 @@ def run_bench(seconds: float = 3.0) -> dict:
         variants = {
             "spiff_memory_per_s": _spiff_alone(),
             "engine_persisted_per_s": lambda: bool(engine.runtime.start("bench_reference", tenant="bench")),
+            # The same model with scripts that run in a sandbox process (not provably cheap): the cost of isolation.
+            "engine_isolated_scripts_per_s": lambda: bool(engine.runtime.start("bench_isolated", tenant="bench")),
             "lifecycle_per_s": lambda: _lifecycle(engine),
         }
         for run in variants.values():  # warm up: compiled specs, statements, caches
@@ -45,6 +48,7 @@ def run_bench(seconds: float = 3.0) -> dict:
         **{k: round(v, 1) for k, v in rates.items()},
         "ratio_persisted_to_memory": round(rates["engine_persisted_per_s"] / base, 3),
         "ratio_lifecycle_to_memory": round(rates["lifecycle_per_s"] / base, 3),
+        "ratio_isolated_to_persisted": round(rates["engine_isolated_scripts_per_s"] / rates["engine_persisted_per_s"], 3),
         "timers_waiting": WAITING_TIMERS,
         "timer_delay_max_s": round(max(delays), 3),
     }

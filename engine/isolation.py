@@ -21,7 +21,6 @@ import ast
 import builtins
 import io
 import math
-import os
 import pickle
 import resource
 import select
@@ -81,7 +80,7 @@ def _receive(stream) -> bytes:
 
 
 # --------------------------------------------------------------------------
-# Child side: ``python -m engine.isolation TIME_LIMIT MEMORY_BYTES``, talking over stdin/stdout
+# Child side: ``main()`` with arguments ROOT TIME_LIMIT MEMORY_BYTES, talking over stdin/stdout
 
 def _serve(time_limit: float, memory_bytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
@@ -167,10 +166,11 @@ class _Child:
     """A fresh interpreter (not a fork: nothing of the parent's state or threads comes along)."""
 
     def __init__(self, time_limit: float, memory_bytes: int):
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (str(_ROOT), os.environ.get("PYTHONPATH"))))}
-        self.process = subprocess.Popen([sys.executable, "-m", "engine.isolation", str(time_limit), str(memory_bytes)],
+        # This checkout's engine first on the path, whatever is installed.
+        bootstrap = "import sys; sys.path.insert(0, sys.argv[1]); from engine.isolation import main; main()"
+        self.process = subprocess.Popen([sys.executable, "-c", bootstrap, str(_ROOT), str(time_limit), str(memory_bytes)],
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                        env=env, close_fds=True)
+                                        close_fds=True)
         self._replies = self.process.stdout.fileno()
 
     def call(self, request: bytes, wall_seconds: float):
@@ -333,5 +333,5 @@ class IsolatedEnvironment(BasePythonScriptEngineEnvironment):
         return True
 
 
-if __name__ == "__main__":
-    _serve(float(sys.argv[1]), int(sys.argv[2]))
+def main() -> None:
+    _serve(float(sys.argv[2]), int(sys.argv[3]))
