@@ -9,7 +9,8 @@ from contextlib import contextmanager
 
 import orjson
 from sqlalchemy import MetaData, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from .fastsql import run_sql
@@ -42,7 +43,27 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, **json)
+    # A server that restarted or went away fails fast instead of hanging: every checkout pings
+    # (a dead pooled connection is replaced), a connection attempt gives up after
+    # CONNECT_TIMEOUT_SECONDS, and keepalives and the TCP user timeout notice a peer that
+    # vanished without closing (otherwise the kernel retransmits for many minutes).
+    query = make_url(url).query  # a setting in the URL wins
+    defaults = {"connect_timeout": CONNECT_TIMEOUT_SECONDS, "tcp_user_timeout": TCP_USER_TIMEOUT_MS, **_KEEPALIVES}
+    connect_args = {key: value for key, value in defaults.items() if key not in query}
+    return create_engine(url, pool_pre_ping=True, pool_size=10, connect_args=connect_args, **json)
+
+
+CONNECT_TIMEOUT_SECONDS = 5  # libpq's minimum is 2
+TCP_USER_TIMEOUT_MS = 15000  # sent data unacknowledged this long: the connection is dead
+_KEEPALIVES = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 5, "keepalives_count": 3}
+
+
+def unavailable(err: BaseException) -> bool:
+    """Whether ``err`` says the database cannot be reached (down, restarting, connection lost),
+    as opposed to a statement that failed: retrying later can help."""
+    if not isinstance(err, DBAPIError):
+        return False
+    return err.connection_invalidated or isinstance(err, (OperationalError, InterfaceError))
 
 
 def _json_dumps(value) -> str:

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import bindparam, case, func, or_, select, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 
 from . import core, spiff
 from .clock import as_utc
-from .db import transaction
+from .db import transaction, unavailable
 from .errors import EngineError
 from .fastsql import Statement
 from .models import Job, ProcessInstance
@@ -29,6 +29,8 @@ POLL_SECONDS = 0.5  # timers fire within about this much of their due time
 DEFAULT_LOCK_SECONDS = 300
 MAX_BACKOFF_SECONDS = 3600
 FLUSH_SECONDS = 0.2
+OUTAGE_FIRST_PAUSE_SECONDS = 0.5  # a worker retries the database after this, doubling up to
+OUTAGE_MAX_PAUSE_SECONDS = 5.0
 
 
 _J = Job.__table__
@@ -45,6 +47,8 @@ _ACQUIRED = (select(_J.c.id, _J.c.instance_id, _J.c.tenant, _J.c.kind, _J.c.task
                     _J.c.params, _J.c.idempotency_key, _J.c.attempts, ProcessInstance.__table__.c.business_key)
              .join(ProcessInstance.__table__, ProcessInstance.__table__.c.id == _J.c.instance_id)
              .where(_J.c.id.in_(bindparam("ids", expanding=True))).order_by(_J.c.due_at))
+_RELEASE = (_J.update().where(_J.c.lock_owner == bindparam("owner"))
+            .values(lock_owner=None, lock_expires_at=None))
 _CONSUME_JOB = Statement(_J.delete().where(_J.c.id == bindparam("b_id"), _J.c.lock_owner == bindparam("owner")))
 
 
@@ -77,23 +81,28 @@ class JobExecutor:
         self.batch_size = batch_size
 
     def run(self, until_idle: bool = False, stop=lambda: False) -> int:
-        """Runs jobs until stopped; with ``until_idle`` returns once no job is due."""
+        """Runs jobs until stopped; with ``until_idle`` returns once no job is due (and raises
+        on a database outage instead of waiting it out)."""
         done = 0
+        outage = _Outage(self.owner)
         while not stop():
             try:
+                if outage.ongoing:
+                    # An acquire cut off by the outage may have committed its locks: give them back.
+                    outage.recovered(f"{_n(self._release_locks(), 'gesperrter Auftrag', 'gesperrte Aufträge')} freigegeben")
                 jobs = self.acquire()
-                self.execute_batch(jobs)
-            except OperationalError as err:  # database briefly unreachable: jobs stay locked, retry later
-                if until_idle:
-                    raise
-                log.error("worker %s: database error, retrying in %s s: %s", self.owner, POLL_SECONDS * 10, err)
-                time.sleep(POLL_SECONDS * 10)
-                continue
-            done += len(jobs)
-            if not jobs:
+                if jobs:
+                    self.execute_batch(jobs, stop=stop, patient=not until_idle)
+                    done += len(jobs)
+                    continue
                 if until_idle:
                     return done
-                time.sleep(self._idle_seconds())
+                pause = self._idle_seconds()
+            except DBAPIError as err:
+                if until_idle or not unavailable(err):
+                    raise
+                pause = outage.failed(err)
+            time.sleep(pause)
         return done
 
     def run_due(self) -> int:
@@ -120,19 +129,70 @@ class JobExecutor:
             conn.execute(_LOCK, {"ids": ids, "owner": self.owner, "expires": now + timedelta(seconds=self.lock_seconds)})
             return [AcquiredJob(*row, lost=row.id in lost) for row in conn.execute(_ACQUIRED, {"ids": ids})]
 
-    def execute_batch(self, jobs: list[AcquiredJob]) -> None:
+    def execute_batch(self, jobs: list[AcquiredJob], stop=lambda: False, patient: bool = True) -> None:
         """Calls the adapters one by one outside any transaction, then applies the results in
         one transaction (one savepoint each): a batch costs one durable commit, not one per job.
-        Results wait at most FLUSH_SECONDS for the rest of the batch."""
+        Results wait at most FLUSH_SECONDS for the rest of the batch.
+
+        When the database goes away meanwhile, the batch stops calling adapters; the outcomes
+        it has are kept and, once the database is back, applied (idempotently: only while this
+        worker still holds the job) and the rest of its locks released, so the jobs not yet
+        called are taken again at once. Not ``patient``: the outage is raised instead."""
         pending, since = [], time.monotonic()
-        for job in jobs:
-            # A job whose last worker died (a crash, the memory limit, a kill) counts as failed:
-            # a job that kills every worker it meets ends as an incident, not in an endless takeover.
-            pending.append((job, WorkerLost() if job.lost else self._call(job)))
-            if time.monotonic() - since > FLUSH_SECONDS:
+        try:
+            for job in jobs:
+                # A job whose last worker died (a crash, the memory limit, a kill) counts as failed:
+                # a job that kills every worker it meets ends as an incident, not in an endless takeover.
+                outcome = WorkerLost() if job.lost else self._call(job)
+                if unavailable(outcome) and not self._database_reachable():
+                    raise outcome  # our own database is down, not the adapter's peer: the job was not done
+                pending.append((job, outcome))
+                if time.monotonic() - since > FLUSH_SECONDS:
+                    self._apply(pending)
+                    pending, since = [], time.monotonic()
+            self._apply(pending)
+        except DBAPIError as err:
+            if not patient or not unavailable(err):
+                raise
+            self._recover(pending, err, stop)
+
+    def _recover(self, pending, err: Exception, stop) -> None:
+        """Waits out an outage (short pauses, doubling), then applies ``pending`` and releases
+        every other job this worker still holds."""
+        outage = _Outage(self.owner)
+        while True:
+            pause = outage.failed(err, held=len(pending))
+            if stop():
+                log.error("Worker %s beendet während des Datenbankausfalls: %d Ergebnisse nicht übernommen; ihre "
+                          "Aufträge werden nach Ablauf der Sperre erneut ausgeführt.", self.owner, len(pending))
+                return
+            time.sleep(pause)
+            try:
                 self._apply(pending)
-                pending, since = [], time.monotonic()
-        self._apply(pending)
+                released = self._release_locks()
+            except DBAPIError as again:
+                if not unavailable(again):
+                    raise
+                err = again
+                continue
+            outage.recovered(f"{_n(len(pending), 'Ergebnis', 'Ergebnisse')} übernommen, "
+                             f"{_n(released, 'Auftrag', 'Aufträge')} freigegeben")
+            return
+
+    def _release_locks(self) -> int:
+        """Gives back every job this worker holds but will not finish, so any worker takes it at once."""
+        with self.ctx.writer.begin() as conn:
+            return conn.execute(_RELEASE, {"owner": self.owner}).rowcount
+
+    def _database_reachable(self) -> bool:
+        try:
+            with self.ctx.db.connect() as conn:
+                conn.exec_driver_sql("SELECT 1")
+        except DBAPIError as err:
+            if unavailable(err):
+                return False
+            raise
+        return True
 
     def _call(self, job: AcquiredJob):
         """The job's action on the workflow, or the exception that made it fail."""
@@ -169,6 +229,8 @@ class JobExecutor:
                         with conn.begin_nested():  # a savepoint per job: one failing job does not undo the others
                             saved.append(self._advance(conn, job, action))
                     except Exception as err:
+                        if unavailable(err):
+                            raise  # the database, not the job, failed: nothing of this transaction counts
                         failed.append((job, err))
             for outcome in saved:
                 self.ctx.workflows.put(outcome)
@@ -206,3 +268,43 @@ class JobExecutor:
             core.open_incident(session, self.ctx, instance, job.id, job.activity_id, "failed_job", message)
             if instance["state"] not in core.ENDED and instance["state"] != "suspended":
                 session.execute(update(ProcessInstance).where(ProcessInstance.id == job.instance_id).values(state="failed"))
+
+
+class _Outage:
+    """A database outage as one worker sees it: the pauses between attempts and the log lines
+    for operators (one when it begins, one when it is over)."""
+
+    def __init__(self, owner: str):
+        self.owner = owner
+        self.since: float | None = None
+        self.pause = OUTAGE_FIRST_PAUSE_SECONDS
+
+    @property
+    def ongoing(self) -> bool:
+        return self.since is not None
+
+    def failed(self, err: Exception, held: int = 0) -> float:
+        """The pause before the next attempt."""
+        if self.since is None:
+            self.since = time.monotonic()
+            log.error("Worker %s: Datenbank nicht erreichbar%s, neuer Versuch in Kürze: %s", self.owner,
+                      f" ({_n(held, 'Ergebnis wird', 'Ergebnisse werden')} bis dahin gehalten)" if held else "",
+                      _first_line(err))
+        else:
+            log.info("Worker %s: Datenbank weiter nicht erreichbar (seit %.1f s)", self.owner,
+                     time.monotonic() - self.since)
+        pause, self.pause = self.pause, min(OUTAGE_MAX_PAUSE_SECONDS, self.pause * 2)
+        return pause
+
+    def recovered(self, detail: str) -> None:
+        log.warning("Worker %s: Datenbank nach %.1f s wieder erreichbar; %s.", self.owner,
+                    time.monotonic() - self.since, detail)
+        self.since, self.pause = None, OUTAGE_FIRST_PAUSE_SECONDS
+
+
+def _first_line(err: Exception) -> str:
+    return (str(err).strip().splitlines() or [type(err).__name__])[0]
+
+
+def _n(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"

@@ -33,8 +33,13 @@ class RuntimeService:
         self.repository = repository
 
     def start(self, key: str, tenant: str, business_key: str | None = None, variables: dict | None = None,
-              user: str | None = None, version: int | None = None) -> str:
+              user: str | None = None, version: int | None = None, claim=None) -> str | None:
+        """Starts an instance and returns its id. ``claim`` runs first in the same transaction
+        (e.g. takes the draft the instance is started from); when it returns False nothing is
+        started and the result is None, so the claim and the start happen together or not at all."""
         with self.ctx.writer.begin() as conn:
+            if claim is not None and not claim(conn):
+                return None
             definition = self.repository.find_definition(conn, key, version)
             outcome = core.create_instance(self.ctx, conn, definition, tenant, business_key, dict(variables or {}), user)
         self.ctx.workflows.put(outcome)

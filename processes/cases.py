@@ -43,8 +43,10 @@ class CaseService:
         self.print_mail = print_mail
 
     def submit(self, service_key: str, tenant: str, data: dict, channel: str = "portal",
-               citizen: str | None = None, clerk: str | None = None) -> Case:
-        """Validates the application and starts its process. On any form error nothing is stored."""
+               citizen: str | None = None, clerk: str | None = None, claim=None) -> Case:
+        """Validates the application and starts its process. On any form error nothing is stored.
+        ``claim`` (see ``RuntimeService.start``) runs in the start's transaction; when it returns
+        False nothing is started and the result is NotFound."""
         svc, place = service(service_key), municipality(tenant)
         if not place.offers(service_key):
             raise NotFound(f"{place.name} bietet „{svc.title}“ nicht online an.")
@@ -64,8 +66,10 @@ class CaseService:
             "kommune": place.letterhead(service_key),
             "einstellungen": place.settings(service_key),
         }
-        self.engine.runtime.start(svc.process_key, tenant=tenant, business_key=case_number,
-                                  variables=variables, user=clerk or citizen)
+        started = self.engine.runtime.start(svc.process_key, tenant=tenant, business_key=case_number,
+                                            variables=variables, user=clerk or citizen, claim=claim)
+        if started is None:
+            raise _no_draft()
         return self.case(tenant, case_number)
 
     def draft(self, tenant: str, citizen: str, service_key: str) -> dict | None:
@@ -75,17 +79,18 @@ class CaseService:
         self.portal.save_draft(tenant, citizen, service_key, data)
 
     def submit_draft(self, service_key: str, tenant: str, citizen: str) -> Case:
-        """Sends the citizen's draft. Taking it first makes a double click send one application;
-        if sending fails, the draft is put back, so nothing the citizen typed is lost."""
+        """Sends the citizen's draft. The draft is taken in the transaction that starts the
+        process, so the application is either sent and the draft gone, or (a form error, the
+        database went away, even a commit whose answer was lost) nothing happened and the draft
+        is still there. A double click sends one application: the second finds no draft."""
         data = self.portal.draft(tenant, citizen, service_key)
-        if not data or not self.portal.discard_draft(tenant, citizen, service_key):
-            raise NotFound("Zu diesem Antrag liegt kein Entwurf mehr vor: Er ist bereits abgeschickt (siehe „Meine "
-                           "Anträge“) oder muss neu ausgefüllt werden.")
-        try:
-            return self.submit(service_key, tenant, data, channel="portal", citizen=citizen)
-        except Exception:
-            self.portal.save_draft(tenant, citizen, service_key, data)
-            raise
+        if not data:
+            raise _no_draft()
+
+        def take_draft(conn) -> bool:
+            return self.portal.discard_draft(tenant, citizen, service_key, conn=conn)
+
+        return self.submit(service_key, tenant, data, channel="portal", citizen=citizen, claim=take_draft)
 
     def cases(self, tenant: str, citizen: str) -> list[Case]:
         infos = self.engine.runtime.query(tenant=tenant, started_by=citizen)
@@ -199,3 +204,8 @@ def _service_of(process_key: str) -> str:
 
 def _code(length: int = 8) -> str:
     return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(length))
+
+
+def _no_draft() -> NotFound:
+    return NotFound("Zu diesem Antrag liegt kein Entwurf mehr vor: Er ist bereits abgeschickt (siehe „Meine "
+                    "Anträge“) oder muss neu ausgefüllt werden.")

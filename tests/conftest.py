@@ -20,6 +20,7 @@ from processes.settings import Settings
 from tasks import testing
 from tasks.builtin import BUILTIN_PLUGINS
 from tasks.notifications import SmtpSettings
+from tests.pg_server import pg_installation, pg_server  # noqa: F401  (fixtures: a PostgreSQL server of the test's own)
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "bpmn-models"

@@ -7,8 +7,12 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy.exc import DBAPIError
 
+from engine.db import unavailable
 from engine.errors import NotFound
+
+RETRY_AFTER_SECONDS = 5  # how soon a page asks to be tried again while the database is away
 
 
 class Amtsweg:
@@ -62,12 +66,30 @@ def create_app(installation, test_config: dict | None = None) -> Flask:
         return render_template("error.html", title="Formular abgelaufen",
                                message="Bitte laden Sie die Seite neu und senden Sie das Formular noch einmal."), 400
 
+    @app.errorhandler(DBAPIError)
+    def database_unavailable(err):
+        if not unavailable(err):
+            raise err  # a failing statement is a bug: the usual 500
+        app.logger.warning("Datenbank nicht erreichbar (%s %s): %s", _request_line(), type(err.orig).__name__,
+                           str(err.orig).strip().splitlines()[0] if str(err.orig).strip() else "")
+        message = ("Amtsweg ist für einen Moment nicht erreichbar. Bitte versuchen Sie es gleich noch einmal. "
+                   "Was Sie abgeschickt haben, geht nicht verloren: Ein Antrag ist entweder eingegangen (siehe "
+                   "„Meine Anträge“) oder liegt weiter als Entwurf bereit.")
+        return (render_template("error.html", title="Bitte versuchen Sie es gleich noch einmal", message=message),
+                503, {"Retry-After": str(RETRY_AFTER_SECONDS)})
+
     @app.errorhandler(403)
     def forbidden(_err):
         return render_template("error.html", title="Kein Zugriff",
                                message="Diese Seite ist für Ihr Konto nicht freigegeben."), 403
 
     return app
+
+
+def _request_line() -> str:
+    from flask import request
+
+    return f"{request.method} {request.path}"
 
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -168,12 +168,15 @@ class Portal(SpecialistSystem):
             row = session.scalar(self._draft(tenant, citizen, service_key))
             return row.data if row is not None else None
 
-    def discard_draft(self, tenant: str, citizen: str, service_key: str) -> bool:
-        """Deletes the draft; False if there was none (another request took it first)."""
+    def discard_draft(self, tenant: str, citizen: str, service_key: str, conn=None) -> bool:
+        """Deletes the draft; False if there was none (another request took it first). With
+        ``conn``, in that connection's transaction (so it counts only if that one commits)."""
+        statement = delete(PortalDraft).where(
+            PortalDraft.tenant == tenant, PortalDraft.citizen == citizen, PortalDraft.service_key == service_key)
+        if conn is not None:
+            return conn.execute(statement).rowcount == 1
         with transaction(self.sessions) as session:
-            return session.execute(delete(PortalDraft).where(
-                PortalDraft.tenant == tenant, PortalDraft.citizen == citizen, PortalDraft.service_key == service_key,
-            )).rowcount == 1
+            return session.execute(statement).rowcount == 1
 
     @staticmethod
     def _draft(tenant: str, citizen: str, service_key: str):
