@@ -34,6 +34,8 @@ class RuntimeService:
 
     def start(self, key: str, tenant: str, business_key: str | None = None, variables: dict | None = None,
               user: str | None = None, version: int | None = None) -> str:
+        """A model failure before the first wait state stores nothing and raises ModelError (see
+        ``core._run_and_save``); later ones, in the worker's jobs, park the instance with an incident."""
         with self.ctx.writer.begin() as conn:
             definition = self.repository.find_definition(conn, key, version)
             outcome = core.create_instance(self.ctx, conn, definition, tenant, business_key, dict(variables or {}), user)
@@ -62,7 +64,10 @@ class RuntimeService:
             if not spiff.deliver_message(workflow, task_id, message_name, data):
                 raise MessageNotCorrelated(f"Der Vorgang {instance_id} wartet nicht mehr auf '{message_name}'.")
 
-        core.execute(self.ctx, instance_id, deliver, user, audit_action="message_received")
+        # The payload is the caller's: a model failure on it (messageVariable, correlation) or further
+        # on up to the next wait state is a ModelError and nothing changes (core._run_and_save).
+        core.execute(self.ctx, instance_id, deliver, user, audit_action="message_received",
+                     refused=f"Die Nachricht '{message_name}' wurde nicht zugestellt.")
         return instance_id
 
     def cancel(self, instance_id: str, user: str | None = None, reason: str | None = None) -> None:
