@@ -4,8 +4,10 @@ the application's commands and hands every command its engine through the click 
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
+import threading
 
 import click
 
@@ -48,6 +50,14 @@ class ErrorReportingGroup(click.Group):
         except EngineError as err:
             click.echo(f"Fehler: {err}", err=True)
             sys.exit(1)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception as err:  # a bug, not the model's or the caller's fault: one line, not a traceback
+            if os.environ.get("AMTSWEG_DEBUG"):
+                raise
+            click.echo(f"Interner Fehler ({type(err).__name__}: {err}). Bitte melden Sie den Befehl und diese "
+                       "Meldung dem Betrieb; mit AMTSWEG_DEBUG=1 erscheinen die Einzelheiten.", err=True)
+            sys.exit(2)
 
 
 @click.group(cls=ErrorReportingGroup)
@@ -103,7 +113,8 @@ def start(key, tenant, business_key, data, user) -> None:
 def worker(until_idle, lock_seconds) -> None:
     """Führt fällige Aufträge aus (Serviceaufrufe, Timer, Fortsetzungen)."""
     stopping = []
-    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    if threading.current_thread() is threading.main_thread():  # signal handlers only there (else ValueError)
+        signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     executor = _engine().executor(**({"lock_seconds": lock_seconds} if lock_seconds else {}))
     try:
         done = executor.run(until_idle=until_idle, stop=lambda: bool(stopping))

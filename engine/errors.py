@@ -65,3 +65,16 @@ class ModelInvalid(EngineError):
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class ModelError(EngineError):
+    """An element of a deployed model failed on the instance's data: a script, an expression,
+    a data association, an io-specification, a correlation. ``activity_id`` names the element
+    and ``variable`` the data item concerned, when known. Raised when the command that hit it
+    changed nothing (a start stores no instance; a completion leaves the task open); failures
+    after the instance moved on become incidents instead."""
+
+    def __init__(self, message: str, activity_id: str | None = None, variable: str | None = None):
+        super().__init__(message)
+        self.activity_id = activity_id
+        self.variable = variable

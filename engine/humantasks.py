@@ -120,7 +120,8 @@ class TaskService:
                 self._explain(session, task_id)
 
     def complete(self, task_id: str, data: dict, user: str | None = None) -> None:
-        """Validates ``data`` against the task's form; on any error nothing is stored."""
+        """Validates ``data`` against the task's form; on any error nothing is stored: FormInvalid,
+        InvalidState, or ModelError when the task's own completion fails in the model."""
         with self.ctx.writer.begin() as conn:
             task = self._get(conn, task_id)
             if task.state != "open":
@@ -141,8 +142,11 @@ class TaskService:
                     raise InvalidState(f"Die Aufgabe '{task.name}' wartet nicht mehr auf eine Eingabe.")
                 log.entries[-1]["action"] = "task_completed"
 
+            # A model failure of the completion (output data association, postScript, io-specification)
+            # or of what runs after it up to the next wait state raises ModelError and rolls back:
+            # the task stays open and the clerk learns which element and variable (core._run_and_save).
             outcome = core.execute(self.ctx, task.instance_id, complete, user, claim=mark_completed, claimed=task_id,
-                                   conn=conn)
+                                   conn=conn, refused=f"Die Aufgabe '{task.name}' bleibt offen.")
         self.ctx.workflows.put(outcome)
 
     def _explain(self, session, task_id: str):

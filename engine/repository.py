@@ -14,10 +14,10 @@ from . import spiff
 from .db import transaction
 from .errors import ModelInvalid, NotFound, Problem
 from .models import Deployment, DeploymentResource, ProcessDefinition
-from .validation import load_parser, validate
+from .validation import BPMN_SUFFIXES, load_parser, validate
 from .xmlsafe import parse_xml
 
-MODEL_SUFFIXES = (".bpmn", ".dmn", ".json")
+MODEL_SUFFIXES = (".bpmn", ".bpmn20.xml", ".dmn", ".json")
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
 
@@ -37,7 +37,7 @@ def read_paths(paths) -> dict[str, bytes]:
     for path in map(Path, paths):
         if path.is_dir():
             for file in sorted(path.rglob("*")):
-                if file.suffix in MODEL_SUFFIXES and file.is_file():
+                if file.name.lower().endswith(MODEL_SUFFIXES) and file.is_file():
                     files[file.relative_to(path).as_posix()] = file.read_bytes()
         elif path.is_file():
             files[path.name] = path.read_bytes()
@@ -156,7 +156,7 @@ def _info(d: ProcessDefinition) -> DefinitionInfo:
 def _executable_processes(files: dict[str, bytes]) -> dict[str, tuple[str, str | None]]:
     processes = {}
     for name, content in files.items():
-        if not name.endswith(".bpmn"):
+        if not name.lower().endswith(BPMN_SUFFIXES):  # as validation reads them: .bpmn20.xml too
             continue
         for process in parse_xml(content, name).getroot().iter(f"{{{BPMN_NS}}}process"):
             if process.get("isExecutable", "true") != "false":

@@ -36,7 +36,9 @@ class RuntimeService:
               user: str | None = None, version: int | None = None, claim=None) -> str | None:
         """Starts an instance and returns its id. ``claim`` runs first in the same transaction
         (e.g. takes the draft the instance is started from); when it returns False nothing is
-        started and the result is None, so the claim and the start happen together or not at all."""
+        started and the result is None, so the claim and the start happen together or not at all.
+        A model failure before the first wait state stores nothing and raises ModelError (see
+        ``core._run_and_save``); later ones, in the worker's jobs, park the instance with an incident."""
         with self.ctx.writer.begin() as conn:
             if claim is not None and not claim(conn):
                 return None
@@ -67,7 +69,10 @@ class RuntimeService:
             if not spiff.deliver_message(workflow, task_id, message_name, data):
                 raise MessageNotCorrelated(f"Der Vorgang {instance_id} wartet nicht mehr auf '{message_name}'.")
 
-        core.execute(self.ctx, instance_id, deliver, user, audit_action="message_received")
+        # The payload is the caller's: a model failure on it (messageVariable, correlation) or further
+        # on up to the next wait state is a ModelError and nothing changes (core._run_and_save).
+        core.execute(self.ctx, instance_id, deliver, user, audit_action="message_received",
+                     refused=f"Die Nachricht '{message_name}' wurde nicht zugestellt.")
         return instance_id
 
     def cancel(self, instance_id: str, user: str | None = None, reason: str | None = None) -> None:

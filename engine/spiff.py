@@ -231,24 +231,44 @@ def run_to_wait_state(workflow: BpmnWorkflow, log: StepLog) -> None:
 
     SpiffWorkflow's own loop walks the whole task tree before each step; without
     subprocesses a scan of the (compacted, flat) task dict finds the same tasks for less.
-    Once a subprocess exists, the stock loop takes over: it orders subprocess work."""
+    Once a subprocess exists, the stock loop takes over: it orders subprocess work.
+    An error that does not say where it happened gets the running task (``err.task``)."""
+    current = [None]
+
+    def will_run(task):
+        current[0] = task
 
     def did_complete(task):
         log.record(task)
         compact(task)
 
-    while not workflow.subprocesses:
-        ready = [t for t in workflow.tasks.values() if t._state == TaskState.READY and not t.task_spec.manual]
-        if not ready:
-            workflow.refresh_timers()
-            if not any(t._state == TaskState.READY and not t.task_spec.manual for t in workflow.tasks.values()):
-                return
-            continue
-        for task in ready:
-            if task._state == TaskState.READY:
-                task.run()
-                did_complete(task)
-    workflow.do_engine_steps(did_complete_task=did_complete)
+    try:
+        while not workflow.subprocesses:
+            ready = [t for t in workflow.tasks.values() if t._state == TaskState.READY and not t.task_spec.manual]
+            if not ready:
+                current[0] = None
+                workflow.refresh_timers()
+                if not any(t._state == TaskState.READY and not t.task_spec.manual for t in workflow.tasks.values()):
+                    return
+                continue
+            for task in ready:
+                if task._state == TaskState.READY:
+                    current[0] = task
+                    task.run()
+                    did_complete(task)
+        workflow.do_engine_steps(will_complete_task=will_run, did_complete_task=did_complete)
+    except Exception as err:
+        locate(err, current[0])
+        raise
+
+
+def locate(err: BaseException, task) -> None:
+    """Name the task an error happened in, unless the error already does."""
+    if task is not None and getattr(err, "task", None) is None and getattr(err, "task_spec", None) is None:
+        try:
+            err.task = task
+        except AttributeError:  # an exception type with __slots__
+            pass
 
 
 def after_external_completion(workflow: BpmnWorkflow, task, log: StepLog) -> None:
@@ -381,8 +401,12 @@ def deliver_message(workflow: BpmnWorkflow, task_id: str, message_name: str, pay
     if definition is None:
         return False
     task.data.update(payload)  # the payload becomes process data, with or without a messageVariable
-    task.task_spec.catch(task, BpmnEvent(definition, payload))
-    task.task_spec._update(task)
+    try:
+        task.task_spec.catch(task, BpmnEvent(definition, payload))
+        task.task_spec._update(task)
+    except Exception as err:
+        locate(err, task)
+        raise
     return True
 
 
@@ -392,7 +416,11 @@ def complete_service_task(workflow: BpmnWorkflow, task_id: str, result: dict, lo
     if task is None or task.state != TaskState.STARTED:
         return False
     task.data[task.task_spec.result_variable] = result
-    task.complete()
+    try:
+        task.complete()
+    except Exception as err:
+        locate(err, task)
+        raise
     after_external_completion(workflow, task, log)
     return True
 
@@ -415,7 +443,11 @@ def complete_user_task(workflow: BpmnWorkflow, task_id: str, data: dict, log: St
     if task is None or task.state != TaskState.READY or not task.task_spec.manual:
         return False
     task.data.update(data)
-    task.run()
+    try:
+        task.run()
+    except Exception as err:
+        locate(err, task)
+        raise
     after_external_completion(workflow, task, log)
     return True
 
