@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, insert, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from . import spiff
+from . import spiff, timebounds
 from .clock import SystemClock
 from .db import is_postgres, writer
 from .errors import InvalidState, NotFound, OptimisticLockingError
@@ -304,10 +304,9 @@ def _human_task_row(row, task, now) -> dict:
 
 
 def _due_from_property(value: str | None, now: datetime) -> datetime | None:
-    if not value:
-        return None
-    parsed = spiff.TimerEventDefinition.parse_iso_duration(value)
-    return now + spiff.TimerEventDefinition.get_timedelta_from_start(parsed, now)
+    # Bounded parsing (SpiffWorkflow's loops once per month of the duration); a dueIn out of
+    # bounds has already failed the run in spiff.run_to_wait_state.
+    return timebounds.due_after(value, now) if value else None
 
 
 def _sync_service_jobs(conn, row, old, new, points, now):
