@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from . import spiff
+from . import spiff, timebounds
 from .clock import SystemClock
 from .db import is_postgres, writer
 from .errors import EngineError, InvalidState, ModelError, NotFound, OptimisticLockingError
@@ -406,10 +406,9 @@ def _due_from_property(value: str | None, now: datetime, activity_id: str | None
     if not value:
         return None
     try:
-        parsed = spiff.TimerEventDefinition.parse_iso_duration(value)
-        return now + spiff.TimerEventDefinition.get_timedelta_from_start(parsed, now)
-    except Exception as err:
-        raise ModelError(f"Element '{activity_id}': Die Frist dueIn={value!r} ist keine ISO-8601-Dauer ({err}). "
+        return timebounds.due_after(value, now)  # bounded: SpiffWorkflow's own parser loops once per month
+    except timebounds.TimeBoundError as err:
+        raise ModelError(f"Element '{activity_id}': Die Frist dueIn={value!r} ist unbrauchbar ({err}). "
                          "Tragen Sie eine Dauer wie 'P14D' oder 'PT8H' ein.", activity_id, "dueIn") from err
 
 

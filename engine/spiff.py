@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from copy import deepcopy
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from types import ModuleType
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -19,17 +19,25 @@ import orjson
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.event_definition import TimerConditionalEventDefinitionConverter
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, TaskConverter
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SERIALIZER_VERSION
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
+    DurationTimerEventDefinition,
+    TimeDateEventDefinition,
     TimerEventDefinition,
 )
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.spiff.parser.event_parsers import (
+    SpiffBoundaryEventParser,
+    SpiffIntermediateCatchEventParser,
+    SpiffStartEventParser,
+)
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.task_spec import ServiceTaskParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
@@ -39,6 +47,7 @@ from SpiffWorkflow.spiff.specs.event_definitions import ErrorEventDefinition
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
+from . import timebounds
 from .isolation import IsolatedEnvironment
 
 
@@ -64,10 +73,103 @@ class AmtswegWorkflow(BpmnWorkflow):
             task.task_spec._update(task)
 
 
+# --- bounded timers ------------------------------------------------------------------------
+# SpiffWorkflow evaluates a timer's expression when the timer starts waiting and does its own
+# calendar arithmetic on the result, which loops for hours on "P99999999999M" and never catches
+# up with "R/PT0S" (see engine/timebounds.py). These subclasses evaluate the expression
+# themselves, bound the value and store it in SpiffWorkflow's own format (internal_data
+# 'event_value'), so SpiffWorkflow only ever compares and adds bounded values. A value out of
+# bounds raises, which the engine parks as an incident on that instance.
+
+
+def _timer_value(definition, my_task, kind: str):
+    value = my_task.workflow.script_engine.evaluate(my_task, definition.expression)
+    now = datetime.now(timezone.utc)  # SpiffWorkflow's timers run on the wall clock
+    try:
+        if kind == "timeDuration":
+            return timebounds.due_after(value, now).isoformat()
+        if kind == "timeDate":
+            return timebounds.parse_date(value, now).isoformat()
+        cycle = timebounds.parse_cycle(value, now)
+        return {"cycles": cycle.repetitions, "next": cycle.start.isoformat(),
+                "duration": cycle.interval.total_seconds()}
+    except timebounds.TimeBoundError as exc:
+        raise TimerOutOfBounds(f"{timebounds.KIND_LABELS[kind]} {exc}. Prüfen Sie den Ausdruck "
+                               f"'{definition.expression.strip()[:80]}' und die Daten, aus denen er berechnet wird.",
+                               my_task) from None
+
+
+class TimerOutOfBounds(timebounds.TimeBoundError):
+    def __init__(self, message: str, task):
+        super().__init__(message)
+        self.task = task  # describe_error names the activity
+
+
+class BoundedDurationTimer(DurationTimerEventDefinition):
+    def has_fired(self, my_task):
+        if my_task._get_internal_data("event_value") is None:
+            my_task._set_internal_data(event_value=_timer_value(self, my_task, "timeDuration"))
+        return super().has_fired(my_task)
+
+
+class BoundedDateTimer(TimeDateEventDefinition):
+    def has_fired(self, my_task):
+        if my_task._get_internal_data("event_value") is None:
+            my_task._set_internal_data(event_value=_timer_value(self, my_task, "timeDate"))
+        return super().has_fired(my_task)
+
+
+class BoundedCycleTimer(CycleTimerEventDefinition):
+    def cycle_complete(self, my_task):
+        if my_task._get_internal_data("event_value") is None:
+            my_task._set_internal_data(event_value=_timer_value(self, my_task, "timeCycle"))
+        ready = super().cycle_complete(my_task)
+        value = my_task._get_internal_data("event_value")
+        if ready and isinstance(value, dict) and value["cycles"] != 0:
+            # SpiffWorkflow fires once per refresh while 'next' is past: a first occurrence far
+            # in the past would replay every missed one. Fold them into this firing.
+            interval = timedelta(seconds=value["duration"])
+            scheduled = datetime.fromisoformat(value["next"]) - interval
+            value["next"] = timebounds.next_occurrence(scheduled, interval, datetime.now(timezone.utc)).isoformat()
+        return ready
+
+
+_BOUNDED_TIMERS = {DurationTimerEventDefinition: BoundedDurationTimer, TimeDateEventDefinition: BoundedDateTimer,
+                   CycleTimerEventDefinition: BoundedCycleTimer}
+
+
+class _BoundedTimerParsing:
+    def parse_timer_event(self, event):
+        definition = super().parse_timer_event(event)
+        bounded = _BOUNDED_TIMERS.get(type(definition))
+        if bounded is None:
+            return definition
+        return bounded(definition.name, definition.expression, description=definition.description)
+
+
+class _StartEventParser(_BoundedTimerParsing, SpiffStartEventParser):
+    pass
+
+
+class _IntermediateCatchEventParser(_BoundedTimerParsing, SpiffIntermediateCatchEventParser):
+    pass
+
+
+class _BoundaryEventParser(_BoundedTimerParsing, SpiffBoundaryEventParser):
+    pass
+
+
+def _with_parser(tag: str, parser_class) -> tuple:
+    return parser_class, SpiffBpmnParser.OVERRIDE_PARSER_CLASSES[full_tag(tag)][1]
+
+
 class AmtswegParser(SpiffBpmnParser):
     OVERRIDE_PARSER_CLASSES = {
         **SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
         full_tag("serviceTask"): (ServiceTaskParser, AsyncServiceTask),
+        full_tag("startEvent"): _with_parser("startEvent", _StartEventParser),
+        full_tag("intermediateCatchEvent"): _with_parser("intermediateCatchEvent", _IntermediateCatchEventParser),
+        full_tag("boundaryEvent"): _with_parser("boundaryEvent", _BoundaryEventParser),
     }
 
 
@@ -149,6 +251,8 @@ class LeanTaskConverter(TaskConverter):
 _config = deepcopy(SPIFF_CONFIG)
 _config[Task] = LeanTaskConverter
 _config[AsyncServiceTask] = ServiceTaskConverter
+for _bounded in _BOUNDED_TIMERS.values():
+    _config[_bounded] = TimerConditionalEventDefinitionConverter
 del _config[BpmnWorkflow]
 _config[AmtswegWorkflow] = SpeclessWorkflowConverter
 SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_config))
@@ -226,19 +330,56 @@ def _data_changes(task) -> dict | None:
     return {"set": changed, "removed": removed} if removed else {"set": changed}
 
 
+# Deploy-time validation rejects call activities that call their own process; this catches
+# definitions deployed before that check, which would otherwise nest subprocesses without end.
+MAX_SUBPROCESS_DEPTH = 50
+
+
+class RecursionLimit(RuntimeError):
+    def __init__(self, message: str, task):
+        super().__init__(message)
+        self.task = task
+
+
 def run_to_wait_state(workflow: BpmnWorkflow, log: StepLog) -> None:
     """Runs every READY engine task until the workflow waits.
 
     SpiffWorkflow's own loop walks the whole task tree before each step; without
     subprocesses a scan of the (compacted, flat) task dict finds the same tasks for less.
-    Once a subprocess exists, the stock loop takes over: it orders subprocess work.
-    An error that does not say where it happened gets the running task (``err.task``)."""
+    Once a subprocess exists, the stock loop takes over: it orders subprocess work."""
+    _run_ready(workflow, log)
+    _check_due_in(workflow)
+
+
+def _check_due_in(workflow: BpmnWorkflow) -> None:
+    """A user task's dueIn out of bounds fails the run (an incident) instead of the save."""
+    if workflow.subprocesses:
+        waiting = workflow.get_tasks(state=TaskState.READY, manual=True)
+    else:
+        waiting = [t for t in workflow.tasks.values() if t._state == TaskState.READY and t.task_spec.manual]
+    for task in waiting:
+        value = task_properties(task).get("dueIn")
+        if value:
+            try:
+                timebounds.due_after(value, datetime.now(timezone.utc))
+            except timebounds.TimeBoundError as exc:
+                raise TimerOutOfBounds(f"{timebounds.KIND_LABELS['dueIn']} {exc}. Korrigieren Sie die Eigenschaft "
+                                       "dueIn der Aufgabe im Modell (z. B. 'P5D') und stellen Sie es neu bereit.",
+                                       task) from None
+
+
+def _run_ready(workflow: BpmnWorkflow, log: StepLog) -> None:
+    """An error that does not say where it happened gets the running task (``err.task``)."""
     current = [None]
 
     def will_run(task):
         current[0] = task
 
     def did_complete(task):
+        if getattr(task.workflow, "depth", 0) > MAX_SUBPROCESS_DEPTH:
+            raise RecursionLimit(f"Aufrufaktivitäten und Teilprozesse sind mehr als {MAX_SUBPROCESS_DEPTH} Ebenen tief "
+                                 "verschachtelt: vermutlich ruft ein Prozess sich selbst auf. Entfernen Sie die "
+                                 "Rekursion im Modell und stellen Sie es neu bereit.", task)
         log.record(task)
         compact(task)
 
@@ -384,8 +525,17 @@ def fire_timer(workflow: BpmnWorkflow, task_id: str) -> bool:
     definition = task.task_spec.event_definition
     if isinstance(definition, CycleTimerEventDefinition):
         value = task.internal_data.get("event_value")
-        if isinstance(value, dict):
-            value["next"] = datetime(1970, 1, 1, tzinfo=timezone.utc).isoformat()
+        if isinstance(value, dict) and value["cycles"] != 0:
+            scheduled = datetime.fromisoformat(value["next"])
+            value["next"] = datetime(1970, 1, 1, tzinfo=timezone.utc).isoformat()  # due now
+            workflow.refresh_timers()
+            value = task.internal_data.get("event_value")
+            if isinstance(value, dict) and value["cycles"] != 0:
+                # SpiffWorkflow moved 'next' on from 1970, which the next refresh would fire
+                # again and again: keep the cycle's own schedule instead.
+                interval = timedelta(seconds=value["duration"])
+                value["next"] = timebounds.next_occurrence(scheduled, interval, datetime.now(timezone.utc)).isoformat()
+            return True
     else:
         task.internal_data["event_fired"] = True
     workflow.refresh_timers()

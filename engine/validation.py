@@ -15,6 +15,7 @@ import re
 import warnings
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from difflib import get_close_matches
 from typing import Callable
 
@@ -25,6 +26,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.dmn.parser.BpmnDmnParser import SCHEMAS
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
+from . import timebounds
 from .errors import ModelInvalid, Problem
 from .xmlsafe import MAX_BYTES, parse_xml
 
@@ -312,6 +314,13 @@ class _File:
             self._check_service(task)
         for task in self.xpath(".//bpmn:userTask"):
             self._check_user_task(task)
+        for prop in self.xpath(".//spiffworkflow:property[@name='dueIn']"):
+            if prop.get("value") is not None:
+                self._check_time(prop, "dueIn", prop.get("value"))
+        for adhoc in self.xpath(".//bpmn:adHocSubProcess"):
+            if not _text(next(iter(self.xpath("./bpmn:completionCondition", adhoc)), None)):
+                self.report(adhoc, "Der Ad-hoc-Teilprozess hat keine Abschlussbedingung und würde nie enden. "
+                                   "Geben Sie eine bpmn:completionCondition an (z. B. alle_erledigt == True).")
         for call in self.xpath(".//bpmn:callActivity"):
             called = call.get("calledElement")
             if not called:
@@ -406,6 +415,17 @@ class _File:
         if error:
             kind = "kein gültiges Python-Skript" if is_script else "kein gültiger Python-Ausdruck"
             self.report(el, f"{label}: {kind} ({error}).")
+        elif label == "Timer-Ausdruck" and _local(el) in timebounds.KIND_LABELS:
+            # A literal is checked now; a computed value when the timer starts (an incident then).
+            literal = timebounds.string_literal(code)
+            if literal is not None:
+                self._check_time(el, _local(el), literal)
+
+    def _check_time(self, el, kind: str, value: str) -> None:
+        try:
+            timebounds.check(kind, value, datetime.now(timezone.utc))
+        except timebounds.TimeBoundError as exc:
+            self.report(el, f"{timebounds.KIND_LABELS[kind]} {exc}.")
 
 
 def _check_json(dep: _Deployment, path: str, schema: bool) -> None:
@@ -529,6 +549,46 @@ def _index_decisions(dep: _Deployment, dmn: dict) -> None:
         dep.decisions.add(first)
 
 
+def _check_recursion(dep: _Deployment, bpmn: dict, processes: dict[str, str]) -> None:
+    """Call activities that, directly or through other processes of this deployment, call the
+    process they belong to: SpiffWorkflow would start subprocesses without end. Called elements
+    resolve within one deployment only (compile_definition loads only its files), so earlier
+    deployments cannot close a cycle."""
+    calls: dict[str, list[tuple[str, object]]] = defaultdict(list)  # process id -> [(called id, element)]
+    for name, tree in bpmn.items():
+        for proc in tree.getroot().xpath("./bpmn:process", namespaces=NS):
+            if processes.get(proc.get("id")) != name:
+                continue
+            for call in proc.xpath(".//bpmn:callActivity[@calledElement]", namespaces=NS):
+                calls[proc.get("id")].append((call.get("calledElement"), call))
+
+    def path_back(start: str, goal: str) -> list[str] | None:
+        """Processes from start to goal along call activities (breadth first), or None."""
+        seen, queue = {start}, [[start]]
+        while queue:
+            path = queue.pop(0)
+            if path[-1] == goal:
+                return path
+            for called, _ in calls.get(path[-1], []):
+                if called not in seen:
+                    seen.add(called)
+                    queue.append(path + [called])
+        return None
+
+    for pid, targets in calls.items():
+        for called, call in targets:
+            path = path_back(called, pid)
+            if path is None:
+                continue
+            if called == pid:
+                how = f"ruft ihren eigenen Prozess '{pid}' auf"
+            else:
+                how = f"ruft '{called}' auf, und über {' → '.join(path)} wird '{pid}' wieder aufgerufen"
+            dep.report(processes[pid], call, f"Die Aufrufaktivität {how}: eine endlose Rekursion. Rufen Sie den "
+                                             "Prozess nicht aus sich selbst auf; modellieren Sie Wiederholungen "
+                                             "mit einem Gateway oder als Schleifenaktivität.")
+
+
 def _check_with_spiff(dep: _Deployment, parser, bpmn: dict, dmn: dict, processes: dict[str, str]) -> None:
     added, problems = _add_all(parser, bpmn, dmn)
     dep.problems += problems
@@ -565,6 +625,7 @@ def validate(files: dict[str, bytes], known_operations: set[str],
                 _File(dep, name, root).run()
             except Exception as exc:  # a bug here must not hide the model's other problems
                 dep.report(name, None, f"Interner Prüffehler ({type(exc).__name__}: {exc}).")
+    _check_recursion(dep, bpmn, processes)
     # SpiffWorkflow crashes or reports confusingly on some of the faults above: it only sees
     # deployments that passed them.
     if not dep.problems:

@@ -42,10 +42,7 @@ SOME_DATA = {"value": 1, "answer": "ja", "approved": True, "amount": 10, "name":
 OUTCOMES = ["completed", "waiting", "task-refused", "start-refused", "incident"]
 
 # Files that hang today for a reason another branch fixes: "relative path": "reason".
-KNOWN_HANGS: dict[str, str] = {
-    "bpmn/spiffworkflow/bpmn/data/call_activity_nested/call_activity_level_3.bpmn":
-        "callActivity ruft den eigenen Prozess auf (endlose Rekursion) — behoben durch die Schranken beim Bereitstellen",
-}
+KNOWN_HANGS: dict[str, str] = {}  # file -> why it is skipped; empty: every file runs
 
 pytestmark = pytest.mark.skipif(not CORPORA.is_dir(), reason=f"{CORPORA} fehlt (die externen BPMN-Korpora)")
 
