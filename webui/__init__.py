@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from engine.errors import NotFound
 
@@ -31,7 +32,10 @@ def create_app(installation, test_config: dict | None = None) -> Flask:
     """The web app on an installation from ``processes.bootstrap``."""
     app = Flask(__name__)
     settings = installation.settings
-    app.config.from_mapping(SECRET_KEY=settings.secret_key, SESSION_COOKIE_SAMESITE="Lax", DEBUG=settings.debug)
+    app.config.from_mapping(SECRET_KEY=settings.secret_key, SESSION_COOKIE_SAMESITE="Lax", DEBUG=settings.debug,
+                            # bounded input: the whole body, every form field, the number of fields
+                            MAX_CONTENT_LENGTH=settings.max_request_bytes,
+                            MAX_FORM_MEMORY_SIZE=settings.max_request_bytes, MAX_FORM_PARTS=1000)
     if test_config:
         app.config.update(test_config)
     app.config.setdefault("WTF_CSRF_ENABLED", not app.testing)  # tests post without tokens unless they ask
@@ -61,6 +65,14 @@ def create_app(installation, test_config: dict | None = None) -> Flask:
     def csrf_failed(_err):
         return render_template("error.html", title="Formular abgelaufen",
                                message="Bitte laden Sie die Seite neu und senden Sie das Formular noch einmal."), 400
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(_err):
+        limit = app.config["MAX_CONTENT_LENGTH"] or settings.max_request_bytes
+        return render_template("error.html", title="Eingabe zu groß",
+                               message=f"Ihre Eingabe ist zu groß (höchstens {limit // (1024 * 1024) or 1} MB je "
+                                       "Formular). Bitte kürzen Sie lange Texte und senden Sie das Formular "
+                                       "erneut."), 413
 
     @app.errorhandler(403)
     def forbidden(_err):
