@@ -69,10 +69,10 @@ def create_app(installation, test_config: dict | None = None) -> Flask:
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(_err):
         limit = app.config["MAX_CONTENT_LENGTH"] or settings.max_request_bytes
+        size = f"{limit / 2 ** 20:g} MB" if limit >= 2 ** 20 else f"{limit // 1024} KB"
         return render_template("error.html", title="Eingabe zu groß",
-                               message=f"Ihre Eingabe ist zu groß (höchstens {limit // (1024 * 1024) or 1} MB je "
-                                       "Formular). Bitte kürzen Sie lange Texte und senden Sie das Formular "
-                                       "erneut."), 413
+                               message=f"Ihre Eingabe ist zu groß (höchstens {size} je Formular). Bitte kürzen "
+                                       "Sie lange Texte und senden Sie das Formular erneut."), 413
 
     @app.errorhandler(403)
     def forbidden(_err):
