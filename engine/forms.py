@@ -48,7 +48,7 @@ from email_validator import EmailNotValidError, validate_email
 from jsonschema import Draft202012Validator, FormatChecker, validators
 from jsonschema.exceptions import ValidationError
 
-from .errors import EngineError, FieldError
+from .errors import EngineError, FieldError, FormInvalid
 
 DEFAULT_MAX_LENGTH = 1000  # a string field without maxLength
 ABSOLUTE_MAX_LENGTH = 20_000  # no schema may allow more
@@ -101,8 +101,6 @@ def clean(schema: dict, data: dict, today: date | None = None) -> tuple[dict, li
 def check_text(text: str, field: str, label: str, max_length: int, multiline: bool = True) -> str:
     """One free-text value outside a schema (e.g. a citizen's answer): the cleaned text, or
     FormInvalid with a German message on ``field``."""
-    from .errors import FormInvalid
-
     node = {"type": "string", "maxLength": max_length, "x-multiline": multiline, "title": label}
     value, problem = _string(node, (text or "").strip(), date.min)
     if problem is not None:
@@ -240,7 +238,7 @@ def _bound(spec, today: date) -> date | None:
     if spec is None:
         return None
     if not isinstance(spec, str):
-        raise ValueError(spec)
+        raise TypeError(spec)
     if _ISO_DATE.fullmatch(spec):
         return date.fromisoformat(spec)
     match = _RELATIVE_DATE.fullmatch(spec)
@@ -352,7 +350,7 @@ def _walk_schema(node, path: list[str], problems: list[str]) -> None:
         if keyword in node and not _is_literal_container(path):
             try:
                 _bound(node[keyword], date(2000, 1, 1))
-            except ValueError:
+            except (TypeError, ValueError):
                 problems.append(f"{where}/{keyword}: „{node[keyword]}“ ist keine gültige Datumsgrenze; erlaubt sind "
                                 "ein Datum (JJJJ-MM-TT), „today“ oder z. B. „today-P30Y“, „today+P14D“.")
             if node.get("format") != "date":

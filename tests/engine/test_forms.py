@@ -40,8 +40,8 @@ def test_an_overlong_street_is_refused_by_its_length_at_once(value):
     started = time.perf_counter()
     found = errors(schema(strasse=STREET), {"strasse": value})
     assert time.perf_counter() - started < 1.0
-    assert found == [f"strasse=Straße und Hausnummer: Höchstens 100 Zeichen – Ihre Angabe hat {len(value)}. "
-                     "Bitte kürzen Sie sie."]
+    assert found == [(f"strasse=Straße und Hausnummer: Höchstens 100 Zeichen – Ihre Angabe hat {len(value)}. "
+                      "Bitte kürzen Sie sie.")]
 
 
 def test_the_pattern_itself_runs_in_linear_time():
@@ -86,8 +86,8 @@ def test_schema_problems_are_located_and_field_names_are_no_keywords():
     }, "allOf": [{"then": {"properties": {"pattern": {"pattern": "(a)\\1"}}}}]}
     assert forms.schema_problems(s) == [
         "properties/pattern/maxLength: höchstens 20000 Zeichen sind möglich, nicht 50000.",
-        "properties/tag/x-min-date: „gestern“ ist keine gültige Datumsgrenze; erlaubt sind ein Datum (JJJJ-MM-TT), "
-        "„today“ oder z. B. „today-P30Y“, „today+P14D“.",
+        ("properties/tag/x-min-date: „gestern“ ist keine gültige Datumsgrenze; erlaubt sind ein Datum (JJJJ-MM-TT), "
+         "„today“ oder z. B. „today-P30Y“, „today+P14D“."),
         "properties/tag/x-min-date: gilt nur zusammen mit \"format\": \"date\".",
         "properties/text/x-multiline: muss true oder false sein.",
         forms.schema_problems({"properties": {"p": {"pattern": "(a)\\1"}}})[0].replace(
@@ -137,9 +137,9 @@ def test_line_breaks_only_where_the_field_is_multi_line(value):
     assert "unsichtbares Steuerzeichen (U+0000)" in message
 
 
-@pytest.mark.parametrize("char", ["\ud800", "\udfff", "\ufffe", "\uffff", "\ufdd0", "\U0001fffe", "\u202e", "\u2066",
-                                  "\u2028"])
-def test_surrogates_noncharacters_and_bidi_controls_are_refused(char):
+@pytest.mark.parametrize("code", [0xD800, 0xDFFF, 0xFFFE, 0xFFFF, 0xFDD0, 0x1FFFE, 0x202E, 0x2066, 0x2028])
+def test_surrogates_noncharacters_and_bidi_controls_are_refused(code):
+    char = chr(code)
     for field, node in (("name", NAME), ("text", TEXT)):
         [message] = errors(schema(**{field: node}), {field: f"Müller{char}"})
         assert f"Enthält ein unzulässiges Zeichen (U+{ord(char):04X}) an Stelle 7." in message

@@ -33,7 +33,8 @@ def years_ago(years: int) -> str:
     return today.replace(year=today.year - years, day=min(today.day, 28)).isoformat()
 
 
-TODAY = lambda: berlin_today().isoformat()  # noqa: E731
+def today() -> str:
+    return berlin_today().isoformat()
 
 
 def nothing_started(office, tenant="plauen") -> bool:
@@ -124,7 +125,7 @@ def test_hundesteuer_takes_the_nastiest_accepted_values_to_the_end(office):
         halter={"vorname": nasty(100), "nachname": nasty(100), "geburtsdatum": "1900-01-01", "strasse": nasty(100),
                 "plz": "01067", "ort": nasty(100), "email": "a.b-c_d+e@sub.example.org"},
         hund_name=nasty(100), rasse=("Labrador-Pudel-Mischling " + nasty(100))[:100], wurftag=years_ago(30),
-        gehalten_seit=TODAY(), vorbesitzer=nasty(300), vorherige_anschrift=nasty(300), chipnummer="999999999999999",
+        gehalten_seit=today(), vorbesitzer=nasty(300), vorherige_anschrift=nasty(300), chipnummer="999999999999999",
         haftpflichtversicherung=nasty(200), erlaubnis_behoerde=nasty(200), steuervergunstigung="jagdhund",
         vergunstigung_begruendung=nasty(2000, multiline=True), sepa_lastschrift=True,
         iban=" de89  3704 0044 0532 0130 00 ", kontoinhaber=nasty(200))
@@ -222,11 +223,12 @@ def test_clerk_free_text_is_bounded_and_nothing_is_stored_when_refused(office):
 def test_every_service_form_caps_every_string_field():
     from processes.catalog import services
 
+    def walk(key, node, path):
+        for name, prop in node.get("properties", {}).items():
+            if prop.get("type") == "object":
+                walk(key, prop, f"{path}{name}.")
+            elif prop.get("type") == "string" and "enum" not in prop:
+                assert forms._max_length(prop) <= 300 or prop.get("x-multiline") is True, f"{key}: {path}{name}"
+
     for svc in services().values():
-        def walk(node, path):
-            for name, prop in node.get("properties", {}).items():
-                if prop.get("type") == "object":
-                    walk(prop, f"{path}{name}.")
-                elif prop.get("type") == "string" and "enum" not in prop:
-                    assert forms._max_length(prop) <= 300 or prop.get("x-multiline") is True, f"{svc.key}: {path}{name}"
-        walk(svc.form, "")
+        walk(svc.key, svc.form, "")
