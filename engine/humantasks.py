@@ -129,8 +129,10 @@ class TaskService:
             if task.assignee and user and task.assignee != user:
                 raise TaskAlreadyClaimed(f"Die Aufgabe '{task.name}' bearbeitet bereits {task.assignee}.")
             schema = self._form(conn, task)
-            if schema is not None and (errors := forms.validate(schema, data)):
-                raise FormInvalid(errors)
+            if schema is not None:
+                data, errors = forms.clean(schema, data, today=forms.local_date(self.ctx.now()))
+                if errors:
+                    raise FormInvalid(errors)
 
             def mark_completed(conn) -> bool:
                 if _MARK_COMPLETED.execute(conn, {"task_id": task_id, "now": self.ctx.now(), "user": user}) != 1:

@@ -26,7 +26,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.dmn.parser.BpmnDmnParser import SCHEMAS
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
-from . import timebounds
+from . import forms, timebounds
 from .errors import ModelInvalid, Problem
 from .xmlsafe import MAX_BYTES, parse_xml
 
@@ -453,6 +453,14 @@ def _check_json(dep: _Deployment, path: str, schema: bool) -> None:
         dep.report(path, None, f"Kein gültiges JSON Schema (Draft 2020-12) an {where}: {exc.message}")
     except RecursionError:
         dep.report(path, None, "Das JSON Schema ist zu tief verschachtelt.")
+    else:
+        _check_form_input_bounds(dep, path, value)
+
+
+def _check_form_input_bounds(dep: _Deployment, path: str, schema: dict) -> None:
+    """Patterns RE2 can run, bounded lengths, well-formed date bounds (engine/forms.py)."""
+    for problem in forms.schema_problems(schema):
+        dep.report(path, None, f"Formularschema: {problem}")
 
 
 def _parse_all(files: dict[str, bytes]) -> tuple[dict, dict, list[Problem]]:

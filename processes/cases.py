@@ -18,6 +18,7 @@ from .catalog import service, service_of_process
 from .municipalities import municipality
 
 CHANNELS = ("portal", "schalter", "brief")
+REPLY_MAX_LENGTH = 5000  # a citizen's answer to a question (Rückfrage)
 BERLIN = ZoneInfo("Europe/Berlin")
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: case numbers are read aloud
 
@@ -52,10 +53,8 @@ class CaseService:
             raise NotFound(f"{place.name} bietet „{svc.title}“ nicht online an.")
         if channel not in CHANNELS:
             raise ValueError(f"Unbekannter Eingangskanal '{channel}'.")
-        errors = forms.validate(svc.form, data)
-        if errors:
-            raise FormInvalid(errors)
         now = self.engine.ctx.now().astimezone(BERLIN)  # the citizen's date, not UTC's
+        data = self.check_application(service_key, data)
         case_number = f"{svc.case_prefix}-{now.year}-{_code()}"
         variables = {
             "antrag": data,
@@ -71,6 +70,13 @@ class CaseService:
         if started is None:
             raise _no_draft()
         return self.case(tenant, case_number)
+
+    def check_application(self, service_key: str, data: dict) -> dict:
+        """The application as it may be stored (see ``engine.forms.clean``); FormInvalid if it cannot."""
+        data, errors = forms.clean(service(service_key).form, data, today=forms.local_date(self.engine.ctx.now()))
+        if errors:
+            raise FormInvalid(errors)
+        return data
 
     def draft(self, tenant: str, citizen: str, service_key: str) -> dict | None:
         return self.portal.draft(tenant, citizen, service_key)
@@ -116,11 +122,15 @@ class CaseService:
             raise NotFound("Dokument nicht gefunden. Bitte öffnen Sie es über das Postfach des Antrags.") from None
 
     def reply(self, tenant: str, case_number: str, text: str, citizen: str | None = None) -> None:
-        """The citizen's answer to a question (Rückfrage)."""
+        """The citizen's answer to a question (Rückfrage): at most REPLY_MAX_LENGTH characters, several
+        lines allowed, no control characters. On FormInvalid nothing is stored."""
         self._instances(tenant, case_number, citizen)
-        text = (text or "").strip()
-        if len(text) < 3:
+        if not (text or "").strip():
             raise FormInvalid([forms.FieldError("antwort", "Antwort: Bitte geben Sie Ihre Antwort ein.")])
+        text = forms.check_text(text, "antwort", "Antwort", REPLY_MAX_LENGTH, multiline=True)
+        if len(text) < 3:
+            raise FormInvalid([forms.FieldError("antwort", "Antwort: Bitte geben Sie Ihre Antwort ein "
+                                                           "(mindestens 3 Zeichen).")])
         try:
             self.engine.runtime.correlate("buergerantwort", {"fall": case_number}, {"antwort": text},
                                           tenant=tenant, user=citizen)

@@ -12,6 +12,7 @@ from tasks.notifications import SmtpSettings
 from tasks.xoev.schema import SUBSET as XGEWERBEANZEIGE_SUBSET
 
 DEMO_SECRET_KEY = "amtsweg-demo"  # signs demo sessions only; production refuses it
+MAX_REQUEST_BYTES = 2 * 1024 * 1024  # no form needs more; larger requests are refused (413)
 
 
 class SettingsInvalid(ValueError):
@@ -29,13 +30,14 @@ class Settings:
     workflow_cache_size: int = WorkflowCache.DEFAULT_SIZE  # 0: every command loads the saved state
     mail_dir: Path = Path("var/mail")  # where the demo's mail sink drops e-mails
     xgewerbeanzeige_xsd: Path = XGEWERBEANZEIGE_SUBSET
+    max_request_bytes: int = MAX_REQUEST_BYTES  # the largest request body the web app reads
     debug: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
         """AMTSWEG_DATABASE_URL, AMTSWEG_MODE, AMTSWEG_SECRET_KEY, AMTSWEG_SMTP_HOST, AMTSWEG_SMTP_PORT,
         AMTSWEG_MAIL_FROM, AMTSWEG_PLUGIN_MODULES (comma-separated), AMTSWEG_LOCK_SECONDS,
-        AMTSWEG_MAIL_DIR, AMTSWEG_XGEWERBEANZEIGE_XSD, AMTSWEG_DEBUG."""
+        AMTSWEG_MAIL_DIR, AMTSWEG_XGEWERBEANZEIGE_XSD, AMTSWEG_MAX_REQUEST_BYTES, AMTSWEG_DEBUG."""
         get = environ.get
         defaults, smtp = cls(), SmtpSettings()
         try:
@@ -49,6 +51,7 @@ class Settings:
                 lock_seconds=int(get("AMTSWEG_LOCK_SECONDS", defaults.lock_seconds)),
                 mail_dir=Path(get("AMTSWEG_MAIL_DIR", defaults.mail_dir)),
                 xgewerbeanzeige_xsd=Path(get("AMTSWEG_XGEWERBEANZEIGE_XSD", defaults.xgewerbeanzeige_xsd)),
+                max_request_bytes=int(get("AMTSWEG_MAX_REQUEST_BYTES", defaults.max_request_bytes)),
                 debug=get("AMTSWEG_DEBUG", "") == "1",
             )
         except ValueError as err:
@@ -63,3 +66,6 @@ class Settings:
             raise SettingsInvalid("Im Betrieb (AMTSWEG_MODE=production) ist ein eigener AMTSWEG_SECRET_KEY nötig.")
         if self.lock_seconds < 1:
             raise SettingsInvalid("AMTSWEG_LOCK_SECONDS muss mindestens 1 sein.")
+        if not 64 * 1024 <= self.max_request_bytes <= 100 * 1024 * 1024:
+            raise SettingsInvalid("AMTSWEG_MAX_REQUEST_BYTES muss zwischen 65536 (64 KB) und 104857600 (100 MB) "
+                                  f"liegen, nicht {self.max_request_bytes}.")

@@ -1,7 +1,7 @@
 """Views translate: one worklist query in SQL, and only the typed errors a view expects become
 German messages; anything else (a bug) is not swallowed."""
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -156,7 +156,8 @@ def test_a_task_completed_meanwhile_is_explained_but_a_bug_is_not_swallowed(app,
     client = login(app, "sb.plauen")
     done = {"decision": "approve", "reason": "geprüft"}
     process_engine.tasks.complete(task.id, done, user="sb.plauen")
-    page = client.post(f"/arbeit/{task.id}/wiedervorlage", data={"datum": "2030-01-01"}, follow_redirects=True)
+    next_month = (process_engine.ctx.now() + timedelta(days=30)).date().isoformat()
+    page = client.post(f"/arbeit/{task.id}/wiedervorlage", data={"datum": next_month}, follow_redirects=True)
     assert "Die Aufgabe &#39;Antrag prüfen&#39; ist bereits erledigt." in page.get_data(as_text=True)
 
     [task] = process_engine.tasks.query(instance_id=start(process_engine, "ST-8"))

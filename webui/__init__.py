@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.exc import DBAPIError
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from engine.db import unavailable
 from engine.errors import NotFound
@@ -35,7 +36,10 @@ def create_app(installation, test_config: dict | None = None) -> Flask:
     """The web app on an installation from ``processes.bootstrap``."""
     app = Flask(__name__)
     settings = installation.settings
-    app.config.from_mapping(SECRET_KEY=settings.secret_key, SESSION_COOKIE_SAMESITE="Lax", DEBUG=settings.debug)
+    app.config.from_mapping(SECRET_KEY=settings.secret_key, SESSION_COOKIE_SAMESITE="Lax", DEBUG=settings.debug,
+                            # bounded input: the whole body, every form field, the number of fields
+                            MAX_CONTENT_LENGTH=settings.max_request_bytes,
+                            MAX_FORM_MEMORY_SIZE=settings.max_request_bytes, MAX_FORM_PARTS=1000)
     if test_config:
         app.config.update(test_config)
     app.config.setdefault("WTF_CSRF_ENABLED", not app.testing)  # tests post without tokens unless they ask
@@ -77,6 +81,14 @@ def create_app(installation, test_config: dict | None = None) -> Flask:
                    "„Meine Anträge“) oder liegt weiter als Entwurf bereit.")
         return (render_template("error.html", title="Bitte versuchen Sie es gleich noch einmal", message=message),
                 503, {"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(_err):
+        limit = app.config["MAX_CONTENT_LENGTH"] or settings.max_request_bytes
+        size = f"{limit / 2 ** 20:g} MB" if limit >= 2 ** 20 else f"{limit // 1024} KB"
+        return render_template("error.html", title="Eingabe zu groß",
+                               message=f"Ihre Eingabe ist zu groß (höchstens {size} je Formular). Bitte kürzen "
+                                       "Sie lange Texte und senden Sie das Formular erneut."), 413
 
     @app.errorhandler(403)
     def forbidden(_err):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+_MAX_NUMBER_CHARS = 30
+
 
 @dataclass(frozen=True)
 class Field:
@@ -15,6 +17,11 @@ class Field:
     @property
     def label(self) -> str:
         return self.schema.get("title") or self.name
+
+    @property
+    def multiline(self) -> bool:
+        """A text area: the schema says ``"x-multiline": true`` (see engine/forms.py)."""
+        return self.schema.get("x-multiline") is True
 
     @property
     def choices(self) -> list[tuple[str, str]]:
@@ -68,6 +75,8 @@ def _value(prop: dict, raw):
     if raw == "":
         return None
     if kind in ("integer", "number"):
+        if len(raw) > _MAX_NUMBER_CHARS:
+            return raw  # no number a form asks for is this long; the schema check reports it
         try:
             return int(raw) if kind == "integer" else float(raw.replace(",", "."))
         except ValueError:

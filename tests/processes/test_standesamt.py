@@ -180,7 +180,8 @@ def test_counter_intake_runs_the_same_process_and_records_the_channel(office):
     ("zweck", "x", "Verwendungszweck: Mindestens 3 Zeichen."),
     ("beziehung", "nachbar", "Ihre Beziehung zur Person: Bitte einen der angebotenen Werte wählen."),
     ("antragsteller.plz", "8523", "Postleitzahl: Bitte fünf Ziffern angeben."),
-    ("antragsteller.email", "erika(at)example", "E-Mail-Adresse: Bitte eine E-Mail-Adresse angeben."),
+    ("antragsteller.email", "erika(at)example", "E-Mail-Adresse: Bitte eine vollständige E-Mail-Adresse mit @ und "
+                                                    "Domain angeben, z. B. erika@example.org."),
     ("antragsteller.strasse", "", "Straße und Hausnummer: Bitte ausfüllen."),
 ])
 def test_every_invalid_field_gives_a_german_message_and_stores_nothing(office, field, value, message):

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 
-from engine import forms as form_check
 from engine.errors import FormInvalid, InvalidState, NotFound, OptimisticLockingError
+from processes.cases import REPLY_MAX_LENGTH
 from processes.catalog import UnknownService, service, services
 from processes.municipalities import municipality
 
@@ -13,6 +13,11 @@ from ..auth import require
 from ..forms import fields, flatten, parse
 
 bp = Blueprint("portal", __name__, url_prefix="/portal", template_folder="templates")
+
+
+@bp.context_processor
+def _limits():
+    return {"reply_max_length": REPLY_MAX_LENGTH}
 
 
 @bp.get("/")
@@ -29,11 +34,13 @@ def apply(service_key):
     values, errors = flatten(cases.draft(g.user.tenant, g.user.id, service_key) or {}), {}
     if request.method == "POST":
         data = parse(svc.form, request.form)
-        problems = form_check.validate(svc.form, data)
-        if not problems:
-            cases.save_draft(g.user.tenant, g.user.id, service_key, data)
+        try:
+            cleaned = cases.check_application(service_key, data)
+        except FormInvalid as err:
+            values, errors = flatten(data), {e.field: e.message for e in err.errors}
+        else:
+            cases.save_draft(g.user.tenant, g.user.id, service_key, cleaned)
             return redirect(url_for(".review", service_key=service_key))
-        values, errors = flatten(data), {e.field: e.message for e in problems}
     return render_template("portal/apply.html", service=svc, fields=fields(svc.form), values=values,
                            errors=errors), (422 if errors else 200)
 

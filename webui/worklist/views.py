@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
@@ -22,6 +22,7 @@ bp = Blueprint("worklist", __name__, url_prefix="/arbeit", template_folder="temp
 
 
 PER_PAGE = 50
+FOLLOW_UP_MAX_DAYS = 2 * 366  # a task is put aside for at most about two years
 
 
 @bp.get("/")
@@ -78,11 +79,18 @@ def counter_services():
 def follow_up(task_id):
     """Puts a task aside until a date (e.g. while waiting for a register extract by post)."""
     _own_task(task_id)
-    raw = request.form.get("datum", "")
+    raw = request.form.get("datum", "").strip()
     try:
-        day = date.fromisoformat(raw) if raw else None
+        day = date.fromisoformat(raw) if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw) else None
     except ValueError:
+        day = None
+    if raw and day is None:
         flash("Wiedervorlage: Bitte ein Datum (JJJJ-MM-TT) angeben.")
+        return redirect(url_for(".task", task_id=task_id))
+    today = engine_of().ctx.now().astimezone(BERLIN).date()
+    if day is not None and not today <= day <= today + timedelta(days=FOLLOW_UP_MAX_DAYS):
+        flash("Wiedervorlage: Das Datum darf nicht in der Vergangenheit liegen" if day < today else
+              f"Wiedervorlage: Bitte ein Datum bis zum {today + timedelta(days=FOLLOW_UP_MAX_DAYS):%d.%m.%Y} angeben.")
         return redirect(url_for(".task", task_id=task_id))
     at = datetime.combine(day, time(7, 0), tzinfo=BERLIN) if day else None
     try:
