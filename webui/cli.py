@@ -38,6 +38,7 @@ def main(ctx) -> None:
     except SettingsInvalid as err:
         raise click.UsageError(str(err)) from None
     ctx.obj = run
+    ctx.meta[engine_cli.DEBUG] = run.settings.debug
 
 
 for command in engine_cli.main.commands.values():
