@@ -222,21 +222,33 @@ class JobExecutor:
         failed = [(job, o) for job, o in outcomes if isinstance(o, Exception)]
         actions = [(job, o) for job, o in outcomes if not isinstance(o, Exception)]
         saved = []
-        if actions:
-            with self.ctx.writer.begin() as conn:
-                for job, action in actions:
-                    try:
-                        with conn.begin_nested():  # a savepoint per job: one failing job does not undo the others
-                            saved.append(self._advance(conn, job, action))
-                    except Exception as err:
-                        if unavailable(err):
-                            raise  # the database, not the job, failed: nothing of this transaction counts
-                        failed.append((job, err))
-            for outcome in saved:
-                self.ctx.workflows.put(outcome)
+        try:
+            saved = self._advance_all(actions)
+        except Exception as err:
+            if unavailable(err):
+                raise  # the database, not a job, failed: nothing of this transaction counts
+            # One job failed and took the batch's transaction with it (rare): one transaction per
+            # job, so the others still count. Cheaper than a savepoint around every job.
+            saved = []
+            for job, action in actions:
+                try:
+                    saved += self._advance_all([(job, action)])
+                except Exception as err:
+                    if unavailable(err):
+                        raise
+                    failed.append((job, err))
+        for outcome in saved:
+            self.ctx.workflows.put(outcome)
         for job, err in failed:
             log.warning("job %s (%s) failed: %s", job.id, job.operation or job.kind, err)
             self._fail(job, err)
+
+    def _advance_all(self, actions) -> list:
+        """Applies the actions in one transaction; all or nothing."""
+        if not actions:
+            return []
+        with self.ctx.writer.begin() as conn:
+            return [self._advance(conn, job, action) for job, action in actions]
 
     def _advance(self, conn, job: AcquiredJob, action) -> None:
         def still_mine(conn) -> bool:

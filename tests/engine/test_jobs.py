@@ -106,6 +106,19 @@ def test_a_job_whose_worker_keeps_dying_ends_as_an_incident_and_spares_its_neigh
     assert engine.runtime.get(poison).state == "failed"
 
 
+def test_a_job_that_fails_while_its_result_is_applied_does_not_undo_the_others_of_its_batch(failing):
+    engine = failing
+    bpmn = (ROOT / "tests/models/engine/failing.bpmn").read_text().replace("testing.flaky", "testing.reject")
+    engine.repository.deploy({"rejecting.bpmn": bpmn.replace('id="failing"', 'id="rejecting"').encode()})
+    healthy = [engine.runtime.start("failing", tenant="plauen", variables={"fail_times": 0, "divisor": 2})
+               for _ in range(3)]
+    broken = engine.runtime.start("rejecting", tenant="plauen", variables={"fail_times": 0, "divisor": 1})
+    engine.executor(batch_size=20).run_due()  # one batch: the uncaught BPMN error fails when it is applied
+    assert [engine.runtime.get(i).state for i in healthy] == ["completed"] * 3
+    [failure] = engine.history.audit(instance_id=broken, action="job_failed")
+    assert "wird im Modell nicht abgefangen" in failure.changes["error"]
+
+
 def test_suspended_instance_runs_no_jobs_until_resumed(failing):
     engine = failing
     instance_id = engine.runtime.start("failing", tenant="plauen", variables={"fail_times": 0, "divisor": 1})
