@@ -42,8 +42,12 @@ class Plugin:
     build: Callable[[PluginContext], SpecialistSystem]
     needs: tuple[str, ...] = ()
     models: ModuleType | None = None  # the module that defines its tables
-    migrations: Path | None = None  # its Alembic branch, labelled with ``name``
+    migrations: Path | None = None  # its Alembic branch, labelled ``name``; default: "migrations" beside models
     seed: Callable[[Session, str], int] | None = None  # demo data for one tenant; returns rows added
+
+    def __post_init__(self):
+        if self.migrations is None and self.models is not None:
+            object.__setattr__(self, "migrations", Path(self.models.__file__).parent / "migrations")
 
     @property
     def tables(self) -> set[str]:

@@ -1,6 +1,4 @@
 """Dog tax (Hundesteuer): households, dogs, tax tags, SEPA mandates and assessments."""
-from pathlib import Path
-
 from ..base import Plugin
 from . import models, seed
 from .system import DogTax
@@ -10,7 +8,6 @@ PLUGIN = Plugin(
     lambda ctx: DogTax(ctx.sessions, ctx.systems["efile"]),
     needs=("efile",),
     models=models,
-    migrations=Path(__file__).parent / "migrations",
     seed=seed.seed,
 )
 

@@ -1,6 +1,4 @@
 """Electronic file (e-Akte): filing plan, case files, append-only documents."""
-from pathlib import Path
-
 from ..base import Plugin
 from . import models, seed
 from .system import EFile
@@ -9,7 +7,6 @@ PLUGIN = Plugin(
     "efile",
     lambda ctx: EFile(ctx.sessions),
     models=models,
-    migrations=Path(__file__).parent / "migrations",
     seed=seed.seed,
 )
 

@@ -1,6 +1,4 @@
 """Finance (Kasse/HKR): cash references, receivables, payments."""
-from pathlib import Path
-
 from ..base import Plugin
 from . import models, seed
 from .system import Finance, UnknownCashReference
@@ -9,7 +7,6 @@ PLUGIN = Plugin(
     "finance",
     lambda ctx: Finance(ctx.sessions),
     models=models,
-    migrations=Path(__file__).parent / "migrations",
     seed=seed.seed,
 )
 

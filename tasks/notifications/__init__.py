@@ -1,6 +1,4 @@
 """E-mail notifications over SMTP with an outbox that prevents double sending."""
-from pathlib import Path
-
 from ..base import Plugin
 from . import models, seed
 from .system import Notifications, SmtpSettings
@@ -9,7 +7,6 @@ PLUGIN = Plugin(
     "notifications",
     lambda ctx: Notifications(ctx.sessions, ctx.settings.smtp),
     models=models,
-    migrations=Path(__file__).parent / "migrations",
     seed=seed.seed,
 )
 

@@ -1,6 +1,4 @@
 """Resident parking permits (Bewohnerparkausweise): one valid permit per resident and vehicle."""
-from pathlib import Path
-
 from ..base import Plugin
 from . import models, seed
 from .system import Parking
@@ -10,7 +8,6 @@ PLUGIN = Plugin(
     lambda ctx: Parking(ctx.sessions, ctx.systems["efile"]),
     needs=("efile",),
     models=models,
-    migrations=Path(__file__).parent / "migrations",
     seed=seed.seed,
 )
 

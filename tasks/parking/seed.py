@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..common import next_counter, berlin_today, utcnow
+from ..common import berlin_today, next_counter, utcnow
 from ..residents.addresses import person_key
 from .models import ParkingCounter, ParkingPermit
 from .rules import valid_until

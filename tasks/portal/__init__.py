@@ -1,6 +1,4 @@
 """Citizen portal: status history and postbox of a case."""
-from pathlib import Path
-
 from ..base import Plugin
 from . import models
 from .system import DocumentNotFound, MessageNotFound, Portal
@@ -10,7 +8,6 @@ PLUGIN = Plugin(
     lambda ctx: Portal(ctx.sessions, ctx.systems["efile"], ctx.systems["notifications"]),
     needs=("efile", "notifications"),
     models=models,
-    migrations=Path(__file__).parent / "migrations",
 )
 
 __all__ = ["PLUGIN", "DocumentNotFound", "MessageNotFound", "Portal"]

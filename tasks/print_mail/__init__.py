@@ -1,6 +1,4 @@
 """Print and mail outbox (Druck- und Versandstraße): letters wait here until posted."""
-from pathlib import Path
-
 from ..base import Plugin
 from . import models, seed
 from .system import JobsNotOpen, PrintMail
@@ -10,7 +8,6 @@ PLUGIN = Plugin(
     lambda ctx: PrintMail(ctx.sessions, ctx.systems["efile"]),
     needs=("efile",),
     models=models,
-    migrations=Path(__file__).parent / "migrations",
     seed=seed.seed,
 )
 

@@ -1,6 +1,4 @@
 """Residents' register (Melderegister) and the municipality's street directory with parking zones."""
-from pathlib import Path
-
 from ..base import Plugin
 from . import models, seed
 from .system import Residents
@@ -9,7 +7,6 @@ PLUGIN = Plugin(
     "residents",
     lambda ctx: Residents(ctx.sessions),
     models=models,
-    migrations=Path(__file__).parent / "migrations",
     seed=seed.seed,
 )
 

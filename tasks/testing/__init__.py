@@ -6,7 +6,6 @@ from __future__ import annotations
 import sys
 import time
 from datetime import datetime, timezone
-from pathlib import Path
 
 from sqlalchemy import DateTime, Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column
@@ -76,6 +75,5 @@ def effects(sessions) -> list[Effect]:
         return list(session.scalars(select(Effect).order_by(Effect.created_at)))
 
 
-PLUGIN = Plugin("testing", lambda ctx: TestingSystem(ctx.sessions), models=sys.modules[__name__],
-                migrations=Path(__file__).parent / "migrations")
+PLUGIN = Plugin("testing", lambda ctx: TestingSystem(ctx.sessions), models=sys.modules[__name__])
 PLUGINS = (PLUGIN,)

@@ -1,6 +1,4 @@
 """Vehicle register (Fahrzeugregister excerpt): plates and their holders."""
-from pathlib import Path
-
 from ..base import Plugin
 from . import models, seed
 from .plates import normalise_plate
@@ -10,7 +8,6 @@ PLUGIN = Plugin(
     "vehicles",
     lambda ctx: Vehicles(ctx.sessions),
     models=models,
-    migrations=Path(__file__).parent / "migrations",
     seed=seed.seed,
 )
 

@@ -1,7 +1,5 @@
 """XÖV messages for trade notices (XGewerbeanzeige 2.2): per-recipient filtering, schema check,
 outbox with delivery log, pluggable transports, the monthly statistics batch."""
-from pathlib import Path
-
 from ..base import Plugin
 from . import models, seed
 from .system import Xoev
@@ -10,7 +8,6 @@ PLUGIN = Plugin(
     "xoev",
     lambda ctx: Xoev(ctx.sessions, schema_path=ctx.settings.xgewerbeanzeige_xsd),
     models=models,
-    migrations=Path(__file__).parent / "migrations",
     seed=seed.seed,
 )
 

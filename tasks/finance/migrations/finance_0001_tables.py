@@ -6,8 +6,8 @@ Revises:
 Formerly part of the single history's revision 0002; must match tasks/finance/models.py exactly
 (tests/engine/test_migrate.py checks).
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = 'finance_0001'
 down_revision = None

@@ -6,8 +6,8 @@ Revises: portal_0001
 Formerly part of the single history's revision 0009; must match tasks/portal/models.py exactly
 (tests/engine/test_migrate.py checks).
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = 'portal_0002'
 down_revision = 'portal_0001'
