@@ -41,7 +41,7 @@ def test_worklist_is_one_query_for_all_groups_or_the_chosen_one(app, process_eng
     client = login(app, "sb.plauen")
     assert "ST-1" in client.get("/arbeit/").get_data(as_text=True)
     [call] = queries
-    assert call["candidate_groups"] == ("standesamt", "standesbeamte", "poststelle", "kasse")
+    assert call["candidate_groups"] == ["kasse", "poststelle", "standesamt", "standesbeamte"]
     assert call["tenant"] == "plauen" and call["follow_up_before"] == clock.now() and call["page"] == 1
 
     queries.clear()
@@ -52,7 +52,7 @@ def test_worklist_is_one_query_for_all_groups_or_the_chosen_one(app, process_eng
     queries.clear()
     client.get("/arbeit/?gruppe=steueramt&alle=1")  # not one of hers: all her groups, follow-ups too
     [call] = queries
-    assert call["candidate_groups"][0] == "standesamt" and call["follow_up_before"] is None
+    assert "standesamt" in call["candidate_groups"] and call["follow_up_before"] is None
 
 
 def test_worklist_pages_with_a_next_link(app, process_engine, monkeypatch, clock):

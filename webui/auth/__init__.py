@@ -1,33 +1,37 @@
-"""Demo login: pick a demo user. Real login (BundID/Servicekonto, LDAP for staff) replaces this."""
+"""Sign-in and the signed-in person. Every way in (the demo picker in demo mode; SAML for citizens
+and OpenID Connect for staff in production) ends in ``sign_in(principal)``; views ask for a role
+with ``require``."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 
-
-@dataclass(frozen=True)
-class User:
-    id: str
-    name: str
-    role: str  # citizen, clerk or operator
-    tenant: str
-    groups: tuple[str, ...] = ()
+from processes.access import EVERY_MUNICIPALITY, Principal
 
 
+def _demo(id, name, tenant, roles, groups=()):
+    return Principal(id, name, tenant, frozenset(roles), frozenset(groups))
+
+
+OFFICE_ROLES = ("clerk", "cashier", "post_room")
 DEMO_USERS = {u.id: u for u in (
-    User("erika", "Erika Mustermann", "citizen", "plauen"),
-    User("jan", "Jan Probemann", "citizen", "musterstadt"),
-    User("sb.plauen", "Sabine Berger (Standesamt Plauen)", "clerk", "plauen", ("standesamt", "standesbeamte", "poststelle", "kasse")),
-    User("st.plauen", "Stefan Tamm (Steueramt Plauen)", "clerk", "plauen", ("steueramt", "poststelle", "kasse")),
-    User("sv.plauen", "Stefan Vogel (Straßenverkehrsbehörde Plauen)", "clerk", "plauen", ("strassenverkehr", "poststelle", "kasse")),
-    User("gw.plauen", "Gerd Weber (Gewerbeamt Plauen)", "clerk", "plauen", ("gewerbe", "gewerbe_leitung", "poststelle", "kasse")),
-    User("sb.musterstadt", "Tom Krause (Bürgerbüro Musterstadt)", "clerk", "musterstadt",
-         ("standesamt", "standesbeamte", "steueramt", "strassenverkehr", "gewerbe", "gewerbe_leitung", "poststelle", "kasse")),
-    User("betrieb", "Betrieb (IT-Dienstleister)", "operator", "*"),
+    _demo("erika", "Erika Mustermann", "plauen", ["citizen"]),
+    _demo("jan", "Jan Probemann", "musterstadt", ["citizen"]),
+    _demo("sb.plauen", "Sabine Berger (Standesamt Plauen)", "plauen", OFFICE_ROLES,
+          ("standesamt", "standesbeamte", "poststelle", "kasse")),
+    _demo("st.plauen", "Stefan Tamm (Steueramt Plauen)", "plauen", OFFICE_ROLES, ("steueramt", "poststelle", "kasse")),
+    _demo("sv.plauen", "Stefan Vogel (Straßenverkehrsbehörde Plauen)", "plauen", OFFICE_ROLES,
+          ("strassenverkehr", "poststelle", "kasse")),
+    _demo("gw.plauen", "Gerd Weber (Gewerbeamt Plauen)", "plauen", OFFICE_ROLES + ("team_lead",),
+          ("gewerbe", "gewerbe_leitung", "poststelle", "kasse")),
+    _demo("sb.musterstadt", "Tom Krause (Bürgerbüro Musterstadt)", "musterstadt", OFFICE_ROLES,
+          ("standesamt", "standesbeamte", "steueramt", "strassenverkehr", "gewerbe", "gewerbe_leitung", "poststelle",
+           "kasse")),
+    _demo("betrieb", "Betrieb (IT-Dienstleister)", EVERY_MUNICIPALITY, ["operator"]),
 )}
+AUDIENCES = {"citizen": "Bürger/in", "clerk": "Verwaltung", "operator": "Betrieb"}
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -37,19 +41,32 @@ def load_user():
     g.user = DEMO_USERS.get(session.get("user"))
 
 
+def sign_in(principal: Principal) -> None:
+    """Starts the person's session (whichever way they signed in)."""
+    session.clear()
+    session["user"] = principal.id
+
+
+def sign_out() -> None:
+    session.clear()
+
+
+def home_of(principal: Principal) -> str:
+    return url_for("portal.home" if principal.has("citizen") else "worklist.tasks" if principal.has("clerk")
+                   else "operator.overview")
+
+
 @bp.route("/anmelden", methods=["GET", "POST"])
 def login():
     if request.method == "POST":
         user = DEMO_USERS.get(request.form.get("user", ""))
         if user is None:
-            return render_template("auth/login.html", users=DEMO_USERS.values(), error="Bitte wählen Sie ein Konto."), 422
-        session.clear()
-        session["user"] = user.id
+            return render_template("auth/login.html", users=DEMO_USERS.values(), audiences=AUDIENCES,
+                                   error="Bitte wählen Sie ein Konto."), 422
+        sign_in(user)
         target = request.args.get("weiter") or ""
-        if not _local_path(target):
-            target = url_for({"citizen": "portal.home", "clerk": "worklist.tasks"}.get(user.role, "operator.overview"))
-        return redirect(target)
-    return render_template("auth/login.html", users=DEMO_USERS.values(), error=None)
+        return redirect(target if _local_path(target) else home_of(user))
+    return render_template("auth/login.html", users=DEMO_USERS.values(), audiences=AUDIENCES, error=None)
 
 
 def _local_path(target: str) -> bool:
@@ -61,7 +78,7 @@ def _local_path(target: str) -> bool:
 
 @bp.post("/abmelden")
 def logout():
-    session.clear()
+    sign_out()
     return redirect(url_for("index"))
 
 
@@ -71,7 +88,7 @@ def require(role: str):
         def wrapped(*args, **kwargs):
             if g.user is None:
                 return redirect(url_for("auth.login", weiter=request.full_path.rstrip("?")))
-            if g.user.role != role:
+            if not g.user.has(role):
                 abort(403)
             return view(*args, **kwargs)
         return wrapped

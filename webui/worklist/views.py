@@ -34,9 +34,9 @@ def tasks():
     show_all = request.args.get("alle") == "1"
     page = max(request.args.get("seite", 1, type=int), 1)
     engine = engine_of()
-    tasks = engine.tasks.query(tenant=g.user.tenant, candidate_groups=[group] if group else g.user.groups,
+    tasks = engine.tasks.query(tenant=g.user.tenant, candidate_groups=[group] if group else sorted(g.user.groups),
                                follow_up_before=None if show_all else engine.ctx.now(), page=page, per_page=PER_PAGE)
-    return render_template("worklist/tasks.html", tasks=tasks, group=group, groups=g.user.groups, show_all=show_all,
+    return render_template("worklist/tasks.html", tasks=tasks, group=group, groups=sorted(g.user.groups), show_all=show_all,
                            page=page, more=len(tasks) == PER_PAGE)
 
 
