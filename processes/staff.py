@@ -147,3 +147,17 @@ def group_map(path: Path) -> GroupMap:
     if cached is None or cached[0] != mtime:
         cached = _cache[path] = (mtime, GroupMap.from_file(path))
     return cached[1]
+
+
+def local_grant(tenant: str, groups, roles) -> Grant:
+    """What a local account (small towns without an identity provider) may hold: the group map's rules."""
+    data = {"konto": {"tenant": tenant, "groups": list(groups), "roles": list(roles)}}
+    return GroupMap.from_data(data, where="Konto").grants["konto"]
+
+
+def local_principal(account: Mapping[str, Any]) -> Principal:
+    """The Principal of a verified local account (tasks.staff_accounts)."""
+    grant = local_grant(account["tenant"], account["groups"], account["roles"])
+    return Principal(id=f"konto:{account['username']}", name=account["name"], tenant=grant.tenant,
+                     roles=grant.roles, groups=grant.groups,
+                     identity=MappingProxyType({"local_account": str(account["username"])}))

@@ -20,7 +20,7 @@ def node_or_skip() -> str:
     if node is None or npm is None:
         pytest.skip("Node.js/npm fehlen: der OpenID-Provider der Tests (tests/oidc/provider.js) braucht sie")
     if not (HERE / "node_modules" / "oidc-provider").is_dir():
-        done = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=HERE,
+        done = subprocess.run([npm, "ci", "--registry=https://registry.npmjs.org/", "--no-audit", "--no-fund", "--loglevel=error"], cwd=HERE,
                               capture_output=True, text=True, timeout=300)
         if done.returncode != 0:
             raise RuntimeError(f"npm ci in {HERE} failed:\n{done.stdout}\n{done.stderr}")
