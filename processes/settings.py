@@ -13,6 +13,7 @@ from tasks.xoev.schema import SUBSET as XGEWERBEANZEIGE_SUBSET
 
 DEMO_SECRET_KEY = "amtsweg-demo"  # signs demo sessions only; production refuses it
 MAX_REQUEST_BYTES = 2 * 1024 * 1024  # no form needs more; larger requests are refused (413)
+STAFF_GROUPS_EXAMPLE = Path(__file__).parent / "staff_groups.json"  # the demo's directory groups → offices
 
 
 class SettingsInvalid(ValueError):
@@ -32,12 +33,22 @@ class Settings:
     xgewerbeanzeige_xsd: Path = XGEWERBEANZEIGE_SUBSET
     max_request_bytes: int = MAX_REQUEST_BYTES  # the largest request body the web app reads
     debug: bool = False
+    # Staff sign-in with the city's OpenID provider (webui/auth/oidc.py); off while oidc_issuer is empty
+    oidc_issuer: str = ""  # e.g. https://login.plauen.example/realms/verwaltung (discovery below it)
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_scopes: str = "openid profile email"  # plus what the IdP needs to put the groups into the ID token
+    oidc_groups_claim: str = "groups"  # a dotted path for nested claims, e.g. realm_access.roles
+    oidc_group_map: Path = STAFF_GROUPS_EXAMPLE  # JSON: directory group → municipality, offices, roles
+    public_url: str = ""  # how citizens and staff reach Amtsweg (https://amtsweg.plauen.example); the redirect URIs
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
         """AMTSWEG_DATABASE_URL, AMTSWEG_MODE, AMTSWEG_SECRET_KEY, AMTSWEG_SMTP_HOST, AMTSWEG_SMTP_PORT,
         AMTSWEG_MAIL_FROM, AMTSWEG_PLUGIN_MODULES (comma-separated), AMTSWEG_LOCK_SECONDS,
-        AMTSWEG_MAIL_DIR, AMTSWEG_XGEWERBEANZEIGE_XSD, AMTSWEG_MAX_REQUEST_BYTES, AMTSWEG_DEBUG."""
+        AMTSWEG_MAIL_DIR, AMTSWEG_XGEWERBEANZEIGE_XSD, AMTSWEG_MAX_REQUEST_BYTES, AMTSWEG_DEBUG,
+        AMTSWEG_OIDC_ISSUER, AMTSWEG_OIDC_CLIENT_ID, AMTSWEG_OIDC_CLIENT_SECRET, AMTSWEG_OIDC_SCOPES,
+        AMTSWEG_OIDC_GROUPS_CLAIM, AMTSWEG_OIDC_GROUP_MAP, AMTSWEG_PUBLIC_URL."""
         get = environ.get
         defaults, smtp = cls(), SmtpSettings()
         try:
@@ -53,6 +64,13 @@ class Settings:
                 xgewerbeanzeige_xsd=Path(get("AMTSWEG_XGEWERBEANZEIGE_XSD", defaults.xgewerbeanzeige_xsd)),
                 max_request_bytes=int(get("AMTSWEG_MAX_REQUEST_BYTES", defaults.max_request_bytes)),
                 debug=get("AMTSWEG_DEBUG", "") == "1",
+                oidc_issuer=get("AMTSWEG_OIDC_ISSUER", defaults.oidc_issuer).rstrip("/"),
+                oidc_client_id=get("AMTSWEG_OIDC_CLIENT_ID", defaults.oidc_client_id),
+                oidc_client_secret=get("AMTSWEG_OIDC_CLIENT_SECRET", defaults.oidc_client_secret),
+                oidc_scopes=get("AMTSWEG_OIDC_SCOPES", defaults.oidc_scopes),
+                oidc_groups_claim=get("AMTSWEG_OIDC_GROUPS_CLAIM", defaults.oidc_groups_claim),
+                oidc_group_map=Path(get("AMTSWEG_OIDC_GROUP_MAP", defaults.oidc_group_map)),
+                public_url=get("AMTSWEG_PUBLIC_URL", defaults.public_url).rstrip("/"),
             )
         except ValueError as err:
             raise SettingsInvalid(f"Ungültige Einstellung in der Umgebung: {err}") from None
@@ -69,3 +87,22 @@ class Settings:
         if not 64 * 1024 <= self.max_request_bytes <= 100 * 1024 * 1024:
             raise SettingsInvalid("AMTSWEG_MAX_REQUEST_BYTES muss zwischen 65536 (64 KB) und 104857600 (100 MB) "
                                   f"liegen, nicht {self.max_request_bytes}.")
+        self._check_oidc()
+
+    def _check_oidc(self) -> None:
+        if not self.oidc_issuer:
+            return
+        if not (self.oidc_client_id and self.oidc_client_secret):
+            raise SettingsInvalid("Mit AMTSWEG_OIDC_ISSUER sind auch AMTSWEG_OIDC_CLIENT_ID und "
+                                  "AMTSWEG_OIDC_CLIENT_SECRET nötig.")
+        if "openid" not in self.oidc_scopes.split():
+            raise SettingsInvalid("AMTSWEG_OIDC_SCOPES muss „openid“ enthalten.")
+        if self.mode == "production":
+            if not self.oidc_issuer.startswith("https://"):
+                raise SettingsInvalid("Im Betrieb muss AMTSWEG_OIDC_ISSUER mit https:// beginnen.")
+            if not self.public_url.startswith("https://"):
+                raise SettingsInvalid("Im Betrieb ist AMTSWEG_PUBLIC_URL (https://…) nötig: Dorthin kehrt die "
+                                      "Anmeldung zurück.")
+            if self.oidc_group_map == STAFF_GROUPS_EXAMPLE:
+                raise SettingsInvalid("Im Betrieb ist eine eigene Gruppenzuordnung nötig (AMTSWEG_OIDC_GROUP_MAP), "
+                                      "nicht die Beispieldatei.")

@@ -47,11 +47,13 @@ def create_app(installation, test_config: dict | None = None) -> Flask:
     app.extensions["amtsweg"] = Amtsweg(installation)
 
     from .auth import bp as auth_bp
+    from .auth.local import bp as staff_local_bp
+    from .auth.oidc import bp as staff_oidc_bp
     from .operator.views import bp as operator_bp
     from .portal.views import bp as portal_bp
     from .worklist.views import bp as worklist_bp
 
-    for blueprint in (auth_bp, portal_bp, worklist_bp, operator_bp):
+    for blueprint in (auth_bp, staff_oidc_bp, staff_local_bp, portal_bp, worklist_bp, operator_bp):
         app.register_blueprint(blueprint)
 
     app.add_template_filter(datum)

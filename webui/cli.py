@@ -80,6 +80,45 @@ def demo() -> None:
         click.echo(f"Dauerprozess gestartet: {instance_id}")
 
 
+MIN_PASSWORD_LENGTH = 12
+
+
+@main.group()
+def account() -> None:
+    """Lokale Konten für Beschäftigte (Kommunen ohne eigenen Anmeldedienst)."""
+
+
+@account.command("add")
+@click.argument("username")
+@click.option("--name", required=True, help="Anzeigename, z. B. „Sabine Berger (Standesamt)“")
+@click.option("--tenant", required=True, help="Schlüssel der Kommune, z. B. plauen")
+@click.option("--group", "groups", multiple=True, help="Amt (Kandidatengruppe), mehrfach möglich")
+@click.option("--role", "roles", multiple=True, required=True, help="Rolle: clerk, cashier, post_room, team_lead …")
+@click.password_option("--password", prompt="Passwort", confirmation_prompt="Passwort wiederholen",
+                       help="Ohne Angabe wird es verdeckt abgefragt.")
+def account_add(username, name, tenant, groups, roles, password) -> None:
+    """Legt ein Konto an (Passwort als Argon2-Hash) und zeigt den TOTP-Schlüssel für die Authenticator-App."""
+    import pyotp
+
+    from processes.staff import GroupMapInvalid, local_grant
+    from tasks.staff_accounts import AccountExists
+
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.UsageError(f"Das Passwort muss mindestens {MIN_PASSWORD_LENGTH} Zeichen lang sein.")
+    try:
+        grant = local_grant(tenant, groups, roles)
+    except GroupMapInvalid as err:
+        raise click.UsageError(str(err)) from None
+    try:
+        secret = _installation().registry.system("staff_accounts").add(
+            username, name, grant.tenant, grant.groups, grant.roles, password)
+    except AccountExists as err:
+        raise click.UsageError(str(err)) from None
+    click.echo(f"Konto „{username}“ angelegt. Zweiter Faktor (nur jetzt sichtbar) – in die Authenticator-App:")
+    click.echo(f"  Schlüssel: {secret}")
+    click.echo(f"  {pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name='Amtsweg')}")
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)

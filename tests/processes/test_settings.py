@@ -40,3 +40,40 @@ def test_unusable_settings_are_refused_with_a_german_message(environ, message):
 
 def test_production_starts_with_its_own_secret():
     assert Settings.from_env({"AMTSWEG_MODE": "production", "AMTSWEG_SECRET_KEY": "x" * 40}).mode == "production"
+
+
+def test_staff_sign_in_settings_from_environment():
+    settings = Settings.from_env({
+        "AMTSWEG_OIDC_ISSUER": "https://login.plauen.example/realms/verwaltung/",
+        "AMTSWEG_OIDC_CLIENT_ID": "amtsweg", "AMTSWEG_OIDC_CLIENT_SECRET": "geheim",
+        "AMTSWEG_OIDC_SCOPES": "openid profile groups", "AMTSWEG_OIDC_GROUPS_CLAIM": "realm_access.roles",
+        "AMTSWEG_OIDC_GROUP_MAP": "/etc/amtsweg/gruppen.json", "AMTSWEG_PUBLIC_URL": "https://amtsweg.plauen.example/",
+    })
+    assert settings.oidc_issuer == "https://login.plauen.example/realms/verwaltung"
+    assert (settings.oidc_client_id, settings.oidc_client_secret) == ("amtsweg", "geheim")
+    assert settings.oidc_scopes == "openid profile groups" and settings.oidc_groups_claim == "realm_access.roles"
+    assert settings.oidc_group_map == Path("/etc/amtsweg/gruppen.json")
+    assert settings.public_url == "https://amtsweg.plauen.example"
+    assert Settings.from_env({}).oidc_issuer == ""  # staff sign-in off
+
+
+PRODUCTION = {"AMTSWEG_MODE": "production", "AMTSWEG_SECRET_KEY": "s" * 32,
+              "AMTSWEG_OIDC_ISSUER": "https://login.plauen.example", "AMTSWEG_OIDC_CLIENT_ID": "amtsweg",
+              "AMTSWEG_OIDC_CLIENT_SECRET": "geheim", "AMTSWEG_PUBLIC_URL": "https://amtsweg.plauen.example",
+              "AMTSWEG_OIDC_GROUP_MAP": "/etc/amtsweg/gruppen.json"}
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"AMTSWEG_OIDC_CLIENT_SECRET": ""}, "AMTSWEG_OIDC_CLIENT_SECRET nötig"),
+    ({"AMTSWEG_OIDC_SCOPES": "profile"}, "„openid“"),
+    ({"AMTSWEG_OIDC_ISSUER": "http://login.plauen.example"}, "https://"),
+    ({"AMTSWEG_PUBLIC_URL": ""}, "AMTSWEG_PUBLIC_URL"),
+    ({"AMTSWEG_OIDC_GROUP_MAP": ""}, "eigene Gruppenzuordnung"),
+])
+def test_unusable_staff_sign_in_settings_are_refused(change, message):
+    assert Settings.from_env(PRODUCTION).oidc_client_id == "amtsweg"
+    environ = {**PRODUCTION, **change}
+    if change.get("AMTSWEG_OIDC_GROUP_MAP") == "":
+        del environ["AMTSWEG_OIDC_GROUP_MAP"]
+    with pytest.raises(SettingsInvalid, match=message):
+        Settings.from_env(environ)

@@ -4,6 +4,7 @@ with ``require``."""
 from __future__ import annotations
 
 from functools import wraps
+from types import MappingProxyType
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
@@ -38,13 +39,23 @@ bp = Blueprint("auth", __name__, template_folder="templates")
 
 @bp.before_app_request
 def load_user():
-    g.user = DEMO_USERS.get(session.get("user"))
+    stored = session.get("principal")  # signed in otherwise than with the demo picker (OIDC)
+    g.user = _restore(stored) if isinstance(stored, dict) else DEMO_USERS.get(session.get("user"))
 
 
 def sign_in(principal: Principal) -> None:
     """Starts the person's session (whichever way they signed in)."""
     session.clear()
     session["user"] = principal.id
+    if DEMO_USERS.get(principal.id) is not principal:  # stopgap until sessions are kept on the server
+        session["principal"] = {"id": principal.id, "name": principal.name, "tenant": principal.tenant,
+                                "roles": sorted(principal.roles), "groups": sorted(principal.groups),
+                                "trust_level": principal.trust_level, "identity": dict(principal.identity)}
+
+
+def _restore(data: dict) -> Principal:
+    return Principal(data["id"], data["name"], data["tenant"], frozenset(data["roles"]), frozenset(data["groups"]),
+                     data.get("trust_level"), MappingProxyType(dict(data.get("identity") or {})))
 
 
 def sign_out() -> None:
