@@ -13,6 +13,7 @@ from . import (
                portal,
                print_mail,
                residents,
+               signin,
                trade,
                vehicles,
                xoev,
@@ -20,5 +21,5 @@ from . import (
 
 BUILTIN_PLUGINS = tuple(module.PLUGIN for module in (
     civil_register, finance, efile, print_mail, notifications, documents, portal, residents, vehicles, parking,
-    dog_tax, trade, xoev,
+    dog_tax, trade, xoev, signin,
 ))
