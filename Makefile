@@ -4,8 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-# WeasyPrint renders the PDFs with Pango; DejaVu covers German letters.
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+# WeasyPrint renders the PDFs with Pango; DejaVu covers German letters. pysaml2 signs and checks with xmlsec1.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core xmlsec1
 
 .PHONY: setup system-packages demo test bench
 

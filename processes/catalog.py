@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from .access import TRUST_LEVELS
+
 MODELS = Path(__file__).resolve().parents[1] / "bpmn-models"
 
 
@@ -24,6 +26,16 @@ class Service:
     clerk_groups: tuple[str, ...]
     clerk_context: dict  # process variable -> how to present it beside a clerk's task (processes/findings.py)
     standing_processes: dict  # process key -> purpose; one runs permanently per municipality
+    trust_level: str = "basis"  # how strongly the citizen's identity must be vouched for (TRUST_LEVELS)
+    prefill: dict | None = None  # form field (dotted) -> identity attribute the sign-in vouched for (webui/auth/saml.py)
+
+    def admits(self, trust_level: str | None) -> bool:
+        """Whether an identity vouched for at ``trust_level`` is strong enough for this service."""
+        return trust_level in TRUST_LEVELS and TRUST_LEVELS.index(trust_level) >= TRUST_LEVELS.index(self.trust_level)
+
+    def vouched(self, identity) -> dict[str, str]:
+        """The form fields the identity fills: dotted field name -> value (only attributes it carries)."""
+        return {name: identity[attribute] for name, attribute in (self.prefill or {}).items() if identity.get(attribute)}
 
     @property
     def form(self) -> dict:
@@ -48,7 +60,10 @@ def services() -> dict[str, Service]:
             key=path.parent.name, title=data["title"], description=data["description"],
             process_key=data["process_key"], case_prefix=data["case_prefix"], leika=data["leika"],
             form_file=data["form"], settings_file=data["settings"], clerk_groups=tuple(data["clerk_groups"]),
-            clerk_context=data.get("clerk_context", {}), standing_processes=data.get("standing_processes", {}))
+            clerk_context=data.get("clerk_context", {}), standing_processes=data.get("standing_processes", {}),
+            trust_level=data.get("trust_level", "basis"), prefill=data.get("prefill", {}))
+        if found[path.parent.name].trust_level not in TRUST_LEVELS:
+            raise ValueError(f"{path}: trust_level muss einer von {', '.join(TRUST_LEVELS)} sein.")
     return found
 
 

@@ -40,15 +40,24 @@ class Settings:
     oidc_scopes: str = "openid profile email"  # plus what the IdP needs to put the groups into the ID token
     oidc_groups_claim: str = "groups"  # a dotted path for nested claims, e.g. realm_access.roles
     oidc_group_map: Path = STAFF_GROUPS_EXAMPLE  # JSON: directory group → municipality, offices, roles
-    public_url: str = ""  # how citizens and staff reach Amtsweg (https://amtsweg.plauen.example); the redirect URIs
+    # where browsers reach the web app (https://amtsweg.plauen.example): the OIDC redirect and SAML endpoints hang off it
+    public_url: str = "http://127.0.0.1:5000"
+    # citizens' sign-in (SAML 2.0: BundID, the Länder service accounts); empty: no SAML sign-in offered
+    saml_idp_metadata: str = ""  # path or URL of the identity provider's metadata
+    saml_sp_entity_id: str = ""  # Amtsweg's entity id at the identity provider; empty: <public_url>/saml/metadata
+    saml_sp_key_file: Path | None = None  # the key Amtsweg signs its AuthnRequests with (PEM)
+    saml_sp_cert_file: Path | None = None  # its certificate, published in the SP metadata (PEM)
+    saml_attribute_map: Path | None = None  # JSON {"SAML attribute name": "identity key"}, replaces the BundID map
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
         """AMTSWEG_DATABASE_URL, AMTSWEG_MODE, AMTSWEG_SECRET_KEY, AMTSWEG_SMTP_HOST, AMTSWEG_SMTP_PORT,
         AMTSWEG_MAIL_FROM, AMTSWEG_PLUGIN_MODULES (comma-separated), AMTSWEG_LOCK_SECONDS,
-        AMTSWEG_MAIL_DIR, AMTSWEG_XGEWERBEANZEIGE_XSD, AMTSWEG_MAX_REQUEST_BYTES, AMTSWEG_DEBUG,
+        AMTSWEG_MAIL_DIR, AMTSWEG_XGEWERBEANZEIGE_XSD, AMTSWEG_MAX_REQUEST_BYTES, AMTSWEG_DEBUG, AMTSWEG_PUBLIC_URL,
         AMTSWEG_OIDC_ISSUER, AMTSWEG_OIDC_CLIENT_ID, AMTSWEG_OIDC_CLIENT_SECRET, AMTSWEG_OIDC_SCOPES,
-        AMTSWEG_OIDC_GROUPS_CLAIM, AMTSWEG_OIDC_GROUP_MAP, AMTSWEG_PUBLIC_URL."""
+        AMTSWEG_OIDC_GROUPS_CLAIM, AMTSWEG_OIDC_GROUP_MAP, AMTSWEG_SAML_IDP_METADATA, AMTSWEG_SAML_SP_ENTITY_ID,
+        AMTSWEG_SAML_SP_KEY_FILE, AMTSWEG_SAML_SP_CERT_FILE, AMTSWEG_SAML_ATTRIBUTE_MAP."""
+        path = lambda name: Path(get(name)) if get(name) else None
         get = environ.get
         defaults, smtp = cls(), SmtpSettings()
         try:
@@ -71,11 +80,20 @@ class Settings:
                 oidc_groups_claim=get("AMTSWEG_OIDC_GROUPS_CLAIM", defaults.oidc_groups_claim),
                 oidc_group_map=Path(get("AMTSWEG_OIDC_GROUP_MAP", defaults.oidc_group_map)),
                 public_url=get("AMTSWEG_PUBLIC_URL", defaults.public_url).rstrip("/"),
+                saml_idp_metadata=get("AMTSWEG_SAML_IDP_METADATA", defaults.saml_idp_metadata),
+                saml_sp_entity_id=get("AMTSWEG_SAML_SP_ENTITY_ID", defaults.saml_sp_entity_id),
+                saml_sp_key_file=path("AMTSWEG_SAML_SP_KEY_FILE"),
+                saml_sp_cert_file=path("AMTSWEG_SAML_SP_CERT_FILE"),
+                saml_attribute_map=path("AMTSWEG_SAML_ATTRIBUTE_MAP"),
             )
         except ValueError as err:
             raise SettingsInvalid(f"Ungültige Einstellung in der Umgebung: {err}") from None
         settings.check()
         return settings
+
+    @property
+    def saml_entity_id(self) -> str:
+        return self.saml_sp_entity_id or f"{self.public_url}/saml/metadata"
 
     def check(self) -> None:
         if self.mode not in ("demo", "production"):
@@ -84,6 +102,11 @@ class Settings:
             raise SettingsInvalid("Im Betrieb (AMTSWEG_MODE=production) ist ein eigener AMTSWEG_SECRET_KEY nötig.")
         if self.lock_seconds < 1:
             raise SettingsInvalid("AMTSWEG_LOCK_SECONDS muss mindestens 1 sein.")
+        if self.saml_idp_metadata and not (self.saml_sp_key_file and self.saml_sp_cert_file):
+            raise SettingsInvalid("Für die Anmeldung über SAML (AMTSWEG_SAML_IDP_METADATA) sind "
+                                  "AMTSWEG_SAML_SP_KEY_FILE und AMTSWEG_SAML_SP_CERT_FILE nötig.")
+        if not self.public_url.startswith(("http://", "https://")):
+            raise SettingsInvalid(f"AMTSWEG_PUBLIC_URL muss mit http:// oder https:// beginnen, nicht „{self.public_url}“.")
         if not 64 * 1024 <= self.max_request_bytes <= 100 * 1024 * 1024:
             raise SettingsInvalid("AMTSWEG_MAX_REQUEST_BYTES muss zwischen 65536 (64 KB) und 104857600 (100 MB) "
                                   f"liegen, nicht {self.max_request_bytes}.")

@@ -14,6 +14,7 @@ from . import (
                print_mail,
                residents,
                staff_accounts,
+               signin,
                trade,
                vehicles,
                xoev,
@@ -21,5 +22,5 @@ from . import (
 
 BUILTIN_PLUGINS = tuple(module.PLUGIN for module in (
     civil_register, finance, efile, print_mail, notifications, documents, portal, residents, vehicles, parking,
-    dog_tax, trade, xoev, staff_accounts,
+    dog_tax, trade, xoev, staff_accounts, signin,
 ))

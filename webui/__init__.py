@@ -53,7 +53,9 @@ def create_app(installation, test_config: dict | None = None) -> Flask:
     from .portal.views import bp as portal_bp
     from .worklist.views import bp as worklist_bp
 
-    for blueprint in (auth_bp, staff_oidc_bp, staff_local_bp, portal_bp, worklist_bp, operator_bp):
+    from .auth.saml import bp as saml_bp  # after auth_bp: its loader runs after the demo accounts'
+
+    for blueprint in (auth_bp, saml_bp, staff_oidc_bp, staff_local_bp, portal_bp, worklist_bp, operator_bp):
         app.register_blueprint(blueprint)
 
     app.add_template_filter(datum)

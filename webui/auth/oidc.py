@@ -16,7 +16,7 @@ from typing import Any
 
 import requests
 from authlib.integrations.requests_client import OAuth2Session
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet

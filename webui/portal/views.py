@@ -1,7 +1,7 @@
 """Citizen portal: apply (form, review, submit), follow the status, read the postbox, answer."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, g, redirect, render_template, request, url_for
 
 from engine.errors import FormInvalid, InvalidState, NotFound, OptimisticLockingError
 from processes.cases import REPLY_MAX_LENGTH
@@ -31,9 +31,15 @@ def home():
 @require("citizen")
 def apply(service_key):
     svc, cases = _service(service_key), cases_of()
-    values, errors = flatten(cases.draft(g.user.tenant, g.user.id, service_key) or {}), {}
+    if (step_up := _step_up(svc)) is not None:
+        return step_up
+    locked = svc.vouched(g.user.identity)  # what the service account vouched for: the citizen can't change it
+    values, errors = {**flatten(cases.draft(g.user.tenant, g.user.id, service_key) or {}), **locked}, {}
     if request.method == "POST":
-        data = parse(svc.form, request.form)
+        form = request.form.copy()
+        for name, value in locked.items():
+            form[name] = value
+        data = parse(svc.form, form)
         try:
             cleaned = cases.check_application(service_key, data)
         except FormInvalid as err:
@@ -42,14 +48,19 @@ def apply(service_key):
             cases.save_draft(g.user.tenant, g.user.id, service_key, cleaned)
             return redirect(url_for(".review", service_key=service_key))
     return render_template("portal/apply.html", service=svc, fields=fields(svc.form), values=values,
-                           errors=errors), (422 if errors else 200)
+                           errors=errors, locked=locked), (422 if errors else 200)
 
 
 @bp.route("/<service_key>/pruefen", methods=["GET", "POST"])
 @require("citizen")
 def review(service_key):
     svc, cases = _service(service_key), cases_of()
+    if (step_up := _step_up(svc)) is not None:
+        return step_up
     if request.method == "POST":
+        if not _draft_keeps_identity(svc):
+            flash("Einige Angaben Ihres Antrags weichen von Ihrem Servicekonto ab. Bitte prüfen Sie den Antrag erneut.")
+            return redirect(url_for(".apply", service_key=service_key))
         try:
             case = cases.submit_draft(service_key, g.user.tenant, g.user.id)
         except NotFound as err:
@@ -101,6 +112,24 @@ def document(case_number, document_id):
     title, pdf = cases_of().document(g.user.tenant, case_number, document_id, citizen=g.user.id)  # else NotFound
     filename = "".join(c if c.isalnum() or c in "-_" else "_" for c in title) + ".pdf"
     return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{filename}"'})
+
+
+def _step_up(svc):
+    """A service that needs a stronger identity than the sign-in vouched for: sign in again, asking for more.
+    Demo accounts (no trust level) pass in demo mode; there is no identity provider to ask."""
+    if svc.admits(g.user.trust_level):
+        return None
+    if g.user.trust_level is None and current_app.extensions["amtsweg"].installation.settings.mode == "demo":
+        return None
+    return redirect(url_for("saml.login", kommune=g.user.tenant, niveau=svc.trust_level,
+                            weiter=url_for(".apply", service_key=svc.key)))
+
+
+def _draft_keeps_identity(svc) -> bool:
+    """The draft about to be sent still carries what the service account vouched for."""
+    draft = flatten(cases_of().draft(g.user.tenant, g.user.id, svc.key) or {})
+    return all(str(draft.get(name, "")).casefold() == value.casefold()  # e-mail addresses are stored normalized
+               for name, value in svc.vouched(g.user.identity).items())
 
 
 def _service(key):
