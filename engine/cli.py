@@ -4,7 +4,6 @@ the application's commands and hands every command its engine through the click 
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sys
 import threading
@@ -53,7 +52,7 @@ class ErrorReportingGroup(click.Group):
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
         except Exception as err:  # a bug, not the model's or the caller's fault: one line, not a traceback
-            if os.environ.get("AMTSWEG_DEBUG"):
+            if getattr(ctx.obj, "debug", False):  # the application's settings (AMTSWEG_DEBUG=1)
                 raise
             click.echo(f"Interner Fehler ({type(err).__name__}: {err}). Bitte melden Sie den Befehl und diese "
                        "Meldung dem Betrieb; mit AMTSWEG_DEBUG=1 erscheinen die Einzelheiten.", err=True)

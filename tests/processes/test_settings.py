@@ -38,5 +38,37 @@ def test_unusable_settings_are_refused_with_a_german_message(environ, message):
         Settings.from_env(environ)
 
 
-def test_production_starts_with_its_own_secret():
-    assert Settings.from_env({"AMTSWEG_MODE": "production", "AMTSWEG_SECRET_KEY": "x" * 40}).mode == "production"
+PRODUCTION = {"AMTSWEG_MODE": "production", "AMTSWEG_SECRET_KEY": "x" * 40,
+              "AMTSWEG_OIDC_ISSUER": "https://login.plauen.example/realms/amt", "AMTSWEG_OIDC_CLIENT_ID": "amtsweg",
+              "AMTSWEG_OIDC_CLIENT_SECRET": "geheim"}
+
+
+def test_production_starts_with_its_own_secret_an_identity_provider_and_secure_cookies():
+    settings = Settings.from_env(PRODUCTION)
+    assert settings.mode == "production" and settings.identity_providers == ("oidc",)
+    assert settings.session_cookie_secure  # the default in production
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"AMTSWEG_OIDC_CLIENT_SECRET": ""}, "Identitätsanbieter"),
+    ({"AMTSWEG_OIDC_ISSUER": "", "AMTSWEG_SAML_IDP_METADATA": "/etc/amtsweg/idp.xml"}, "Identitätsanbieter"),
+    ({"AMTSWEG_SESSION_COOKIE_SECURE": "0"}, "AMTSWEG_SESSION_COOKIE_SECURE muss 1"),
+    ({"AMTSWEG_SESSION_COOKIE_SECURE": "ja"}, "Ungültige Einstellung"),
+    ({"AMTSWEG_STAFF_IDLE_MINUTES": "600"}, "AMTSWEG_STAFF_SESSION_HOURS"),
+    ({"AMTSWEG_SIGN_IN_ATTEMPTS_PER_MINUTE": "0"}, "mindestens 1"),
+])
+def test_production_without_identity_provider_or_secure_cookies_is_refused(change, message):
+    with pytest.raises(SettingsInvalid, match=message):
+        Settings.from_env({**PRODUCTION, **change})
+
+
+def test_saml_alone_is_an_identity_provider():
+    settings = Settings.from_env({**PRODUCTION, "AMTSWEG_OIDC_ISSUER": "", "AMTSWEG_SAML_IDP_METADATA":
+                                  "https://id.bund.example/metadata", "AMTSWEG_SAML_SP_ENTITY_ID": "https://plauen.example"})
+    assert settings.identity_providers == ("saml",)
+    assert settings.saml_idp_metadata == "https://id.bund.example/metadata"
+
+
+def test_demo_mode_keeps_plain_cookies_and_needs_no_identity_provider():
+    settings = Settings.from_env({})
+    assert not settings.session_cookie_secure and settings.identity_providers == ()

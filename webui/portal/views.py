@@ -24,14 +24,14 @@ def _limits():
 @require("citizen")
 def home():
     offered = [s for s in services().values() if municipality(g.user.tenant).offers(s.key)]
-    return render_template("portal/home.html", services=offered, cases=cases_of().cases(g.user.tenant, g.user.id))
+    return render_template("portal/home.html", services=offered, cases=cases_of().my_cases(g.user))
 
 
 @bp.route("/<service_key>/antrag", methods=["GET", "POST"])
 @require("citizen")
 def apply(service_key):
     svc, cases = _service(service_key), cases_of()
-    values, errors = flatten(cases.draft(g.user.tenant, g.user.id, service_key) or {}), {}
+    values, errors = flatten(cases.my_draft(g.user, service_key) or {}), {}
     if request.method == "POST":
         data = parse(svc.form, request.form)
         try:
@@ -39,7 +39,7 @@ def apply(service_key):
         except FormInvalid as err:
             values, errors = flatten(data), {e.field: e.message for e in err.errors}
         else:
-            cases.save_draft(g.user.tenant, g.user.id, service_key, cleaned)
+            cases.save_my_draft(g.user, service_key, cleaned)
             return redirect(url_for(".review", service_key=service_key))
     return render_template("portal/apply.html", service=svc, fields=fields(svc.form), values=values,
                            errors=errors), (422 if errors else 200)
@@ -51,7 +51,7 @@ def review(service_key):
     svc, cases = _service(service_key), cases_of()
     if request.method == "POST":
         try:
-            case = cases.submit_draft(service_key, g.user.tenant, g.user.id)
+            case = cases.submit_my_draft(g.user, service_key)
         except NotFound as err:
             flash(str(err))
             return redirect(url_for(".home"))
@@ -60,7 +60,7 @@ def review(service_key):
             return redirect(url_for(".apply", service_key=service_key))
         flash(f"Ihr Antrag ist eingegangen. Ihre Antragsnummer: {case.case_number}")
         return redirect(url_for(".case", case_number=case.case_number))
-    data = cases.draft(g.user.tenant, g.user.id, service_key)
+    data = cases.my_draft(g.user, service_key)
     if not data:
         return redirect(url_for(".apply", service_key=service_key))
     return render_template("portal/review.html", service=svc, fields=fields(svc.form), values=flatten(data))
@@ -69,11 +69,8 @@ def review(service_key):
 @bp.get("/antraege/<case_number>")
 @require("citizen")
 def case(case_number):
-    cases = cases_of()
-    found = cases.case(g.user.tenant, case_number, citizen=g.user.id)
-    return render_template("portal/case.html", case=found,
-                           statuses=cases.statuses(g.user.tenant, case_number, citizen=g.user.id),
-                           messages=cases.messages(g.user.tenant, case_number, citizen=g.user.id), error=None)
+    found, statuses, messages = cases_of().my_case(g.user, case_number)  # only the citizen's own
+    return render_template("portal/case.html", case=found, statuses=statuses, messages=messages, error=None)
 
 
 @bp.post("/antraege/<case_number>/antwort")
@@ -81,12 +78,10 @@ def case(case_number):
 def reply(case_number):
     cases = cases_of()
     try:
-        cases.reply(g.user.tenant, case_number, request.form.get("antwort", ""), citizen=g.user.id)
+        cases.my_reply(g.user, case_number, request.form.get("antwort", ""))
     except FormInvalid as err:
-        found = cases.case(g.user.tenant, case_number, citizen=g.user.id)
-        return render_template("portal/case.html", case=found,
-                               statuses=cases.statuses(g.user.tenant, case_number, citizen=g.user.id),
-                               messages=cases.messages(g.user.tenant, case_number, citizen=g.user.id),
+        found, statuses, messages = cases.my_case(g.user, case_number)
+        return render_template("portal/case.html", case=found, statuses=statuses, messages=messages,
                                error=err.errors[0].message, antwort=request.form.get("antwort", "")), 422
     except (InvalidState, OptimisticLockingError):  # e.g. the case is on hold: the answer was not taken
         flash("Ihre Antwort konnte gerade nicht übernommen werden. Bitte versuchen Sie es später erneut.")
@@ -98,7 +93,7 @@ def reply(case_number):
 @bp.get("/antraege/<case_number>/dokumente/<document_id>")
 @require("citizen")
 def document(case_number, document_id):
-    title, pdf = cases_of().document(g.user.tenant, case_number, document_id, citizen=g.user.id)  # else NotFound
+    title, pdf = cases_of().my_document(g.user, case_number, document_id)  # else NotFound
     filename = "".join(c if c.isalnum() or c in "-_" else "_" for c in title) + ".pdf"
     return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{filename}"'})
 
