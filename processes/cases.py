@@ -347,6 +347,8 @@ def _staff(principal: Principal, role: str) -> None:
 PERSONAL_KEYS = frozenset({
     "iban", "bic", "kontoinhaber", "geburtsdatum", "geburtsort", "geburtsname", "geburtsland", "anschrift",
     "adresse", "strasse", "street", "hausnummer", "plz", "ort", "wohnort", "email", "telefon",
+    "address", "postal_code", "city", "phone", "birth_date", "date_of_birth", "recipient_email", "geburtstag",
+    "ereignisdatum", "event_date",  # of a birth certificate: the birth date
 })
 MASK = "•••• (verborgen)"
 

@@ -43,6 +43,7 @@ class Settings:
     staff_session_hours: float = 8.0  # a staff session ends this long after sign-in …
     staff_idle_minutes: float = 30.0  # … or after this long without a request
     sign_in_attempts_per_minute: int = 10  # per client address, on every sign-in endpoint
+    trusted_proxies: int = 0  # reverse proxies in front that set X-Forwarded-For/-Proto (client address, HTTPS)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -51,7 +52,8 @@ class Settings:
         AMTSWEG_MAIL_DIR, AMTSWEG_XGEWERBEANZEIGE_XSD, AMTSWEG_MAX_REQUEST_BYTES, AMTSWEG_DEBUG,
         AMTSWEG_SAML_IDP_METADATA, AMTSWEG_SAML_SP_ENTITY_ID, AMTSWEG_OIDC_ISSUER, AMTSWEG_OIDC_CLIENT_ID,
         AMTSWEG_OIDC_CLIENT_SECRET, AMTSWEG_SESSION_COOKIE_SECURE (1/0; default 1 in production),
-        AMTSWEG_STAFF_SESSION_HOURS, AMTSWEG_STAFF_IDLE_MINUTES, AMTSWEG_SIGN_IN_ATTEMPTS_PER_MINUTE."""
+        AMTSWEG_STAFF_SESSION_HOURS, AMTSWEG_STAFF_IDLE_MINUTES, AMTSWEG_SIGN_IN_ATTEMPTS_PER_MINUTE,
+        AMTSWEG_TRUSTED_PROXIES."""
         get = environ.get
         defaults, smtp = cls(), SmtpSettings()
         mode = get("AMTSWEG_MODE", defaults.mode)
@@ -78,6 +80,7 @@ class Settings:
                 staff_idle_minutes=float(get("AMTSWEG_STAFF_IDLE_MINUTES", defaults.staff_idle_minutes)),
                 sign_in_attempts_per_minute=int(get("AMTSWEG_SIGN_IN_ATTEMPTS_PER_MINUTE",
                                                     defaults.sign_in_attempts_per_minute)),
+                trusted_proxies=int(get("AMTSWEG_TRUSTED_PROXIES", defaults.trusted_proxies)),
             )
         except ValueError as err:
             raise SettingsInvalid(f"Ungültige Einstellung in der Umgebung: {err}") from None
@@ -100,6 +103,8 @@ class Settings:
         if not (0 < self.staff_idle_minutes <= self.staff_session_hours * 60 <= 24 * 60):
             raise SettingsInvalid("AMTSWEG_STAFF_SESSION_HOURS muss zwischen der Leerlaufzeit "
                                   "(AMTSWEG_STAFF_IDLE_MINUTES, über 0) und 24 Stunden liegen.")
+        if not 0 <= self.trusted_proxies <= 5:
+            raise SettingsInvalid("AMTSWEG_TRUSTED_PROXIES muss zwischen 0 und 5 liegen.")
         if self.sign_in_attempts_per_minute < 1:
             raise SettingsInvalid("AMTSWEG_SIGN_IN_ATTEMPTS_PER_MINUTE muss mindestens 1 sein.")
         if self.lock_seconds < 1:

@@ -9,6 +9,7 @@ from flask import Flask, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from engine.db import unavailable
 from engine.errors import NotFound
@@ -63,6 +64,8 @@ def create_app(installation, test_config: dict | None = None) -> Flask:
                             # bounded input: the whole body, every form field, the number of fields
                             MAX_CONTENT_LENGTH=settings.max_request_bytes,
                             MAX_FORM_MEMORY_SIZE=settings.max_request_bytes, MAX_FORM_PARTS=1000)
+    if settings.trusted_proxies:  # the client's address and scheme as the proxy saw them
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies)
     if test_config:
         app.config.update(test_config)
     app.config.setdefault("WTF_CSRF_ENABLED", not app.testing)  # tests post without tokens unless they ask

@@ -95,6 +95,10 @@ def serve(host, port, with_worker, mail_sink) -> None:
     from . import create_app
 
     run = click.get_current_context().find_root().obj
+    if run.settings.mode == "production":
+        raise click.UsageError("„amtsweg serve“ ist der Entwicklungsserver der Demo. Im Betrieb startet die "
+                               "Weboberfläche mit „gunicorn -c webui/gunicorn.conf.py“ und die Worker mit "
+                               "„amtsweg worker“ (siehe README, Abschnitt Betrieb).")
     if mail_sink:
         sink = MailSink(folder=run.settings.mail_dir).start()
         run.settings = dataclasses.replace(run.settings, smtp=dataclasses.replace(run.settings.smtp, host=sink.host,
