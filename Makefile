@@ -25,6 +25,8 @@ $(STAMP): pyproject.toml
 setup: system-packages $(STAMP)
 
 # Embedded default: a SQLite file in the working directory, web UI on http://127.0.0.1:5000
+# The demo picker (one click per demo account) exists only in demo mode.
+demo: export AMTSWEG_MODE = demo
 demo: setup
 	$(VENV)/bin/amtsweg db upgrade
 	$(VENV)/bin/amtsweg demo

@@ -1,4 +1,4 @@
-"""History service: the audit trail, queries only."""
+"""History service: the audit trail: queries, and the record of who looked at what."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,7 +7,9 @@ from datetime import datetime
 from sqlalchemy import select
 
 from .clock import as_utc
-from .models import AuditEvent
+from .db import transaction
+from .errors import NotFound
+from .models import AuditEvent, ProcessInstance
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,16 @@ class AuditEntry:
 class HistoryService:
     def __init__(self, ctx):
         self.ctx = ctx
+
+    def record_access(self, instance_id: str, actor: str, action: str, details: dict | None = None) -> None:
+        """Writes that someone read an instance's data (a task page, documents, the operator's view):
+        changes nothing else. NotFound if there is no such instance."""
+        with transaction(self.ctx.sessions) as session:
+            tenant = session.scalar(select(ProcessInstance.tenant).where(ProcessInstance.id == instance_id))
+            if tenant is None:
+                raise NotFound(f"Vorgang {instance_id} nicht gefunden.")
+            session.add(AuditEvent(instance_id=instance_id, tenant=tenant, at=self.ctx.now(), actor=actor,
+                                   action=action, changes=details))
 
     def audit(self, instance_id: str | None = None, tenant: str | None = None, actor: str | None = None,
               action: str | None = None, since: datetime | None = None, until: datetime | None = None,

@@ -67,6 +67,13 @@ class ManagementService:
         with self.ctx.sessions() as session:
             return [_incident(i) for i in session.scalars(query.offset((page - 1) * per_page).limit(per_page))]
 
+    def incident(self, incident_id: str) -> IncidentInfo:
+        with self.ctx.sessions() as session:
+            found = session.get(Incident, incident_id)
+            if found is None:
+                raise NotFound(f"Störung {incident_id} nicht gefunden.")
+            return _incident(found)
+
     def retry_incident(self, incident_id: str, user: str | None = None, retries: int = 1) -> None:
         """Makes the failed job due again; the instance leaves 'failed' when no incident is left."""
         now = self.ctx.now()

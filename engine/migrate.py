@@ -83,6 +83,20 @@ def heads(locations: Sequence[Path]) -> dict[str, str]:
     return dict(sorted(result.items()))
 
 
+def pending(db_engine: Engine, locations: Sequence[Path]) -> set[str]:
+    """The head revisions (engine's branch and ``locations``) the database is not at yet; empty when
+    it is up to date."""
+    script = ScriptDirectory.from_config(config(None, locations))
+    with db_engine.connect() as conn:
+        current = set(MigrationContext.configure(conn).get_current_heads())
+    known = {r.revision for r in script.walk_revisions()}
+    applied: set[str] = set()
+    for rev in current:
+        if rev in known:
+            applied |= {r.revision for r in script.walk_revisions(base="base", head=rev)}
+    return {head for head in script.get_heads() if head not in applied}
+
+
 def _adopted_revisions(conn: Connection, script: ScriptDirectory) -> set[str] | None:
     """The new revisions that replace the legacy rows of alembic_version, or None if there are none."""
     rows = set(MigrationContext.configure(conn).get_current_heads())

@@ -4,20 +4,23 @@ tests all get their installation here; tests pass their own plugins or clock."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Iterable, Sequence
 
 from engine import migrate
 from engine.clock import SystemClock
 from engine.db import make_engine, make_sessionmaker, transaction
+from sqlalchemy import text
 from engine.facade import ProcessEngine
 from engine.repository import read_paths
 from tasks.base import Plugin
 from tasks.builtin import BUILTIN_PLUGINS
 from tasks.registry import Registry, build_registry, combine, plugins_from_modules
 
-from .cases import CaseService
+from .cases import CaseService, Oversight
 from .catalog import MODELS, services
+from .sessions import SessionService
 from .settings import Settings
 from .standing import start_standing_processes
 
@@ -31,6 +34,8 @@ class Installation:
     registry: Registry
     engine: ProcessEngine
     cases: CaseService
+    oversight: Oversight  # the operators' view of instances and incidents
+    user_sessions: SessionService
 
     def upgrade_database(self) -> None:
         """Applies the engine's migrations and every registered system's branch."""
@@ -38,6 +43,17 @@ class Installation:
 
     def migration_locations(self) -> list[Path]:
         return [p.migrations for p in self.plugins if p.migrations is not None]
+
+    def readiness(self) -> str | None:
+        """None when the database answers and every branch is at its head; else what is missing (German)."""
+        db = self.engine.ctx.db
+        try:
+            with db.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            missing = migrate.pending(db, self.migration_locations())
+        except Exception:  # noqa: BLE001 (any failure means: not ready)
+            return "Datenbank nicht erreichbar"
+        return f"Datenbank nicht auf dem neuesten Stand ({len(missing)} Zweig(e) fehlen)" if missing else None
 
     def deploy_models(self) -> list:
         """Deploys every service's model folder; returns the definitions."""
@@ -77,4 +93,8 @@ def bootstrap(settings: Settings | None = None, plugins: Iterable[Plugin] | None
                            lock_seconds=settings.lock_seconds)
     cases = CaseService(engine, portal=registry.system("portal"), finance=registry.system("finance"),
                         print_mail=registry.system("print_mail"))
-    return Installation(settings, plugins, registry, engine, cases)
+    oversight = Oversight(engine)
+    user_sessions = SessionService(registry.system("accounts"), engine.ctx.now,
+                                   staff_absolute=timedelta(hours=settings.staff_session_hours),
+                                   staff_idle=timedelta(minutes=settings.staff_idle_minutes))
+    return Installation(settings, plugins, registry, engine, cases, oversight, user_sessions)

@@ -1,6 +1,12 @@
 """Cases as citizens and clerks see them: filing an application (online or at the counter),
-status, postbox, replies, payments and posted letters. Built on the engine facade and the
-specialist systems; nothing here knows BPMN."""
+status, postbox, replies, payments and posted letters; and instances as operators see them.
+Built on the engine facade and the specialist systems; nothing here knows BPMN.
+
+Who may do what is decided here, with the ``Principal`` (processes.access), not in the views:
+the methods that take a principal first check role × municipality × office. Another
+municipality's object is NotFound (it does not exist for this person); an object of the own
+municipality that belongs to another office, or an action without the role, is Forbidden.
+Every staff access to a case's personal data is written to the audit trail."""
 from __future__ import annotations
 
 import secrets
@@ -14,7 +20,8 @@ from tasks.finance import UnknownCashReference
 from tasks.portal import DocumentNotFound
 from tasks.print_mail import JobsNotOpen
 
-from .catalog import service, service_of_process
+from .access import EVERY_MUNICIPALITY, Forbidden, Principal, require_office, require_role
+from .catalog import UnknownService, service, service_of_process, services
 from .municipalities import municipality
 
 CHANNELS = ("portal", "schalter", "brief")
@@ -193,6 +200,114 @@ class CaseService:
                 problems.append(f"Sendung {job_id}: {err}")
         return batch_id, problems
 
+    # --- citizens: only their own cases, in their own municipality -------------------------------
+
+    def my_cases(self, principal: Principal) -> list[Case]:
+        require_role(principal, "citizen")
+        return self.cases(principal.tenant, principal.id)
+
+    def my_case(self, principal: Principal, case_number: str) -> tuple[Case, list, list]:
+        """The case, its statuses and its postbox, if the citizen filed it."""
+        require_role(principal, "citizen")
+        found = self.case(principal.tenant, case_number, citizen=principal.id)
+        return (found, self.portal.statuses(principal.tenant, case_number),
+                self.portal.messages(principal.tenant, case_number=case_number))
+
+    def my_document(self, principal: Principal, case_number: str, document_id):
+        require_role(principal, "citizen")
+        return self.document(principal.tenant, case_number, document_id, citizen=principal.id)
+
+    def my_reply(self, principal: Principal, case_number: str, text: str) -> None:
+        require_role(principal, "citizen")
+        self.reply(principal.tenant, case_number, text, citizen=principal.id)
+
+    def my_draft(self, principal: Principal, service_key: str) -> dict | None:
+        require_role(principal, "citizen")
+        return self.draft(principal.tenant, principal.id, service_key)
+
+    def save_my_draft(self, principal: Principal, service_key: str, data: dict) -> None:
+        require_role(principal, "citizen")
+        self.save_draft(principal.tenant, principal.id, service_key, data)
+
+    def submit_my_draft(self, principal: Principal, service_key: str) -> Case:
+        require_role(principal, "citizen")
+        return self.submit_draft(service_key, principal.tenant, principal.id)
+
+    # --- staff: their municipality, their offices, their roles ----------------------------------
+
+    def counter_services(self, principal: Principal) -> list:
+        """The services this clerk may file at the counter: offered by the municipality and run by
+        one of the clerk's offices (the service's ``clerk_groups``)."""
+        _staff(principal, "clerk")
+        place = municipality(principal.tenant)
+        return [s for s in services().values() if place.offers(s.key) and set(s.clerk_groups) & principal.groups]
+
+    def counter_service(self, principal: Principal, service_key: str):
+        _staff(principal, "clerk")
+        try:
+            svc = service(service_key)
+        except UnknownService as err:
+            raise NotFound(str(err)) from None
+        place = municipality(principal.tenant)
+        if not place.offers(service_key):
+            raise NotFound(f"{place.name} bietet „{svc.title}“ nicht an.")
+        if not set(svc.clerk_groups) & principal.groups:
+            raise Forbidden(f"„{svc.title}“ nimmt ein anderes Amt entgegen. Bitte wenden Sie sich an das "
+                            "zuständige Amt.")
+        return svc
+
+    def submit_at_counter(self, principal: Principal, service_key: str, data: dict, channel: str = "schalter") -> Case:
+        self.counter_service(principal, service_key)
+        return self.submit(service_key, principal.tenant, data, channel=channel, clerk=principal.id)
+
+    def worklist(self, principal: Principal, group: str | None = None, follow_up_before=None, page: int = 1,
+                 per_page: int = 50):
+        _staff(principal, "clerk")
+        groups = [group] if group in principal.groups else sorted(principal.groups)
+        return self.engine.tasks.query(tenant=principal.tenant, candidate_groups=groups,
+                                       follow_up_before=follow_up_before, page=page, per_page=per_page)
+
+    def task(self, principal: Principal, task_id: str):
+        """The task, if it belongs to the clerk's municipality and one of their offices."""
+        _staff(principal, "clerk")
+        task = self.engine.tasks.get(task_id)
+        if task.tenant != principal.tenant:
+            raise NotFound(f"Aufgabe {task_id} nicht gefunden.")
+        require_office(principal, [task.candidate_group] if task.candidate_group else [])
+        return task
+
+    def open_task(self, principal: Principal, task_id: str):
+        """The task with its form and the case's data (an access to personal data: audited)."""
+        task = self.task(principal, task_id)
+        schema = self.engine.tasks.form(task_id)
+        variables = self.engine.runtime.get(task.instance_id).variables
+        self.engine.history.record_access(task.instance_id, principal.id, "data_viewed",
+                                          {"ansicht": "aufgabe", "aufgabe": task.activity_id})
+        return task, schema, variables
+
+    def complete_task(self, principal: Principal, task_id: str, data: dict) -> None:
+        self.task(principal, task_id)
+        self.engine.tasks.complete(task_id, data, user=principal.id)
+
+    def set_follow_up(self, principal: Principal, task_id: str, at) -> None:
+        self.task(principal, task_id)
+        self.engine.tasks.set_follow_up(task_id, at)
+
+    def book_payment(self, principal: Principal, cash_reference: str, amount_cents: int,
+                     booking_key: str | None = None) -> dict:
+        """The cashier books on the own municipality's cash references only (others are unknown)."""
+        _staff(principal, "cashier")
+        return self.record_payment(principal.tenant, cash_reference, amount_cents, user=principal.id,
+                                   booking_key=booking_key)
+
+    def outbox(self, principal: Principal):
+        _staff(principal, "post_room")
+        return self.open_print_jobs(principal.tenant)
+
+    def post(self, principal: Principal, job_ids: list) -> tuple[str, list[str]]:
+        _staff(principal, "post_room")
+        return self.mark_posted(principal.tenant, job_ids, principal.id)
+
     def _instances(self, tenant, case_number, citizen):
         infos = self.engine.runtime.query(tenant=tenant, business_key=case_number)
         if not infos or (citizen is not None and infos[0].started_by != citizen):
@@ -219,3 +334,74 @@ def _code(length: int = 8) -> str:
 def _no_draft() -> NotFound:
     return NotFound("Zu diesem Antrag liegt kein Entwurf mehr vor: Er ist bereits abgeschickt (siehe „Meine "
                     "Anträge“) oder muss neu ausgefüllt werden.")
+
+
+def _staff(principal: Principal, role: str) -> None:
+    """Staff of one municipality with the role (the installation's operators are not clerks)."""
+    require_role(principal, role)
+    if principal.tenant == EVERY_MUNICIPALITY or principal.has("citizen"):
+        raise Forbidden("Diese Seite ist für Ihr Konto nicht freigegeben.")
+
+
+# Personal data an operator sees only masked: by the variable's name, at any depth.
+PERSONAL_KEYS = frozenset({
+    "iban", "bic", "kontoinhaber", "geburtsdatum", "geburtsort", "geburtsname", "geburtsland", "anschrift",
+    "adresse", "strasse", "street", "hausnummer", "plz", "ort", "wohnort", "email", "telefon",
+    "address", "postal_code", "city", "phone", "birth_date", "date_of_birth", "recipient_email", "geburtstag",
+    "ereignisdatum", "event_date",  # of a birth certificate: the birth date
+})
+MASK = "•••• (verborgen)"
+
+
+def mask_personal_data(value, key: str | None = None):
+    """A copy of ``value`` with IBANs, birth dates, addresses and contact data masked."""
+    if key is not None and key.lower() in PERSONAL_KEYS:
+        if key.lower() == "iban" and isinstance(value, str) and len(value) > 8:
+            return f"{value[:4]} •••• {value[-2:]}"
+        return MASK if value not in (None, "") else value
+    if isinstance(value, dict):
+        return {k: mask_personal_data(v, k if isinstance(k, str) else None) for k, v in value.items()}
+    if isinstance(value, list):
+        return [mask_personal_data(v) for v in value]
+    return value
+
+
+class Oversight:
+    """Operators: instances, incidents and their retry. An operator of the installation
+    (EVERY_MUNICIPALITY) sees every municipality, one of a municipality only its own; personal
+    data is masked unless the role ``operator_pii`` allows it; opening an instance is audited."""
+
+    def __init__(self, engine):
+        self.engine = engine
+
+    def overview(self, principal: Principal, state: str | None = None) -> dict:
+        tenant = self._scope(principal)
+        management = self.engine.management
+        return {"figures": management.figures(tenant=tenant), "incidents": management.incidents(tenant=tenant),
+                "instances": self.engine.runtime.query(state=state, tenant=tenant)}
+
+    def instance(self, principal: Principal, instance_id: str) -> tuple[dict, list]:
+        tenant = self._scope(principal)
+        info = self.engine.runtime.get(instance_id)
+        if tenant is not None and info.tenant != tenant:
+            raise NotFound(f"Vorgang {instance_id} nicht gefunden.")
+        view = self.engine.instance_view(instance_id)
+        if not principal.has("operator_pii"):
+            view = {**view, "variables": mask_personal_data(view["variables"]),
+                    "audit": [{**a, "changes": mask_personal_data(a["changes"])} for a in view["audit"]]}
+        self.engine.history.record_access(instance_id, principal.id, "data_viewed",
+                                          {"ansicht": "betrieb", "unmaskiert": principal.has("operator_pii")})
+        return view, self.engine.management.jobs(instance_id=instance_id)
+
+    def retry_incident(self, principal: Principal, incident_id: str) -> None:
+        tenant = self._scope(principal)
+        incident = self.engine.management.incident(incident_id)
+        if tenant is not None and incident.tenant != tenant:
+            raise NotFound(f"Störung {incident_id} nicht gefunden.")
+        self.engine.management.retry_incident(incident_id, user=principal.id)
+
+    @staticmethod
+    def _scope(principal: Principal) -> str | None:
+        """The municipality the operator may see; None: all."""
+        require_role(principal, "operator")
+        return None if principal.tenant == EVERY_MUNICIPALITY else principal.tenant

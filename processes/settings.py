@@ -48,6 +48,11 @@ class Settings:
     saml_sp_key_file: Path | None = None  # the key Amtsweg signs its AuthnRequests with (PEM)
     saml_sp_cert_file: Path | None = None  # its certificate, published in the SP metadata (PEM)
     saml_attribute_map: Path | None = None  # JSON {"SAML attribute name": "identity key"}, replaces the BundID map
+    session_cookie_secure: bool = False  # cookies only over HTTPS; production requires it
+    staff_session_hours: float = 8.0  # a staff session ends this long after sign-in …
+    staff_idle_minutes: float = 30.0  # … or after this long without a request
+    sign_in_attempts_per_minute: int = 10  # per client address, on every sign-in endpoint
+    trusted_proxies: int = 0  # reverse proxies in front that set X-Forwarded-For/-Proto (client address, HTTPS)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -56,14 +61,17 @@ class Settings:
         AMTSWEG_MAIL_DIR, AMTSWEG_XGEWERBEANZEIGE_XSD, AMTSWEG_MAX_REQUEST_BYTES, AMTSWEG_DEBUG, AMTSWEG_PUBLIC_URL,
         AMTSWEG_OIDC_ISSUER, AMTSWEG_OIDC_CLIENT_ID, AMTSWEG_OIDC_CLIENT_SECRET, AMTSWEG_OIDC_SCOPES,
         AMTSWEG_OIDC_GROUPS_CLAIM, AMTSWEG_OIDC_GROUP_MAP, AMTSWEG_SAML_IDP_METADATA, AMTSWEG_SAML_SP_ENTITY_ID,
-        AMTSWEG_SAML_SP_KEY_FILE, AMTSWEG_SAML_SP_CERT_FILE, AMTSWEG_SAML_ATTRIBUTE_MAP."""
+        AMTSWEG_SAML_SP_KEY_FILE, AMTSWEG_SAML_SP_CERT_FILE, AMTSWEG_SAML_ATTRIBUTE_MAP,
+        AMTSWEG_SESSION_COOKIE_SECURE (1/0; default 1 in production), AMTSWEG_STAFF_SESSION_HOURS,
+        AMTSWEG_STAFF_IDLE_MINUTES, AMTSWEG_SIGN_IN_ATTEMPTS_PER_MINUTE, AMTSWEG_TRUSTED_PROXIES."""
         path = lambda name: Path(get(name)) if get(name) else None
         get = environ.get
         defaults, smtp = cls(), SmtpSettings()
+        mode = get("AMTSWEG_MODE", defaults.mode)
         try:
             settings = cls(
                 database_url=get("AMTSWEG_DATABASE_URL", defaults.database_url),
-                mode=get("AMTSWEG_MODE", defaults.mode),
+                mode=mode,
                 secret_key=get("AMTSWEG_SECRET_KEY", defaults.secret_key),
                 smtp=SmtpSettings(host=get("AMTSWEG_SMTP_HOST", smtp.host), port=int(get("AMTSWEG_SMTP_PORT", smtp.port)),
                                   sender=get("AMTSWEG_MAIL_FROM", smtp.sender)),
@@ -85,6 +93,12 @@ class Settings:
                 saml_sp_key_file=path("AMTSWEG_SAML_SP_KEY_FILE"),
                 saml_sp_cert_file=path("AMTSWEG_SAML_SP_CERT_FILE"),
                 saml_attribute_map=path("AMTSWEG_SAML_ATTRIBUTE_MAP"),
+                session_cookie_secure=_flag(get("AMTSWEG_SESSION_COOKIE_SECURE"), default=mode == "production"),
+                staff_session_hours=float(get("AMTSWEG_STAFF_SESSION_HOURS", defaults.staff_session_hours)),
+                staff_idle_minutes=float(get("AMTSWEG_STAFF_IDLE_MINUTES", defaults.staff_idle_minutes)),
+                sign_in_attempts_per_minute=int(get("AMTSWEG_SIGN_IN_ATTEMPTS_PER_MINUTE",
+                                                    defaults.sign_in_attempts_per_minute)),
+                trusted_proxies=int(get("AMTSWEG_TRUSTED_PROXIES", defaults.trusted_proxies)),
             )
         except ValueError as err:
             raise SettingsInvalid(f"Ungültige Einstellung in der Umgebung: {err}") from None
@@ -100,6 +114,21 @@ class Settings:
             raise SettingsInvalid(f"AMTSWEG_MODE muss „demo“ oder „production“ sein, nicht „{self.mode}“.")
         if self.mode == "production" and self.secret_key == DEMO_SECRET_KEY:
             raise SettingsInvalid("Im Betrieb (AMTSWEG_MODE=production) ist ein eigener AMTSWEG_SECRET_KEY nötig.")
+        if self.mode == "production" and not self.identity_providers:
+            raise SettingsInvalid(
+                "Im Betrieb (AMTSWEG_MODE=production) gibt es keine Demo-Anmeldung: Bitte einen Identitätsanbieter "
+                "einrichten – SAML (AMTSWEG_SAML_IDP_METADATA und AMTSWEG_SAML_SP_ENTITY_ID) und/oder OpenID Connect "
+                "(AMTSWEG_OIDC_ISSUER, AMTSWEG_OIDC_CLIENT_ID, AMTSWEG_OIDC_CLIENT_SECRET).")
+        if self.mode == "production" and not self.session_cookie_secure:
+            raise SettingsInvalid("Im Betrieb (AMTSWEG_MODE=production) dürfen Cookies nur über HTTPS gehen: "
+                                  "AMTSWEG_SESSION_COOKIE_SECURE muss 1 sein.")
+        if not (0 < self.staff_idle_minutes <= self.staff_session_hours * 60 <= 24 * 60):
+            raise SettingsInvalid("AMTSWEG_STAFF_SESSION_HOURS muss zwischen der Leerlaufzeit "
+                                  "(AMTSWEG_STAFF_IDLE_MINUTES, über 0) und 24 Stunden liegen.")
+        if not 0 <= self.trusted_proxies <= 5:
+            raise SettingsInvalid("AMTSWEG_TRUSTED_PROXIES muss zwischen 0 und 5 liegen.")
+        if self.sign_in_attempts_per_minute < 1:
+            raise SettingsInvalid("AMTSWEG_SIGN_IN_ATTEMPTS_PER_MINUTE muss mindestens 1 sein.")
         if self.lock_seconds < 1:
             raise SettingsInvalid("AMTSWEG_LOCK_SECONDS muss mindestens 1 sein.")
         if self.saml_idp_metadata and not (self.saml_sp_key_file and self.saml_sp_cert_file):
@@ -129,3 +158,21 @@ class Settings:
             if self.oidc_group_map == STAFF_GROUPS_EXAMPLE:
                 raise SettingsInvalid("Im Betrieb ist eine eigene Gruppenzuordnung nötig (AMTSWEG_OIDC_GROUP_MAP), "
                                       "nicht die Beispieldatei.")
+
+    @property
+    def identity_providers(self) -> tuple[str, ...]:
+        """The fully configured ways to sign in besides the demo picker: "saml", "oidc"."""
+        found = []
+        if self.saml_idp_metadata:
+            found.append("saml")
+        if self.oidc_issuer and self.oidc_client_id and self.oidc_client_secret:
+            found.append("oidc")
+        return tuple(found)
+
+
+def _flag(raw: str | None, default: bool) -> bool:
+    if raw is None or raw.strip() == "":
+        return default
+    if raw.strip() not in ("0", "1"):
+        raise ValueError(f"„{raw}“ ist kein Schalter (1 oder 0)")
+    return raw.strip() == "1"

@@ -3,6 +3,7 @@ seeded in this order."""
 from __future__ import annotations
 
 from . import (
+               accounts,
                civil_register,
                documents,
                dog_tax,
@@ -22,5 +23,5 @@ from . import (
 
 BUILTIN_PLUGINS = tuple(module.PLUGIN for module in (
     civil_register, finance, efile, print_mail, notifications, documents, portal, residents, vehicles, parking,
-    dog_tax, trade, xoev, staff_accounts, signin,
+    dog_tax, trade, xoev, staff_accounts, signin, accounts,
 ))

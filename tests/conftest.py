@@ -138,3 +138,16 @@ def login(app, user: str):
     client = app.test_client()
     assert client.post("/anmelden", data={"user": user}).status_code == 302
     return client
+
+
+def signed_in_principal(client) -> dict | None:
+    """The principal the server-side session of this test client holds, as plain data (None: nobody)."""
+    from webui.auth import COOKIE
+
+    cookie = client.get_cookie(COOKIE)
+    principal = cookie and client.application.extensions["amtsweg"].installation.user_sessions.resolve(cookie.value)
+    if not principal:
+        return None
+    return {"id": principal.id, "name": principal.name, "tenant": principal.tenant, "roles": sorted(principal.roles),
+            "groups": sorted(principal.groups), "trust_level": principal.trust_level,
+            "identity": dict(principal.identity)}

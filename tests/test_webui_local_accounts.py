@@ -1,4 +1,5 @@
 """Local staff accounts: created with ``amtsweg account add``, signed in with password and TOTP."""
+import dataclasses
 import re
 
 import pyotp
@@ -6,6 +7,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import text
 
+from tests.conftest import signed_in_principal
 from webui import create_app
 from webui.cli import main
 
@@ -19,6 +21,8 @@ def add(db, *args, password=PASSWORD):
 
 @pytest.fixture
 def app(installation):
+    # The account's own lockout is under test here, not the per-address sign-in rate limit.
+    installation.settings = dataclasses.replace(installation.settings, sign_in_attempts_per_minute=100)
     return create_app(installation, {"TESTING": True})
 
 
@@ -36,8 +40,7 @@ def sign_in(client, code, password=PASSWORD, username="sberger"):
 
 
 def signed_in(client):
-    with client.session_transaction() as session:
-        return session.get("principal")
+    return signed_in_principal(client)
 
 
 def test_account_signs_in_with_password_and_code(app, db, secret):

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 import pytest
 import requests
 
-from tests.conftest import TEST_MODELS
+from tests.conftest import TEST_MODELS, signed_in_principal
 from tests.oidc import peer
 from webui import create_app
 from webui.auth.oidc import IdentityProvider, SignInFailed
@@ -79,8 +79,8 @@ def back(client, callback_url: str):
 
 
 def signed_in(client):
-    with client.session_transaction() as session:
-        return session.get("principal"), session.get("user")
+    principal = signed_in_principal(client)
+    return principal, principal and principal["id"]
 
 
 def test_clerk_signs_in_with_groups_mapped_and_sees_the_worklist(app, installation, provider):

@@ -14,7 +14,8 @@ import requests
 
 from tests.saml.idp import ERIKA, IdentityProvider, post_form, write_keypair
 from webui import create_app
-from webui.auth.saml import PENDING_COOKIE, SESSION_KEY, citizen_id
+from webui.auth import COOKIE
+from webui.auth.saml import PENDING_COOKIE, citizen_id
 
 
 @pytest.fixture(scope="session")
@@ -98,12 +99,16 @@ def test_citizen_signs_in_with_the_service_account(app, idp):
 
     home = client.get("/portal/")
     assert home.status_code == 200 and "Erika Mustermann" in home.get_data(as_text=True)
-    with client.session_transaction() as stored:
-        principal = stored[SESSION_KEY]
-    assert principal["id"] == citizen_id(idp.entity_id, "bpk2-erika-0001")
-    assert principal["tenant"] == "plauen" and principal["trust_level"] == "basis"
-    assert principal["identity"] == ERIKA
+    principal = signed_in(app, client)
+    assert principal.id == citizen_id(idp.entity_id, "bpk2-erika-0001")
+    assert principal.tenant == "plauen" and principal.trust_level == "basis"
+    assert dict(principal.identity) == ERIKA
     assert client.get_cookie(PENDING_COOKIE, path="/saml/") is None  # used once, then gone
+
+
+def signed_in(app, client):
+    """The principal the server-side session of this browser holds."""
+    return app.extensions["amtsweg"].installation.user_sessions.resolve(client.get_cookie(COOKIE).value)
 
 
 def test_target_and_municipality_come_from_the_portal_not_from_elsewhere(app):
@@ -156,8 +161,7 @@ def test_a_service_that_needs_more_asks_the_idp_again(app, idp):
     assert page.status_code == 200 and 'name="antragsteller.vorname" value="Erika" readonly' in page.get_data(as_text=True)
     wanted = idp.requests[-1].requested_authn_context
     assert wanted.comparison == "minimum" and [r.text for r in wanted.authn_context_class_ref] == ["STORK-QAA-Level-3"]
-    with client.session_transaction() as stored:
-        assert stored[SESSION_KEY]["trust_level"] == "substanziell"
+    assert signed_in(app, client).trust_level == "substanziell"
 
 
 def test_less_than_the_service_needs_is_refused(app, idp):

@@ -2,18 +2,31 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Flask, render_template
+from flask import Flask, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from engine.db import unavailable
 from engine.errors import NotFound
+from processes.access import Forbidden
 
 RETRY_AFTER_SECONDS = 5  # how soon a page asks to be tried again while the database is away
+# No inline scripts or styles (templates/…, static/amtsweg.css), no framing, forms only to this site.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; frame-ancestors 'none'; "
+                           "form-action 'self'; base-uri 'none'")
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+HSTS = "max-age=31536000; includeSubDomains"
 
 
 class Amtsweg:
@@ -24,6 +37,10 @@ class Amtsweg:
         self.engine = installation.engine
         self.cases = installation.cases
         self._worker = None
+        from .auth import SignInLimiter
+
+        self.sign_in_limiter = SignInLimiter(installation.settings.sign_in_attempts_per_minute,
+                                             installation.engine.ctx.now)
 
     def start_background_worker(self) -> None:
         if self._worker is None:
@@ -33,13 +50,22 @@ class Amtsweg:
 
 
 def create_app(installation, test_config: dict | None = None) -> Flask:
-    """The web app on an installation from ``processes.bootstrap``."""
-    app = Flask(__name__)
+    """The web app on an installation from ``processes.bootstrap``. Refuses settings that must not
+    serve (``Settings.check``: e.g. production without identity provider or without Secure cookies)."""
     settings = installation.settings
-    app.config.from_mapping(SECRET_KEY=settings.secret_key, SESSION_COOKIE_SAMESITE="Lax", DEBUG=settings.debug,
+    settings.check()
+    app = Flask(__name__)
+    app.config.from_mapping(SECRET_KEY=settings.secret_key, DEBUG=settings.debug,
+                            # Flask's signed cookie carries only the CSRF token and flashes (who is signed
+                            # in lives on the server, webui.auth); it ends with the browser
+                            SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_HTTPONLY=True,
+                            SESSION_COOKIE_SECURE=settings.session_cookie_secure,
+                            PERMANENT_SESSION_LIFETIME=timedelta(hours=12), SESSION_REFRESH_EACH_REQUEST=False,
                             # bounded input: the whole body, every form field, the number of fields
                             MAX_CONTENT_LENGTH=settings.max_request_bytes,
                             MAX_FORM_MEMORY_SIZE=settings.max_request_bytes, MAX_FORM_PARTS=1000)
+    if settings.trusted_proxies:  # the client's address and scheme as the proxy saw them
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies)
     if test_config:
         app.config.update(test_config)
     app.config.setdefault("WTF_CSRF_ENABLED", not app.testing)  # tests post without tokens unless they ask
@@ -64,6 +90,33 @@ def create_app(installation, test_config: dict | None = None) -> Flask:
     def index():
         definitions = engine_of(app).repository.list_definitions()
         return render_template("index.html", definitions=definitions)
+
+    @app.get("/health")
+    def health():
+        """The process is alive (no database, no login)."""
+        return jsonify(status="ok")
+
+    @app.get("/ready")
+    def ready():
+        """Ready to serve: the database answers and is migrated to every branch's head."""
+        problem = installation.readiness()
+        if problem:
+            return jsonify(status="nicht bereit", problem=problem), 503
+        return jsonify(status="bereit")
+
+    @app.after_request
+    def security_headers(response):
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if request.is_secure or settings.mode == "production":
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
+        if g.get("user") is not None:  # pages with personal data stay out of shared caches and history
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.errorhandler(Forbidden)
+    def forbidden_action(err):
+        return render_template("error.html", title="Kein Zugriff", message=str(err)), 403
 
     @app.errorhandler(NotFound)
     def not_found(err):

@@ -24,6 +24,10 @@ class _Run:
             self._installation = bootstrap(self.settings or Settings.from_env())
         return self._installation
 
+    @property
+    def debug(self) -> bool:  # the engine's CLI shows a bug's traceback then
+        return bool(self.settings and self.settings.debug)
+
     def __call__(self):  # what the engine's commands ask for
         return self.installation().engine
 
@@ -131,6 +135,10 @@ def serve(host, port, with_worker, mail_sink) -> None:
     from . import create_app
 
     run = click.get_current_context().find_root().obj
+    if run.settings.mode == "production":
+        raise click.UsageError("„amtsweg serve“ ist der Entwicklungsserver der Demo. Im Betrieb startet die "
+                               "Weboberfläche mit „gunicorn -c webui/gunicorn.conf.py“ und die Worker mit "
+                               "„amtsweg worker“ (siehe README, Abschnitt Betrieb).")
     if mail_sink:
         sink = MailSink(folder=run.settings.mail_dir).start()
         run.settings = dataclasses.replace(run.settings, smtp=dataclasses.replace(run.settings.smtp, host=sink.host,

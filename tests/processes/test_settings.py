@@ -57,7 +57,7 @@ def test_staff_sign_in_settings_from_environment():
     assert Settings.from_env({}).oidc_issuer == ""  # staff sign-in off
 
 
-PRODUCTION = {"AMTSWEG_MODE": "production", "AMTSWEG_SECRET_KEY": "s" * 32,
+PRODUCTION = {"AMTSWEG_MODE": "production", "AMTSWEG_SECRET_KEY": "x" * 40,
               "AMTSWEG_OIDC_ISSUER": "https://login.plauen.example", "AMTSWEG_OIDC_CLIENT_ID": "amtsweg",
               "AMTSWEG_OIDC_CLIENT_SECRET": "geheim", "AMTSWEG_PUBLIC_URL": "https://amtsweg.plauen.example",
               "AMTSWEG_OIDC_GROUP_MAP": "/etc/amtsweg/gruppen.json"}
@@ -77,3 +77,34 @@ def test_unusable_staff_sign_in_settings_are_refused(change, message):
         del environ["AMTSWEG_OIDC_GROUP_MAP"]
     with pytest.raises(SettingsInvalid, match=message):
         Settings.from_env(environ)
+
+
+def test_production_starts_with_its_own_secret_an_identity_provider_and_secure_cookies():
+    settings = Settings.from_env(PRODUCTION)
+    assert settings.mode == "production" and settings.identity_providers == ("oidc",)
+    assert settings.session_cookie_secure  # the default in production
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"AMTSWEG_OIDC_ISSUER": ""}, "Identitätsanbieter"),
+    ({"AMTSWEG_SESSION_COOKIE_SECURE": "0"}, "AMTSWEG_SESSION_COOKIE_SECURE muss 1"),
+    ({"AMTSWEG_SESSION_COOKIE_SECURE": "ja"}, "Ungültige Einstellung"),
+    ({"AMTSWEG_STAFF_IDLE_MINUTES": "600"}, "AMTSWEG_STAFF_SESSION_HOURS"),
+    ({"AMTSWEG_SIGN_IN_ATTEMPTS_PER_MINUTE": "0"}, "mindestens 1"),
+])
+def test_production_without_identity_provider_or_secure_cookies_is_refused(change, message):
+    with pytest.raises(SettingsInvalid, match=message):
+        Settings.from_env({**PRODUCTION, **change})
+
+
+def test_saml_alone_is_an_identity_provider():
+    settings = Settings.from_env({**PRODUCTION, "AMTSWEG_OIDC_ISSUER": "", "AMTSWEG_SAML_IDP_METADATA":
+                                  "https://id.bund.example/metadata", "AMTSWEG_SAML_SP_KEY_FILE": "/etc/amtsweg/sp.key",
+                                  "AMTSWEG_SAML_SP_CERT_FILE": "/etc/amtsweg/sp.crt"})
+    assert settings.identity_providers == ("saml",)
+    assert settings.saml_idp_metadata == "https://id.bund.example/metadata"
+
+
+def test_demo_mode_keeps_plain_cookies_and_needs_no_identity_provider():
+    settings = Settings.from_env({})
+    assert not settings.session_cookie_secure and settings.identity_providers == ()

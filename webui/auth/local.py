@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, redirect, render_template, request
 
 from processes.staff import GroupMapInvalid, local_principal
 
-from . import _local_path, home_of, sign_in, sign_out
+from . import _local_path, home_of, limit_sign_in, sign_in, sign_out
 
 bp = Blueprint("staff_local", __name__, template_folder="templates")
 WRONG = ("Benutzername, Passwort oder Code stimmen nicht. Nach zehn Fehlversuchen wird das Konto gesperrt; "
@@ -14,6 +14,7 @@ WRONG = ("Benutzername, Passwort oder Code stimmen nicht. Nach zehn Fehlversuche
 
 
 @bp.route("/anmelden/konto", methods=["GET", "POST"])
+@limit_sign_in()
 def login():
     if request.method == "GET":
         return render_template("auth/konto.html", error=None, username="")

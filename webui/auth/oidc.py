@@ -24,7 +24,7 @@ from joserfc.jwt import JWTClaimsRegistry
 
 from processes.staff import GroupMapInvalid, NoAccess, group_map
 
-from . import _local_path, home_of, sign_in, sign_out
+from . import _local_path, home_of, limit_sign_in, sign_in, sign_out
 
 CALLBACK = "/anmelden/dienst/rueckkehr"
 HTTP_TIMEOUT = 10  # seconds for discovery, JWKS and the token request
@@ -199,6 +199,7 @@ def _failed(title: str, message: str, status: int):
 
 
 @bp.get("/anmelden/dienst")
+@limit_sign_in()
 def start():
     idp = provider()
     if idp is None:
@@ -217,6 +218,7 @@ def start():
 
 
 @bp.get(CALLBACK)
+@limit_sign_in()
 def callback():
     pending = session.pop("oidc_pending", None)
     idp = provider()

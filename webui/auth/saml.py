@@ -25,13 +25,13 @@ import threading
 from datetime import UTC, datetime
 from types import MappingProxyType
 
-from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from processes.access import TRUST_LEVELS, Principal
 from processes.municipalities import municipalities
 
-from . import _local_path, sign_in
+from . import _local_path, limit_sign_in, sign_in
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,6 @@ IDENTITY_KEYS = frozenset(BUNDID_ATTRIBUTES.values())
 MAX_ATTRIBUTE_CHARS = 300  # no name or address is longer; longer values are dropped, not cut
 PENDING_COOKIE = "amtsweg_saml"
 PENDING_SECONDS = 600  # how long a citizen may take at the identity provider
-SESSION_KEY = "saml_principal"
 CLOCK_SKEW_SECONDS = 60  # tolerated difference between the identity provider's clock and ours
 
 
@@ -189,6 +188,7 @@ def metadata():
 
 
 @bp.get("/anmelden/buerger")
+@limit_sign_in()
 def login():
     """Starts the sign-in at the identity provider: for a municipality, at least at a trust level."""
     from saml2 import BINDING_HTTP_REDIRECT
@@ -230,6 +230,7 @@ def login():
 
 
 @bp.post("/saml/acs")
+@limit_sign_in()
 def acs():
     """The identity provider's answer (HTTP-POST): sign the citizen in, or a German refusal and no session."""
     try:
@@ -239,7 +240,6 @@ def acs():
         response.delete_cookie(PENDING_COOKIE, path="/saml/")
         return response
     sign_in(principal)
-    session[SESSION_KEY] = _principal_to_session(principal)
     response = redirect(target)
     response.delete_cookie(PENDING_COOKIE, path="/saml/")
     return response
@@ -381,20 +381,3 @@ def citizen_id(issuer: str, subject: str) -> str:
     return "saml:" + hashlib.sha256(f"{issuer}\0{subject}".encode()).hexdigest()[:40]
 
 
-# --- the signed-in citizen on later requests ------------------------------------------------------
-
-def _principal_to_session(principal: Principal) -> dict:
-    return {"id": principal.id, "name": principal.name, "tenant": principal.tenant,
-            "trust_level": principal.trust_level, "identity": dict(principal.identity)}
-
-
-@bp.before_app_request
-def load_citizen():
-    """Restores a citizen signed in by SAML (runs after webui.auth's loader, which knows the demo accounts).
-    Until the server-side sessions of webui.auth keep the whole principal, it lives in the signed session."""
-    if g.get("user") is not None:
-        return
-    data = session.get(SESSION_KEY)
-    if data and session.get("user") == data.get("id"):
-        g.user = Principal(id=data["id"], name=data["name"], tenant=data["tenant"], roles=frozenset({"citizen"}),
-                           trust_level=data["trust_level"], identity=MappingProxyType(dict(data["identity"])))

@@ -24,7 +24,7 @@ def _limits():
 @require("citizen")
 def home():
     offered = [s for s in services().values() if municipality(g.user.tenant).offers(s.key)]
-    return render_template("portal/home.html", services=offered, cases=cases_of().cases(g.user.tenant, g.user.id))
+    return render_template("portal/home.html", services=offered, cases=cases_of().my_cases(g.user))
 
 
 @bp.route("/<service_key>/antrag", methods=["GET", "POST"])
@@ -34,7 +34,7 @@ def apply(service_key):
     if (step_up := _step_up(svc)) is not None:
         return step_up
     locked = svc.vouched(g.user.identity)  # what the service account vouched for: the citizen can't change it
-    values, errors = {**flatten(cases.draft(g.user.tenant, g.user.id, service_key) or {}), **locked}, {}
+    values, errors = {**flatten(cases.my_draft(g.user, service_key) or {}), **locked}, {}
     if request.method == "POST":
         form = request.form.copy()
         for name, value in locked.items():
@@ -45,7 +45,7 @@ def apply(service_key):
         except FormInvalid as err:
             values, errors = flatten(data), {e.field: e.message for e in err.errors}
         else:
-            cases.save_draft(g.user.tenant, g.user.id, service_key, cleaned)
+            cases.save_my_draft(g.user, service_key, cleaned)
             return redirect(url_for(".review", service_key=service_key))
     return render_template("portal/apply.html", service=svc, fields=fields(svc.form), values=values,
                            errors=errors, locked=locked), (422 if errors else 200)
@@ -62,7 +62,7 @@ def review(service_key):
             flash("Einige Angaben Ihres Antrags weichen von Ihrem Servicekonto ab. Bitte prüfen Sie den Antrag erneut.")
             return redirect(url_for(".apply", service_key=service_key))
         try:
-            case = cases.submit_draft(service_key, g.user.tenant, g.user.id)
+            case = cases.submit_my_draft(g.user, service_key)
         except NotFound as err:
             flash(str(err))
             return redirect(url_for(".home"))
@@ -71,7 +71,7 @@ def review(service_key):
             return redirect(url_for(".apply", service_key=service_key))
         flash(f"Ihr Antrag ist eingegangen. Ihre Antragsnummer: {case.case_number}")
         return redirect(url_for(".case", case_number=case.case_number))
-    data = cases.draft(g.user.tenant, g.user.id, service_key)
+    data = cases.my_draft(g.user, service_key)
     if not data:
         return redirect(url_for(".apply", service_key=service_key))
     return render_template("portal/review.html", service=svc, fields=fields(svc.form), values=flatten(data))
@@ -80,11 +80,8 @@ def review(service_key):
 @bp.get("/antraege/<case_number>")
 @require("citizen")
 def case(case_number):
-    cases = cases_of()
-    found = cases.case(g.user.tenant, case_number, citizen=g.user.id)
-    return render_template("portal/case.html", case=found,
-                           statuses=cases.statuses(g.user.tenant, case_number, citizen=g.user.id),
-                           messages=cases.messages(g.user.tenant, case_number, citizen=g.user.id), error=None)
+    found, statuses, messages = cases_of().my_case(g.user, case_number)  # only the citizen's own
+    return render_template("portal/case.html", case=found, statuses=statuses, messages=messages, error=None)
 
 
 @bp.post("/antraege/<case_number>/antwort")
@@ -92,12 +89,10 @@ def case(case_number):
 def reply(case_number):
     cases = cases_of()
     try:
-        cases.reply(g.user.tenant, case_number, request.form.get("antwort", ""), citizen=g.user.id)
+        cases.my_reply(g.user, case_number, request.form.get("antwort", ""))
     except FormInvalid as err:
-        found = cases.case(g.user.tenant, case_number, citizen=g.user.id)
-        return render_template("portal/case.html", case=found,
-                               statuses=cases.statuses(g.user.tenant, case_number, citizen=g.user.id),
-                               messages=cases.messages(g.user.tenant, case_number, citizen=g.user.id),
+        found, statuses, messages = cases.my_case(g.user, case_number)
+        return render_template("portal/case.html", case=found, statuses=statuses, messages=messages,
                                error=err.errors[0].message, antwort=request.form.get("antwort", "")), 422
     except (InvalidState, OptimisticLockingError):  # e.g. the case is on hold: the answer was not taken
         flash("Ihre Antwort konnte gerade nicht übernommen werden. Bitte versuchen Sie es später erneut.")
@@ -109,7 +104,7 @@ def reply(case_number):
 @bp.get("/antraege/<case_number>/dokumente/<document_id>")
 @require("citizen")
 def document(case_number, document_id):
-    title, pdf = cases_of().document(g.user.tenant, case_number, document_id, citizen=g.user.id)  # else NotFound
+    title, pdf = cases_of().my_document(g.user, case_number, document_id)  # else NotFound
     filename = "".join(c if c.isalnum() or c in "-_" else "_" for c in title) + ".pdf"
     return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{filename}"'})
 
@@ -127,7 +122,7 @@ def _step_up(svc):
 
 def _draft_keeps_identity(svc) -> bool:
     """The draft about to be sent still carries what the service account vouched for."""
-    draft = flatten(cases_of().draft(g.user.tenant, g.user.id, svc.key) or {})
+    draft = flatten(cases_of().my_draft(g.user, svc.key) or {})
     return all(str(draft.get(name, "")).casefold() == value.casefold()  # e-mail addresses are stored normalized
                for name, value in svc.vouched(g.user.identity).items())
 

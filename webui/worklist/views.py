@@ -6,12 +6,11 @@ import re
 import uuid
 from datetime import date, datetime, time, timedelta
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from engine.errors import FieldError, FormInvalid, InvalidState, NotFound, OptimisticLockingError
-from processes.catalog import UnknownService, service, service_of_process, services
+from processes.catalog import service_of_process
 from processes.findings import channel_label, clerk_findings, display
-from processes.municipalities import municipality
 from tasks.documents.formatting import money
 
 from .. import BERLIN, cases_of, engine_of
@@ -34,8 +33,8 @@ def tasks():
     show_all = request.args.get("alle") == "1"
     page = max(request.args.get("seite", 1, type=int), 1)
     engine = engine_of()
-    tasks = engine.tasks.query(tenant=g.user.tenant, candidate_groups=[group] if group else sorted(g.user.groups),
-                               follow_up_before=None if show_all else engine.ctx.now(), page=page, per_page=PER_PAGE)
+    tasks = cases_of().worklist(g.user, group, follow_up_before=None if show_all else engine.ctx.now(), page=page,
+                                per_page=PER_PAGE)
     return render_template("worklist/tasks.html", tasks=tasks, group=group, groups=sorted(g.user.groups), show_all=show_all,
                            page=page, more=len(tasks) == PER_PAGE)
 
@@ -43,14 +42,14 @@ def tasks():
 @bp.route("/<task_id>", methods=["GET", "POST"])
 @require("clerk")
 def task(task_id):
-    engine = engine_of()
-    task = _own_task(task_id)
-    schema = engine.tasks.form(task_id) or {"type": "object", "properties": {}}
+    cases = cases_of()
+    task = cases.task(g.user, task_id)  # else NotFound (another municipality) or Forbidden (another office)
     errors, values = {}, {}
     if request.method == "POST":
+        schema = engine_of().tasks.form(task_id) or {"type": "object", "properties": {}}
         data = parse(schema, request.form)
         try:
-            engine.tasks.complete(task_id, data, user=g.user.id)
+            cases.complete_task(g.user, task_id, data)
         except FormInvalid as err:
             errors, values = {e.field: e.message for e in err.errors}, flatten(data)
         except (InvalidState, OptimisticLockingError) as err:  # completed or claimed meanwhile, on hold …
@@ -59,7 +58,8 @@ def task(task_id):
         else:
             flash(f"Aufgabe „{task.name}“ erledigt.")
             return redirect(url_for(".tasks"))
-    variables = engine.runtime.get(task.instance_id).variables
+    task, schema, variables = cases.open_task(g.user, task_id)  # audited: the case's personal data
+    schema = schema or {"type": "object", "properties": {}}
     return render_template("worklist/task.html", task=task, fields=fields(schema), schema=schema, errors=errors,
                            values=values, application=_application(task.process_key, variables),
                            channel=channel_label(variables.get("kanal")),
@@ -69,16 +69,14 @@ def task(task_id):
 @bp.get("/schalter/")
 @require("clerk")
 def counter_services():
-    place = municipality(g.user.tenant)
-    offered = [s for s in services().values() if place.offers(s.key)]
-    return render_template("worklist/counter_services.html", services=offered)
+    return render_template("worklist/counter_services.html", services=cases_of().counter_services(g.user))
 
 
 @bp.post("/<task_id>/wiedervorlage")
 @require("clerk")
 def follow_up(task_id):
     """Puts a task aside until a date (e.g. while waiting for a register extract by post)."""
-    _own_task(task_id)
+    cases_of().task(g.user, task_id)
     raw = request.form.get("datum", "").strip()
     try:
         day = date.fromisoformat(raw) if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw) else None
@@ -94,7 +92,7 @@ def follow_up(task_id):
         return redirect(url_for(".task", task_id=task_id))
     at = datetime.combine(day, time(7, 0), tzinfo=BERLIN) if day else None
     try:
-        engine_of().tasks.set_follow_up(task_id, at)
+        cases_of().set_follow_up(g.user, task_id, at)
     except InvalidState as err:  # completed meanwhile
         flash(str(err))
         return redirect(url_for(".tasks"))
@@ -106,16 +104,13 @@ def follow_up(task_id):
 @require("clerk")
 def counter(service_key):
     """Counter intake: the clerk files the application on the citizen's behalf, same process."""
-    try:
-        svc = service(service_key)
-    except UnknownService as err:
-        raise NotFound(str(err)) from None
+    svc = cases_of().counter_service(g.user, service_key)  # only the office that runs the service
     errors, values = {}, {}
     if request.method == "POST":
         data = parse(svc.form, request.form)
         channel = "brief" if request.form.get("kanal") == "brief" else "schalter"
         try:
-            case = cases_of().submit(service_key, g.user.tenant, data, channel=channel, clerk=g.user.id)
+            case = cases_of().submit_at_counter(g.user, service_key, data, channel=channel)
         except FormInvalid as err:
             errors, values = {e.field: e.message for e in err.errors}, flatten(data)
         else:
@@ -126,13 +121,13 @@ def counter(service_key):
 
 
 @bp.route("/postausgang", methods=["GET", "POST"])
-@require("clerk")
+@require("post_room")
 def outbox():
     cases = cases_of()
     if request.method == "POST":
         job_ids = request.form.getlist("auftrag")
         try:
-            batch, problems = cases.mark_posted(g.user.tenant, job_ids, g.user.id)
+            batch, problems = cases.post(g.user, job_ids)
         except FormInvalid as err:
             for error in err.errors:
                 flash(error.message)
@@ -143,18 +138,18 @@ def outbox():
             for problem in problems:
                 flash(f"Aufgegeben, aber der Vorgang wurde nicht benachrichtigt – bitte den Betrieb informieren: {problem}")
         return redirect(url_for(".outbox"))
-    return render_template("worklist/outbox.html", jobs=cases.open_print_jobs(g.user.tenant))
+    return render_template("worklist/outbox.html", jobs=cases.outbox(g.user))
 
 
 @bp.route("/kasse", methods=["GET", "POST"])
-@require("clerk")
+@require("cashier")
 def cashier():
     """Demo cashier: books a payment; the finance interface does this in production."""
     if request.method == "POST":
         reference = request.form.get("kassenzeichen", "").strip()
         try:
-            balance = cases_of().record_payment(g.user.tenant, reference, _cents(request.form.get("betrag", "")),
-                                                user=g.user.id, booking_key=request.form.get("buchung") or None)
+            balance = cases_of().book_payment(g.user, reference, _cents(request.form.get("betrag", "")),
+                                              booking_key=request.form.get("buchung") or None)
         except FormInvalid as err:
             for error in err.errors:
                 flash(error.message)
@@ -179,14 +174,6 @@ def _cents(raw: str) -> int:
     if found is None:
         raise FormInvalid([FieldError("betrag", "Betrag: Bitte einen Betrag in Euro angeben, z. B. 15,00.")])
     return int(found[1]) * 100 + int((found[2] or "0").ljust(2, "0"))
-
-
-def _own_task(task_id):
-    """The task, if it belongs to the clerk's municipality and one of their groups."""
-    task = engine_of().tasks.get(task_id)
-    if task.tenant != g.user.tenant or task.candidate_group not in g.user.groups:
-        abort(403)
-    return task
 
 
 def _application(process_key, variables) -> list[tuple[str, object]]:
