@@ -110,6 +110,7 @@ class Settings:
         return self.saml_sp_entity_id or f"{self.public_url}/saml/metadata"
 
     def check(self) -> None:
+        self._check_oidc()
         if self.mode not in ("demo", "production"):
             raise SettingsInvalid(f"AMTSWEG_MODE muss „demo“ oder „production“ sein, nicht „{self.mode}“.")
         if self.mode == "production" and self.secret_key == DEMO_SECRET_KEY:
@@ -139,7 +140,6 @@ class Settings:
         if not 64 * 1024 <= self.max_request_bytes <= 100 * 1024 * 1024:
             raise SettingsInvalid("AMTSWEG_MAX_REQUEST_BYTES muss zwischen 65536 (64 KB) und 104857600 (100 MB) "
                                   f"liegen, nicht {self.max_request_bytes}.")
-        self._check_oidc()
 
     def _check_oidc(self) -> None:
         if not self.oidc_issuer:

@@ -38,10 +38,6 @@ def test_unusable_settings_are_refused_with_a_german_message(environ, message):
         Settings.from_env(environ)
 
 
-def test_production_starts_with_its_own_secret():
-    assert Settings.from_env({"AMTSWEG_MODE": "production", "AMTSWEG_SECRET_KEY": "x" * 40}).mode == "production"
-
-
 def test_staff_sign_in_settings_from_environment():
     settings = Settings.from_env({
         "AMTSWEG_OIDC_ISSUER": "https://login.plauen.example/realms/verwaltung/",

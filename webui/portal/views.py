@@ -111,10 +111,11 @@ def document(case_number, document_id):
 
 def _step_up(svc):
     """A service that needs a stronger identity than the sign-in vouched for: sign in again, asking for more.
-    Demo accounts (no trust level) pass in demo mode; there is no identity provider to ask."""
+    In a demo without a SAML identity provider there is nobody to ask: the demo accounts pass."""
     if svc.admits(g.user.trust_level):
         return None
-    if g.user.trust_level is None and current_app.extensions["amtsweg"].installation.settings.mode == "demo":
+    settings = current_app.extensions["amtsweg"].installation.settings
+    if settings.mode == "demo" and "saml" not in settings.identity_providers:
         return None
     return redirect(url_for("saml.login", kommune=g.user.tenant, niveau=svc.trust_level,
                             weiter=url_for(".apply", service_key=svc.key)))
