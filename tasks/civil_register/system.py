@@ -56,7 +56,8 @@ class CivilRegister(SpecialistSystem):
         """Find the register entry a certificate request refers to.
 
         params: kind, family_name, given_names, birth_name?, event_date, event_place?,
-        register_number?, purpose? (for the retrieval log)."""
+        register_number?, second_family_name?/second_given_names? (the other spouse or partner),
+        purpose? (for the retrieval log)."""
         p = call.params
         require(p, "kind", "family_name")
         kind = certificate_kind(p["kind"])
@@ -77,7 +78,8 @@ class CivilRegister(SpecialistSystem):
     def check_entitlement(self, call: ServiceCall) -> dict:
         """§62 PStG: may the applicant get the certificate without a clerk's judgement?
 
-        params: relation, legal_interest?, applicant_age?, and either entry_id (flags are read
+        params: relation, kind?, legal_interest?, applicant_age? or applicant_birth_date? (§ 62 Abs. 1
+        Satz 3), event_date? (§ 5 Abs. 5 keeping period), and either entry_id (flags are read
         from the register) or blocked/adoption as returned by lookup_entry."""
         p = call.params
         require(p, "relation")
@@ -93,7 +95,10 @@ class CivilRegister(SpecialistSystem):
                     blocked, adoption = is_blocked(entry), entry.adoption
             if entry is None:
                 raise InvalidRequest(f"Registereintrag {p['entry_id']} gibt es nicht.")
-        return decide(p["relation"], p.get("legal_interest"), blocked, adoption, p.get("applicant_age"))
+        kind = certificate_kind(p["kind"]) if p.get("kind") else None
+        return decide(p["relation"], p.get("legal_interest"), blocked, adoption, p.get("applicant_age"), kind=kind,
+                      applicant_birth_date=parse_date(p.get("applicant_birth_date"), "applicant_birth_date"),
+                      event_date=parse_date(p.get("event_date"), "event_date"), today=berlin_today())
 
     def _search(self, session: Session, tenant: str, kind: str, p: dict) -> list[CivregEntry]:
         stmt = (
@@ -139,7 +144,15 @@ class CivilRegister(SpecialistSystem):
 def matches(entry: CivregEntry, kind: str, p: dict) -> bool:
     if p.get("event_place") and name_key(p["event_place"]) != name_key(entry.event_place):
         return False
-    return any(person_matches(person, p) for person in entry.persons if person.role in SUBJECT_ROLES[kind])
+    subjects = [person for person in entry.persons if person.role in SUBJECT_ROLES[kind]]
+    first = [person for person in subjects if person_matches(person, p)]
+    if not first:
+        return False
+    if len(SUBJECT_ROLES[kind]) > 1 and p.get("second_family_name"):
+        # A marriage or partnership entry: the other spouse must be the other person asked for (§§ 57, 58 PStG).
+        second = {"family_name": p["second_family_name"], "given_names": p.get("second_given_names")}
+        return any(person_matches(other, second) for one in first for other in subjects if other is not one)
+    return True
 
 
 def person_matches(person: CivregPerson, p: dict) -> bool:
@@ -184,5 +197,6 @@ def entry_view(entry: CivregEntry, persons: bool = True) -> dict:
 
 
 def query_summary(kind: str, p: dict) -> str:
-    fields = ("family_name", "given_names", "birth_name", "event_date", "event_place", "register_number")
+    fields = ("family_name", "given_names", "birth_name", "event_date", "event_place", "register_number",
+              "second_family_name", "second_given_names")
     return json.dumps({"kind": kind, **{f: p[f] for f in fields if p.get(f)}}, ensure_ascii=False, default=str)

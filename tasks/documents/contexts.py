@@ -8,10 +8,16 @@ Letters (eingangsbestaetigung, kostenbescheid, anschreiben, mitteilung) share
     applicant         {"name", "addition"?, "street"?, "postal_code"?, "city"?, "country"?} or a name, required
     date?             date of the letter (default today)
     file_number?      e-file number, printed as Aktenzeichen (documents.render fills it in)
-    clerk?            clerk's name, printed in the info block and under the closing
-    salutation?       default "Sehr geehrte Damen und Herren,"
+    clerk?            clerk's name, printed in the info block (Ansprechperson)
+    decided_by?       name of the official who decided (§ 37 Abs. 3 VwVfG): printed under the closing
+                      instead of the note for decisions made by automatic equipment (§ 37 Abs. 5 VwVfG)
+    salutation?       own greeting; default from the applicant: {"title": "Frau"/"Herr", "family_name"}
+                      gives "Sehr geehrte Frau Beispiel,", else "Guten Tag <name>,"
 eingangsbestaetigung
     subject           what was applied for, e.g. "Geburtsurkunde (2 Exemplare)"
+    heading?          default "Eingangsbestätigung" ("Empfangsbescheinigung" for a trade notice, § 15 GewO)
+    sections?         [{"heading", "rows": [[label, value], ...]}]: the notice as filed (e.g. the GewA form)
+    notes?            [str] notes printed prominently (e.g. "ersetzt keine Erlaubnis")
     received_on?      date of receipt (default: the letter date)
     details?          [str] further lines about the application
     channel?          e.g. "Online-Antrag über Amt24"
@@ -32,11 +38,14 @@ anschreiben
 mitteilung
     heading           e.g. "Ablehnungsbescheid", "Einstellung des Verfahrens"
     paragraphs        [str], or one str with blank lines between paragraphs
-    legal_remedy?     true for the default Rechtsbehelfsbelehrung, or an own text
+    legal_remedy?     true for the default Rechtsbehelfsbelehrung (Widerspruch), an own text, or
+                      {"court": {"name", "street", "postal_code", "city"}}: refusal of the Standesamt,
+                      application to the Amtsgericht for an instruction (§§ 49, 50 PStG)
 urkunde (no address block; the issuing office is the municipality's ``office``, PStG §55(2))
     kind              birth, marriage, partnership, death (or Geburtsurkunde, Eheurkunde, ...)
     register_number, event_date, event_place
-    persons           [{"role", "family_name", "given_names", "birth_name"?, "date_of_birth"?}], roles as in
+    persons           [{"role", "family_name", "given_names", "birth_name"?, "sex"?, "date_of_birth"?,
+                      "place_of_birth"?}], roles as in
                       the civil register (child, mother, father, spouse1, spouse2, deceased) or German labels
     issued_on?        default today
     registrar?        name under the signature line
@@ -61,6 +70,7 @@ from .formatting import date_de, money
 
 MUNICIPALITY_REQUIRED = ("name", "office", "street", "postal_code", "city")
 DEFAULT_SALUTATION = "Sehr geehrte Damen und Herren,"
+SALUTATIONS = {"frau": "Sehr geehrte Frau", "herr": "Sehr geehrter Herr"}
 
 CERTIFICATES = {  # kind: (title, register, event date label, event place label)
     "birth": ("Geburtsurkunde", "Geburtenregister", "Tag der Geburt", "Ort der Geburt"),
@@ -75,6 +85,19 @@ ROLE_LABELS = {
     ("partnership", "spouse1"): "Lebenspartner 1", ("partnership", "spouse2"): "Lebenspartner 2",
 }
 PARENT_ROLES = {"mother", "father", "mutter", "vater"}
+SUBJECT_ROLES = {"child", "spouse1", "spouse2", "deceased", "kind"}
+SEX_LABELS = {"female": "weiblich", "male": "männlich", "diverse": "divers", "unspecified": "ohne Angabe",
+              "weiblich": "weiblich", "männlich": "männlich", "maennlich": "männlich", "divers": "divers",
+              "ohne_angabe": "ohne Angabe"}
+# What each certificate prints of a person (§§ 57–60 PStG): the person(s) the entry refers to with
+# their birth data (the child's sex on a birth certificate, § 59 Abs. 1 Nr. 2), the parents on a birth
+# certificate by name only (§ 59 Abs. 1 Nr. 4; their birth dates are not part of it).
+CERTIFICATE_FIELDS = {  # kind: (fields of the subject persons, fields of the others)
+    "birth": (("birth_name", "sex"), ()),
+    "marriage": (("birth_name", "date_of_birth", "place_of_birth"), ()),
+    "partnership": (("birth_name", "date_of_birth", "place_of_birth"), ()),
+    "death": (("birth_name", "date_of_birth", "place_of_birth"), ()),
+}
 
 
 # Checked values.
@@ -157,22 +180,46 @@ def letter(data: dict, m: dict, heading: str, info: tuple = ()) -> dict:
         "applicant_name": lines[0],
         "letter_date": letter_date,
         "info": [(label, value) for label, value in rows if value],
-        "salutation": text(data, "salutation", required=False) or DEFAULT_SALUTATION,
+        "salutation": text(data, "salutation", required=False) or greeting(applicant, lines[0]),
         "clerk": text(data, "clerk", required=False),
+        "decided_by": text(data, "decided_by", required=False),
         "legal_remedy": None,
     }
 
 
-def legal_remedy(value, default: bool) -> str | bool | None:
-    """True: the default text; a string: the caller's own text; None: no section."""
+def greeting(applicant, name: str) -> str:
+    """Letters greet the applicant by name: "Sehr geehrte Frau Beispiel," where the salutation is
+    known, "Guten Tag Erika Beispiel," where it is not."""
+    if isinstance(applicant, dict):
+        title = SALUTATIONS.get(str(applicant.get("title") or "").strip().lower())
+        family_name = str(applicant.get("family_name") or "").strip()
+        if title and family_name:
+            return f"{title} {family_name},"
+    return f"Guten Tag {name}," if name else DEFAULT_SALUTATION
+
+
+def legal_remedy(value, default: bool) -> str | bool | dict | None:
+    """True: the default text (Widerspruch); a string: the caller's own text; {"court": ...}: the
+    application to the Amtsgericht against a refusal of the Standesamt (§§ 49, 50 PStG); None: no section."""
     if value is None or value is False or value == "":
         return True if default else None
+    if isinstance(value, dict):
+        court = mapping(value.get("court"), "data.legal_remedy.court")
+        return {"court": {key: text(court, key, where="data.legal_remedy.court")
+                          for key in ("name", "street", "postal_code", "city")}}
     return True if value is True else str(value).strip()
 
 
 def receipt(data: dict, m: dict) -> dict:
-    ctx = letter(data, m, "Eingangsbestätigung")
+    ctx = letter(data, m, text(data, "heading", required=False) or "Eingangsbestätigung")
+    sections = []
+    for i, raw in enumerate(data.get("sections") or []):
+        section = mapping(raw, f"data.sections[{i}]")
+        rows = [(str(label), str(value)) for label, value in (section.get("rows") or [])
+                if value is not None and str(value).strip()]
+        sections.append({"heading": text(section, "heading", where=f"data.sections[{i}]"), "rows": rows})
     return {**ctx, "subject": text(data, "subject"), "details": texts(data, "details"),
+            "sections": sections, "notes": texts(data, "notes"),
             "received_on": day(data, "received_on", default=ctx["letter_date"]),
             "channel": text(data, "channel", required=False), "next_steps": text(data, "next_steps", required=False)}
 
@@ -230,18 +277,24 @@ def certificate(data: dict, m: dict) -> dict:
     if not isinstance(raw_persons, list) or not raw_persons:
         raise InvalidRequest("data.persons braucht mindestens eine Person.")
     persons = []
+    subject_fields, other_fields = CERTIFICATE_FIELDS[kind]
     for i, raw in enumerate(raw_persons):
         where = f"data.persons[{i}]"
         person = mapping(raw, where)
         role = text(person, "role", required=False)
         if data.get("without_parents") and role.lower() in PARENT_ROLES:
             continue
-        born = parse_date(person.get("date_of_birth"), f"{where}.date_of_birth")
+        fields = subject_fields if role.lower() in SUBJECT_ROLES else other_fields
+        born = parse_date(person.get("date_of_birth"), f"{where}.date_of_birth") if "date_of_birth" in fields else None
+        sex = text(person, "sex", required=False) if "sex" in fields else ""
         persons.append({"role": ROLE_LABELS.get((kind, role)) or ROLE_LABELS.get(role) or role or "Person",
                         "family_name": text(person, "family_name", where=where),
                         "given_names": text(person, "given_names", where=where),
-                        "birth_name": text(person, "birth_name", required=False),
-                        "date_of_birth": date_de(born) if born else ""})
+                        "birth_name": text(person, "birth_name", required=False) if "birth_name" in fields else "",
+                        "sex": SEX_LABELS.get(sex.lower(), sex),
+                        "date_of_birth": date_de(born) if born else "",
+                        "place_of_birth": text(person, "place_of_birth", required=False)
+                        if "place_of_birth" in fields else ""})
     return {
         "doc_title": f"{title} – {register} Nr. {text(data, 'register_number')}",
         "title": title, "register": register, "register_number": text(data, "register_number"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from lxml import etree
+from . import nationality
 
 NS = "http://www.xgewerbeanzeige.de/spezifikation/2.2"
 PRODUCT = {"produkt": "Amtsweg", "produkthersteller": "Amtsweg", "produktversion": "1.0",
@@ -176,7 +177,9 @@ def person(parent, p: dict) -> None:
     if p.get("geburtsland"):
         sub(parent, "geburtsland", p["geburtsland"])
     if p.get("staatsangehoerigkeit"):
-        code(sub(parent, "staatangehoerigkeiten"), "staatsangehoerigkeitSchluessel", p["staatsangehoerigkeit"])
+        # Destatis key as it is: 997 is "staatenlos", never "another state" (tasks.xoev.nationality).
+        code(sub(parent, "staatangehoerigkeiten"), "staatsangehoerigkeitSchluessel",
+             nationality.checked(p["staatsangehoerigkeit"]))
     if p.get("strasse"):
         address(parent, p)
     contacts(parent, p.get("email"), p.get("telefon"))

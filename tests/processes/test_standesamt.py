@@ -95,7 +95,8 @@ def test_not_entitled_applicant_is_rejected_with_a_notice(office):
     case = office.cases.submit("standesamt", "plauen", data, citizen="erika")
     office.run()
     task = office.task(case.case_number)
-    office.engine.tasks.complete(task.id, {"berechtigt": "nein", "begruendung": "Kein rechtliches Interesse dargelegt"})
+    office.engine.tasks.complete(task.id, {"berechtigt": "nein", "begruendung": "Kein rechtliches Interesse dargelegt",
+                                           "entscheider": "Sabine Berger"})
     office.run()
     assert office.state(case.case_number) == "completed"
     assert office.statuses(case.case_number)[-1] == "abgelehnt"

@@ -193,3 +193,31 @@ def test_entitlement_reads_flags_from_the_register(register, seeded):
     with transaction(seeded) as session:
         operations = session.scalars(select(CivregRetrievalLog.operation).order_by(CivregRetrievalLog.id)).all()
     assert operations == ["lookup_entry", "check_entitlement"]
+
+
+# § 62 PStG as the law words it.
+from datetime import date as _date  # noqa: E402
+
+from tasks.civil_register.entitlement import decide as _decide  # noqa: E402
+
+
+def test_pstg_62_1_satz_2_sibling_needs_berechtigtes_interesse_for_birth_and_death_only():
+    birth = _decide("sibling", "Nachlass", False, False, kind="birth")
+    marriage = _decide("sibling", "Nachlass", False, False, kind="marriage")
+    assert birth["decision"] == marriage["decision"] == "needs_clerk"
+    assert "berechtigtes Interesse" in birth["reason"]
+    assert "rechtliches Interesse" in marriage["reason"] and "berechtigtes" not in marriage["reason"]
+
+
+def test_pstg_62_1_satz_3_age_from_the_birth_date():
+    today = _date(2026, 3, 14)
+    assert _decide("self", None, False, False, applicant_birth_date=_date(2010, 3, 14), today=today)["decision"] == "entitled"
+    young = _decide("self", None, False, False, applicant_birth_date=_date(2010, 3, 15), today=today)
+    assert young["decision"] == "needs_clerk" and "§ 62 Abs. 1 Satz 3 PStG" in young["reason"]
+
+
+def test_pstg_5_5_keeping_period_over_goes_to_the_registrar():
+    today = _date(2026, 1, 1)
+    assert _decide("self", None, False, False, kind="death", event_date=_date(1996, 1, 2), today=today)["decision"] == "entitled"
+    old = _decide("child", None, False, False, kind="death", event_date=_date(1995, 12, 31), today=today)
+    assert old["decision"] == "needs_clerk" and "§ 5 Abs. 5 PStG" in old["reason"]

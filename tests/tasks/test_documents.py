@@ -100,9 +100,40 @@ def test_fee_notice(rendered):
 def test_certificate(rendered):
     text = rendered["urkunde"][1]
     for expected in ("DEMO – keine amtliche Urkunde", "Geburtsurkunde", "Geburtenregister Nr. G 412/1990",
-                     "Erika Maria", "Mustermann", "Gabler", "14.03.1990", "Plauen, den 20.03.2026", "Weiß",
+                     "Erika Maria", "Mustermann", "14.03.1990", "Plauen, den 20.03.2026", "Weiß",
                      "Standesbeamt", "Siegel", "Standesamt"):
         assert expected in text
+
+
+def test_pstg_59_birth_certificate_prints_the_childs_sex_and_only_the_parents_names():
+    data = {**DATA["urkunde"], "persons": [
+        {"role": "child", "family_name": "Mustermann", "given_names": "Erika Maria", "sex": "female",
+         "date_of_birth": "1990-03-14"},
+        {"role": "mother", "family_name": "Mustermann", "given_names": "Anna", "birth_name": "Gabler",
+         "sex": "female", "date_of_birth": "1962-04-21"},
+        {"role": "father", "family_name": "Mustermann", "given_names": "Max", "date_of_birth": "1958-07-30"}]}
+    text = text_of(render_pdf("urkunde", data, MUNICIPALITY))
+    assert "Geschlecht weiblich" in text and "Anna" in text and "Max" in text
+    assert "21.04.1962" not in text and "30.07.1958" not in text and text.count("Geschlecht") == 1
+
+
+def test_pstg_57_marriage_certificate_prints_birth_date_and_place_of_both_spouses():
+    data = {"kind": "marriage", "register_number": "E 87/2015", "event_date": "2015-06-20", "event_place": "Plauen",
+            "persons": [{"role": "spouse1", "family_name": "Beispiel", "given_names": "Jonas", "date_of_birth": "1988-12-01",
+                         "place_of_birth": "Zwickau"},
+                        {"role": "spouse2", "family_name": "Beispiel", "given_names": "Erika Maria",
+                         "birth_name": "Mustermann", "date_of_birth": "1990-03-14", "place_of_birth": "Plauen"}]}
+    text = text_of(render_pdf("urkunde", data, MUNICIPALITY))
+    for expected in ("Ehegatte 1", "Ehegatte 2", "01.12.1988", "Ort der Geburt Zwickau", "Geburtsname Mustermann",
+                     "14.03.1990", "Tag der Eheschließung 20.06.2015"):
+        assert expected in text
+
+
+def test_vwvfg_37_machine_note_only_without_a_deciding_official():
+    automatic = text_of(render_pdf("mitteilung", DATA["mitteilung"], MUNICIPALITY))
+    decided = text_of(render_pdf("mitteilung", {**DATA["mitteilung"], "decided_by": "Sabine Berger"}, MUNICIPALITY))
+    assert "ohne Unterschrift gültig" in automatic and "Sabine Berger" not in automatic
+    assert "Sabine Berger" in decided and "ohne Unterschrift" not in decided
 
 
 def test_cover_letter(rendered):
