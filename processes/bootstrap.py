@@ -17,6 +17,7 @@ from tasks.builtin import BUILTIN_PLUGINS
 from tasks.registry import Registry, build_registry, combine, plugins_from_modules
 
 from .cases import CaseService
+from .checks import application_checks
 from .catalog import MODELS, services
 from .settings import Settings
 from .standing import start_standing_processes
@@ -76,5 +77,5 @@ def bootstrap(settings: Settings | None = None, plugins: Iterable[Plugin] | None
     engine = ProcessEngine(sessions, registry, clock or SystemClock(), workflow_cache_size=settings.workflow_cache_size,
                            lock_seconds=settings.lock_seconds)
     cases = CaseService(engine, portal=registry.system("portal"), finance=registry.system("finance"),
-                        print_mail=registry.system("print_mail"))
+                        print_mail=registry.system("print_mail"), checks=application_checks(registry))
     return Installation(settings, plugins, registry, engine, cases)
