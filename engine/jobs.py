@@ -202,7 +202,7 @@ class JobExecutor:
             return lambda wf, log: None
         call = ServiceCall(operation=job.operation, params=job.params or {}, idempotency_key=job.idempotency_key,
                            tenant=job.tenant, instance_id=job.instance_id, attempt=job.attempts,
-                           business_key=job.business_key)
+                           business_key=job.business_key, extra={"now": self.ctx.now()})
         try:
             result = self.ctx.registry.resolve(job.operation)(call)
         except BusinessError as err:

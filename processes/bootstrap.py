@@ -19,6 +19,7 @@ from tasks.builtin import BUILTIN_PLUGINS
 from tasks.registry import Registry, build_registry, combine, plugins_from_modules
 
 from .cases import CaseService, Oversight
+from .checks import application_checks
 from .catalog import MODELS, services
 from .sessions import SessionService
 from .settings import Settings
@@ -92,7 +93,7 @@ def bootstrap(settings: Settings | None = None, plugins: Iterable[Plugin] | None
     engine = ProcessEngine(sessions, registry, clock or SystemClock(), workflow_cache_size=settings.workflow_cache_size,
                            lock_seconds=settings.lock_seconds)
     cases = CaseService(engine, portal=registry.system("portal"), finance=registry.system("finance"),
-                        print_mail=registry.system("print_mail"))
+                        print_mail=registry.system("print_mail"), checks=application_checks(registry))
     oversight = Oversight(engine)
     user_sessions = SessionService(registry.system("accounts"), engine.ctx.now,
                                    staff_absolute=timedelta(hours=settings.staff_session_hours),

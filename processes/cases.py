@@ -43,8 +43,11 @@ class Case:
 
 
 class CaseService:
-    def __init__(self, engine, portal, finance, print_mail):
-        """The systems are the installation's (``processes.bootstrap``), so a replaced one is used here too."""
+    def __init__(self, engine, portal, finance, print_mail, checks=None):
+        """The systems are the installation's (``processes.bootstrap``), so a replaced one is used here too.
+        ``checks``: service key -> callable(tenant, data) -> [FieldError], the plausibility checks a form
+        schema cannot make (see ``processes.checks``)."""
+        self.checks = dict(checks or {})
         self.engine = engine
         self.portal = portal
         self.finance = finance
@@ -61,7 +64,7 @@ class CaseService:
         if channel not in CHANNELS:
             raise ValueError(f"Unbekannter Eingangskanal '{channel}'.")
         now = self.engine.ctx.now().astimezone(BERLIN)  # the citizen's date, not UTC's
-        data = self.check_application(service_key, data)
+        data = self.check_application(service_key, data, tenant=tenant)
         case_number = f"{svc.case_prefix}-{now.year}-{_code()}"
         variables = {
             "antrag": data,
@@ -78,9 +81,12 @@ class CaseService:
             raise _no_draft()
         return self.case(tenant, case_number)
 
-    def check_application(self, service_key: str, data: dict) -> dict:
-        """The application as it may be stored (see ``engine.forms.clean``); FormInvalid if it cannot."""
+    def check_application(self, service_key: str, data: dict, tenant: str | None = None) -> dict:
+        """The application as it may be stored (see ``engine.forms.clean``), then the service's own
+        plausibility checks against the tenant's data; FormInvalid if it cannot."""
         data, errors = forms.clean(service(service_key).form, data, today=forms.local_date(self.engine.ctx.now()))
+        if not errors and tenant is not None and service_key in self.checks:
+            errors = list(self.checks[service_key](tenant, data))
         if errors:
             raise FormInvalid(errors)
         return data

@@ -33,6 +33,15 @@ def berlin_today() -> date:
     return datetime.now(BERLIN).date()
 
 
+def call_today(call) -> date:
+    """Today in Germany by the engine's clock (``ServiceCall.extra["now"]``, set by the worker), or
+    by the wall clock for a call from elsewhere."""
+    now = (getattr(call, "extra", None) or {}).get("now")
+    if isinstance(now, str):
+        now = datetime.fromisoformat(now)
+    return now.astimezone(BERLIN).date() if isinstance(now, datetime) else berlin_today()
+
+
 def iso(value: date | datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from engine.operations import ServiceCall
 
 from ..base import SpecialistSystem
-from ..common import require
+from ..common import call_today, require
 from .filing import file_pdf
 from .render import render_pdf
 
@@ -33,7 +33,8 @@ class Documents(SpecialistSystem):
         require(p, "template", "file_number", "title")
         data = p.get("data")
         if isinstance(data, dict):
-            data = {"file_number": p["file_number"], **data}
+            # A letter without its own date is dated the day it is issued, by the engine's clock.
+            data = {"file_number": p["file_number"], "date": call_today(call).isoformat(), **data}
         return file_pdf(self.efile, call, file_number=p["file_number"], title=str(p["title"])[:300],
                         kind=p.get("kind") or KINDS[p["template"]],
                         render=lambda: render_pdf(str(p["template"]), data, p.get("municipality")))

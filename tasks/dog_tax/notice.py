@@ -56,7 +56,7 @@ def notice_context(data: dict, municipality: dict) -> dict:
         "instalments": [{"due_date": _day(i["due_date"]), "amount": money(i["amount_cents"])}
                         for i in data["instalments"]],
         "mandate": data.get("mandate"), "creditor_id": data.get("creditor_id") or "",
-        "legal_remedy": True, "fee_remedy_note": False,
+        "legal_remedy": True, "fee_remedy_note": True,  # a tax: § 80 Abs. 2 Satz 1 Nr. 1 VwGO
     }
 
 

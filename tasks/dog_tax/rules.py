@@ -3,6 +3,7 @@ instalments fall due, whether a breed is on the list, whether an IBAN is valid. 
 municipality's values (rates, list, due dates, pro-rata rule) come in as arguments."""
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -60,16 +61,54 @@ def reduced(amount_cents: int, percent: int) -> int:
     return (amount_cents * (100 - percent) + 50) // 100
 
 
-def instalments(amount_cents: int, on: date, due_dates: list[str], single_due_days: int) -> list[dict]:
-    """The amount split over the due dates still ahead in the year of ``on`` (the remainder
-    cents go to the first); if none are left, one payment ``single_due_days`` after ``on``."""
+# § 122 Abs. 2 Nr. 1 AO (applied to municipal taxes by § 3 Abs. 1 Nr. 3 SächsKAG) and § 41 Abs. 2 VwVfG,
+# both as amended by the Postrechtsmodernisierungsgesetz (in force since 1 January 2025): a notice sent
+# by post is deemed made known (Bekanntgabe) on the fourth day after posting (before: the third).
+BEKANNTGABE_DAYS = 4
+
+
+def bekanntgabe(issued_on: date) -> date:
+    """The day a notice posted on ``issued_on`` is deemed made known."""
+    return issued_on + timedelta(days=BEKANNTGABE_DAYS)
+
+
+def instalments(amount_cents: int, issued_on: date, due_dates: list[str], back_due_period: str,
+                first_month: int | None = 1) -> list[dict]:
+    """The amount split in equal shares over the year's due dates from the first liable month on
+    (the remainder cents go to the first payment). A share whose due date is not after the
+    Bekanntgabe (a back amount, e.g. for a dog kept since January and registered in June) cannot
+    fall due before the citizen knows of the notice: all such shares are one payment due
+    ``back_due_period`` (ISO duration, e.g. "P1M") after the Bekanntgabe; so is the whole amount
+    if no due date falls in the liable months."""
     if amount_cents <= 0:
         return []
-    ahead = sorted(d for d in (due_date(on.year, text) for text in due_dates) if d > on)
-    if not ahead:
-        ahead = [on + timedelta(days=single_due_days)]
-    base, rest = divmod(amount_cents, len(ahead))
-    return [{"due_date": d.isoformat(), "amount_cents": base + (rest if i == 0 else 0)} for i, d in enumerate(ahead)]
+    known = bekanntgabe(issued_on)
+    start = date(issued_on.year, first_month or 1, 1)
+    liable = sorted(d for d in (due_date(issued_on.year, text) for text in due_dates) if d >= start)
+    ahead = [d for d in liable if d > known]
+    shares = max(len(liable), 1)
+    base, rest = divmod(amount_cents, shares)
+    result = [{"due_date": d.isoformat(), "amount_cents": base} for d in ahead]
+    past = shares - len(ahead)
+    if past:  # shares already past (or no due date at all): one back payment
+        result.insert(0, {"due_date": after(known, back_due_period).isoformat(), "amount_cents": base * past})
+    result[0]["amount_cents"] += rest
+    return result
+
+
+def after(day: date, period: str) -> date:
+    """``day`` plus an ISO duration of days, weeks or months ("P30D", "P2W", "P1M")."""
+    match = re.fullmatch(r"P([0-9]+)([DWM])", str(period or ""))
+    if not match:
+        raise InvalidRequest(f"Frist {period!r}: bitte als ISO-Dauer angeben, z. B. P1M oder P30D.")
+    n, unit = int(match.group(1)), match.group(2)
+    if unit == "D":
+        return day + timedelta(days=n)
+    if unit == "W":
+        return day + timedelta(weeks=n)
+    month = day.month - 1 + n
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def due_date(year: int, text: str) -> date:
@@ -85,16 +124,61 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[a-zäöüß]+", str(text or "").casefold())
 
 
-def listed_breed(breed: str, listed: list[str]) -> str | None:
-    """The list entry a breed falls under, crosses included: the entry's letters must begin at a
-    word of the breed ("Pit-Bull-Mischling" and "Pitbull" both fall under "Pit Bull")."""
-    words = _words(breed)
-    keys = [(entry, "".join(_words(entry))) for entry in listed or []]
-    for i in range(len(words)):  # the earliest word wins: "Pit-Bull-Terrier" is a Pit Bull
-        rest = "".join(words[i:])
-        for entry, key in keys:
-            if key and rest.startswith(key):
-                return entry
+CROSS_MARKERS = ("mischling", "mix", "kreuzung", "mischung")
+CROSS_SEPARATORS = re.compile(r"\s+(?:x|und|mit)\s+|[/,&+×]")
+
+
+def breed_key(text: str) -> str:
+    """A breed name compared exactly: case-insensitive, hyphens as spaces, whitespace collapsed
+    ("pit-bull" and "Pit  Bull" are the same name; "Pitbull" is another, unless listed as synonym)."""
+    return " ".join(re.sub(r"[-‐‑–_]", " ", str(text or "")).casefold().split())
+
+
+def breed_entries(listed: list) -> list[tuple[str, set[str]]]:
+    """The municipality's list: each entry a name or {"name", "synonyms": [...]}."""
+    entries = []
+    for entry in listed or []:
+        if isinstance(entry, dict):
+            name, synonyms = str(entry.get("name") or ""), entry.get("synonyms") or []
+        else:
+            name, synonyms = str(entry), []
+        keys = {breed_key(name), *(breed_key(s) for s in synonyms)} - {""}
+        if keys:
+            entries.append((name, keys))
+    return entries
+
+
+def listed_breed(breed: str, listed: list) -> str | None:
+    """The list entry a breed is, matched exactly against the names and synonyms of the list:
+    "Staffordshire Bullterrier" is not "Bullterrier" (the Saxon act on dangerous dogs, SächsGefHundG § 1
+    with its ordinance, presumes danger for the breeds named there and their crosses, not for breeds
+    whose name contains one). A cross
+    ("Bullterrier-Mischling", "Labrador x Pit Bull", "Labrador-Pitbull-Mischling") is listed if one of
+    its named parents is; a cross is marked by "Mischling"/"Mix"/"Kreuzung" or by "x", "/", "und"
+    between the parents."""
+    entries = breed_entries(listed)
+    whole = breed_key(breed)
+
+    def find(key: str) -> str | None:
+        return next((name for name, keys in entries if key in keys), None)
+
+    if (hit := find(whole)) is not None:
+        return hit
+    words = whole.split()
+    marked = bool(words) and words[-1] in CROSS_MARKERS
+    core = " ".join(words[:-1]) if marked else whole
+    parts = [breed_key(p) for p in CROSS_SEPARATORS.split(core) if breed_key(p)]
+    if not marked and len(parts) < 2:
+        return None  # one breed name that is not on the list
+    for part in parts:
+        if (hit := find(part)) is not None:
+            return hit
+    if marked:  # "Labrador-Pitbull-Mischling": the parents joined by hyphens
+        tokens = core.split()  # a cross of a breed whose name contains a listed one is left to the clerk
+        for i in range(len(tokens)):
+            for j in range(len(tokens), i, -1):
+                if (hit := find(" ".join(tokens[i:j]))) is not None:
+                    return hit
     return None
 
 

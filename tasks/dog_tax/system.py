@@ -14,7 +14,7 @@ from engine.db import transaction
 from engine.operations import InvalidRequest, ServiceCall
 
 from ..base import SpecialistSystem
-from ..common import iso, next_counter, parse_date, require, run_once, utcnow
+from ..common import call_today, iso, next_counter, parse_date, require, run_once, utcnow
 from ..documents.filing import file_pdf
 from . import rules
 from .models import (
@@ -109,11 +109,12 @@ class DogTax(SpecialistSystem):
     def assess(self, call: ServiceCall) -> dict:
         """params: dog_id, dangerous (after the permit check), permit_number?, rates {first, second, further,
         dangerous_first, dangerous_further} (cents a year), pro_rata (ab_monat | ab_folgemonat), due_dates
-        ["MM-TT"], single_due_days, on (assessment date), exemption? {kind, decision, percent, reason},
+        ["MM-TT"], back_due_period (ISO duration after the Bekanntgabe for amounts already due), on? (the
+        day the notice is issued; default: the engine's today), exemption? {kind, decision, percent, reason},
         mandate_reference? -> the assessment (see ``assessment_view``)."""
         p = call.params
-        require(p, "dog_id", "rates", "pro_rata", "due_dates", "single_due_days", "on")
-        on = parse_date(p["on"], "on")
+        require(p, "dog_id", "rates", "pro_rata", "due_dates", "back_due_period")
+        on = parse_date(p.get("on"), "on") or call_today(call)
         exemption = p.get("exemption") or {}
         decision = exemption.get("decision")
         if decision is not None and decision not in rules.EXEMPTION_DECISIONS:
@@ -144,7 +145,7 @@ class DogTax(SpecialistSystem):
                 rate_kind=kind, annual_rate_cents=annual, pro_rata_cents=share, reduction_percent=percent,
                 exemption_kind=_opt(exemption.get("kind"), 30), exemption_decision=decision,
                 exemption_reason=_opt(exemption.get("reason"), 2000), amount_cents=amount,
-                instalments=rules.instalments(amount, on, p["due_dates"], int(p["single_due_days"])),
+                instalments=rules.instalments(amount, on, p["due_dates"], p["back_due_period"], first_month),
                 mandate_id=mandate.id if mandate else None, assessed_on=on, business_key=call.business_key,
                 instance_id=call.instance_id, idempotency_key=call.idempotency_key, created_at=utcnow(),
             )
@@ -184,7 +185,9 @@ class DogTax(SpecialistSystem):
         with self.sessions() as session:
             assessment = self._assessment(session, call.tenant, p["assessment_id"])
             data = {**notice_data(assessment), "case_number": p["case_number"], "applicant": p["applicant"],
-                    "file_number": p["file_number"], "creditor_id": p.get("creditor_id"), "date": p.get("date")}
+                    "file_number": p["file_number"], "creditor_id": p.get("creditor_id"),
+                    # A notice is dated the day it is issued: the engine's today at rendering.
+                    "date": call_today(call).isoformat()}
         title = f"Steuerbescheid Hundesteuer {data['year']} – Steuermarke Nr. {data['tag_number']}"
         return file_pdf(self.efile, call, file_number=p["file_number"], title=title, kind="bescheid",
                         render=lambda: render_assessment_pdf(data, p["municipality"]))
@@ -206,6 +209,14 @@ class DogTax(SpecialistSystem):
             if business_key is not None:
                 stmt = stmt.where(DogTaxDog.business_key == business_key)
             return [dog_view(d) for d in session.scalars(stmt)]
+
+    def chip_registered(self, tenant: str, chip_number: str) -> bool:
+        """Whether a dog with that transponder number is registered or being registered (a chip
+        identifies one dog; a dog that was deregistered may be registered again)."""
+        with transaction(self.sessions) as session:
+            return session.scalar(select(func.count()).select_from(DogTaxDog).where(
+                DogTaxDog.tenant == tenant, DogTaxDog.chip_number == str(chip_number).strip(),
+                DogTaxDog.status.in_(("beantragt", "angemeldet")))) > 0
 
     def assessments(self, tenant: str, business_key: str) -> list[dict]:
         with transaction(self.sessions) as session:

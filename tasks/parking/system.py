@@ -12,6 +12,7 @@ from engine.operations import BusinessError, InvalidRequest, ServiceCall
 from ..base import SpecialistSystem
 from ..common import (
     berlin_today,
+    call_today,
     iso,
     next_counter,
     parse_date,
@@ -35,18 +36,21 @@ class Parking(SpecialistSystem):
         self.efile = efile
 
     def check_permits(self, call: ServiceCall) -> dict:
-        """The one-permit rule before anything is billed.
+        """The one-permit rule before anything is billed: one permit per resident (VwV-StVO zu § 45,
+        Rn. 35: a Bewohnerparkausweis per resident; a new vehicle changes the plate on that permit).
 
         params: resident_key, plate, replace (bool), old_plate? (replace: the plate on the permit to
         replace, default plate), renewal_window_days? (default 0)
-        -> {"rule": "ok" | "permit_exists" | "nothing_to_replace", "existing" (valid permit for resident and
-        plate, or None), "to_replace" (or None), "valid_from" (ISO: start of a new permit)}."""
+        -> {"rule": "ok" | "permit_exists" | "nothing_to_replace" | "new_vehicle", "existing" (the resident's
+        valid permit, for any plate, or None), "to_replace" (or None), "valid_from" (ISO: start of a new
+        permit)}. "new_vehicle": a new permit was asked for another car while the resident holds a valid
+        one; it is a replacement of that permit's plate (at the replacement fee), ``to_replace`` says which."""
         p = call.params
         require(p, "resident_key", "plate")
-        plate, today = normalise_plate(p["plate"]), berlin_today()
+        plate, today = normalise_plate(p["plate"]), call_today(call)
         window = int(p.get("renewal_window_days") or 0)
         with transaction(self.sessions) as session:
-            existing = valid_permit(session, call.tenant, p["resident_key"], plate, today)
+            existing = valid_permit(session, call.tenant, p["resident_key"], None, today)
             to_replace = None
             if p.get("replace"):
                 to_replace = valid_permit(session, call.tenant, p["resident_key"],
@@ -56,15 +60,17 @@ class Parking(SpecialistSystem):
                 start = today
             else:
                 blocked = blocks_new_permit(existing and existing.valid_until, today, window)
-                rule = "permit_exists" if blocked else "ok"
-                start = max(today, existing.valid_until + timedelta(days=1)) if existing else today
+                rule = ("ok" if not blocked else "permit_exists" if existing.plate == plate else "new_vehicle")
+                if rule == "new_vehicle":
+                    to_replace = existing
+                start = max(today, existing.valid_until + timedelta(days=1)) if existing and not blocked else today
             return {"rule": rule, "existing": existing and permit_view(existing),
                     "to_replace": to_replace and permit_view(to_replace), "valid_from": iso(start)}
 
     def issue_permit(self, call: ServiceCall) -> dict:
         """params: resident_key, holder_name, plate, zone, validity_months, not_before? (ISO; the permit
         starts then or today, whichever is later) -> the permit (see permit_view). One permit per key;
-        BusinessError "permit_exists" if the resident holds a permit for the vehicle in that period."""
+        BusinessError "permit_exists" if the resident holds a permit (for any vehicle) in that period."""
         p = call.params
         require(p, "resident_key", "holder_name", "plate", "zone", "validity_months")
         plate, zone, months = normalise_plate(p["plate"]), zone_code(p["zone"]), int(p["validity_months"])
@@ -72,9 +78,9 @@ class Parking(SpecialistSystem):
         until = valid_until(start, months)
 
         def create(session: Session):
-            clash = valid_permit(session, call.tenant, p["resident_key"], plate, start)
+            clash = valid_permit(session, call.tenant, p["resident_key"], None, start)
             if clash is not None:
-                raise BusinessError("permit_exists", f"Für {plate} besteht bereits Ausweis {clash.permit_number}.",
+                raise BusinessError("permit_exists", f"Es besteht bereits Ausweis {clash.permit_number} ({clash.plate}).",
                                     {"permit_number": clash.permit_number})
             row = self._new_permit(session, call, p, plate, zone, "new", start, until)
             return permit_view(row)
@@ -164,13 +170,16 @@ class Parking(SpecialistSystem):
         return row
 
 
-def valid_permit(session: Session, tenant: str, resident_key: str, plate: str, on: date,
+def valid_permit(session: Session, tenant: str, resident_key: str, plate: str | None, on: date,
                  for_update: bool = False) -> ParkingPermit | None:
-    """The resident's permit for the vehicle that is valid on ``on`` or later (the latest one)."""
+    """The resident's permit valid on ``on`` or later (the latest one): for that vehicle, or with
+    ``plate`` None for any (one permit per resident)."""
     stmt = (select(ParkingPermit)
             .where(ParkingPermit.tenant == tenant, ParkingPermit.resident_key == str(resident_key),
-                   ParkingPermit.plate == plate, ParkingPermit.status == "valid", ParkingPermit.valid_until >= on)
+                   ParkingPermit.status == "valid", ParkingPermit.valid_until >= on)
             .order_by(ParkingPermit.valid_until.desc()))
+    if plate is not None:
+        stmt = stmt.where(ParkingPermit.plate == plate)
     return session.scalars(stmt.with_for_update() if for_update else stmt).first()
 
 

@@ -63,35 +63,49 @@ def test_pro_rata_and_reduction(annual, months, percent, amount):
     assert rules.reduced(rules.pro_rata(annual, months), percent) == amount
 
 
-@pytest.mark.parametrize("on, amount, expected", [
-    ("2026-01-10", 10800, [("2026-02-15", 2700), ("2026-05-15", 2700), ("2026-08-15", 2700), ("2026-11-15", 2700)]),
-    ("2026-03-10", 8100, [("2026-05-15", 2700), ("2026-08-15", 2700), ("2026-11-15", 2700)]),
-    ("2026-05-15", 1000, [("2026-08-15", 500), ("2026-11-15", 500)]),  # a due date today is already too late
-    ("2026-09-01", 1001, [("2026-11-15", 1001)]),
-    ("2026-11-20", 900, [("2026-12-20", 900)]),  # no date left: one payment after 30 days
-    ("2026-03-10", 1000, [("2026-05-15", 334), ("2026-08-15", 333), ("2026-11-15", 333)]),
-    ("2026-03-10", 0, []),
+# § 122 Abs. 2 Nr. 1 AO / § 41 Abs. 2 VwVfG (as amended 2025): Bekanntgabe on the fourth day after posting;
+# no share falls due before it, shares already past are due one month (the setting) after it.
+@pytest.mark.parametrize("on, first_month, amount, expected", [
+    ("2026-01-10", 1, 10800, [("2026-02-15", 2700), ("2026-05-15", 2700), ("2026-08-15", 2700), ("2026-11-15", 2700)]),
+    ("2026-03-10", 4, 8100, [("2026-05-15", 2700), ("2026-08-15", 2700), ("2026-11-15", 2700)]),
+    ("2026-05-12", 4, 1000, [("2026-06-16", 334), ("2026-08-15", 333), ("2026-11-15", 333)]),  # 15.05. before Bekanntgabe
+    ("2026-09-01", 10, 1001, [("2026-11-15", 1001)]),
+    ("2026-11-20", 12, 900, [("2026-12-24", 900)]),  # no due date left: one month after Bekanntgabe (24.11.)
+    ("2026-06-10", 1, 10800, [("2026-07-14", 5400), ("2026-08-15", 2700), ("2026-11-15", 2700)]),
+    ("2026-03-10", 4, 1000, [("2026-05-15", 334), ("2026-08-15", 333), ("2026-11-15", 333)]),
+    ("2026-03-10", 4, 0, []),
 ])
-def test_instalments_fall_on_the_remaining_due_dates(on, amount, expected):
-    result = rules.instalments(amount, date.fromisoformat(on), QUARTERS, 30)
+def test_instalments_fall_due_after_bekanntgabe_par_122_ao_fourth_day(on, first_month, amount, expected):
+    result = rules.instalments(amount, date.fromisoformat(on), QUARTERS, "P1M", first_month)
     assert [(i["due_date"], i["amount_cents"]) for i in result] == expected
     assert sum(i["amount_cents"] for i in result) == amount
+
+
+def test_bekanntgabe_is_the_fourth_day_after_posting_since_2025():
+    assert rules.bekanntgabe(date(2026, 3, 10)) == date(2026, 3, 14)
+
+
+BREEDS = ["American Staffordshire Terrier", {"name": "Bullterrier", "synonyms": ["Bull Terrier"]},
+          {"name": "Pit Bull", "synonyms": ["Pitbull", "Pit Bull Terrier"]}]
 
 
 @pytest.mark.parametrize("breed, listed", [
     ("American Staffordshire Terrier", "American Staffordshire Terrier"),
     ("american-staffordshire-terrier Mischling", "American Staffordshire Terrier"),
     ("Bullterrier", "Bullterrier"),
-    ("Bull Terrier", "Bullterrier"),
+    ("bull  terrier", "Bullterrier"),  # a synonym of the municipality's list
     ("Pitbull", "Pit Bull"),
     ("Pit-Bull-Terrier-Mix", "Pit Bull"),
     ("Labrador-Pitbull-Mischling", "Pit Bull"),
+    ("Labrador x Pit Bull", "Pit Bull"),
     ("Labrador Retriever", None),
     ("Bulldogge", None),
-    ("Staffordshire Bullterrier", "Bullterrier"),  # falls under the word; the clerk decides (kein_listenhund)
+    # Its own breed, not on the Saxon list (SächsGefHundG): a name containing "Bullterrier" is not a Bullterrier.
+    ("Staffordshire Bullterrier", None),
+    ("Staffordshire-Bullterrier", None),
 ])
-def test_listed_breed_includes_crosses(breed, listed):
-    assert rules.listed_breed(breed, ["American Staffordshire Terrier", "Bullterrier", "Pit Bull"]) == listed
+def test_listed_breed_matches_exactly_with_synonyms_saechsgefhundg(breed, listed):
+    assert rules.listed_breed(breed, BREEDS) == listed
 
 
 @pytest.mark.parametrize("iban, valid, message", [
@@ -121,7 +135,7 @@ def test_household_key_ignores_spelling_of_street_and_case():
 
 HOLDER = {"given_name": "Erika", "family_name": "Neumann", "street": "Lindenweg 3", "postal_code": "08523",
           "city": "Plauen", "email": "erika@example.org"}
-LIST = ["American Staffordshire Terrier", "Bullterrier", "Pit Bull"]
+LIST = BREEDS
 
 
 def register(system, tenant="plauen", name="Bruno", breed="Dackel", holder=HOLDER, **extra):
@@ -133,7 +147,7 @@ def register(system, tenant="plauen", name="Bruno", breed="Dackel", holder=HOLDE
 
 def assess(system, dog, tenant="plauen", **extra):
     params = {"dog_id": dog["dog_id"], "dangerous": dog["dangerous"], "rates": RATES, "pro_rata": "ab_folgemonat",
-              "due_dates": QUARTERS, "single_due_days": 30, "on": "2026-03-10", **extra}
+              "due_dates": QUARTERS, "back_due_period": "P1M", "on": "2026-03-10", **extra}
     return system.assess(make_call("dog_tax.assess", params, tenant=tenant))
 
 

@@ -55,16 +55,16 @@ def test_renewal_window(days_left, window, blocked):
 
 @pytest.mark.parametrize("resident, plate, replace, old_plate, rule", [
     (ERIKA, "PL-EB 1990", False, None, "ok"),  # first permit
-    (ANNA, "PL-AM 62", False, None, "permit_exists"),  # one permit per resident and vehicle
+    (ANNA, "PL-AM 62", False, None, "permit_exists"),  # one permit per resident (VwV-StVO zu § 45)
     (ANNA, "pl-am62", False, None, "permit_exists"),  # however the plate is typed
-    (ANNA, "PL-AM 620E", False, None, "ok"),  # another vehicle of hers
+    (ANNA, "PL-AM 620E", False, None, "new_vehicle"),  # another car of hers: the plate on her permit is replaced
     (ERIKA, "PL-AM 62", False, None, "ok"),  # another resident with the same car
     (JONAS, "PL-JB 88", False, None, "ok"),  # renewal: his permit expires within the window
     (ANNA, "PL-AM 62", True, None, "ok"),  # replacement after a move
     (ANNA, "PL-AM 620E", True, "PL-AM 62", "ok"),  # replacement for a new plate
     (ERIKA, "PL-EB 1990", True, None, "nothing_to_replace"),
 ])
-def test_one_permit_rule(parking, resident, plate, replace, old_plate, rule):
+def test_one_permit_per_resident_vwv_stvo_45(parking, resident, plate, replace, old_plate, rule):
     result = call(parking, "check_permits", resident_key=resident, plate=plate, replace=replace, old_plate=old_plate,
                   renewal_window_days=42)
     assert result["rule"] == rule

@@ -41,7 +41,7 @@ def apply(service_key):
             form[name] = value
         data = parse(svc.form, form)
         try:
-            cleaned = cases.check_application(service_key, data)
+            cleaned = cases.check_application(service_key, data, tenant=g.user.tenant)
         except FormInvalid as err:
             values, errors = flatten(data), {e.field: e.message for e in err.errors}
         else:
