@@ -271,6 +271,7 @@ _CHEAP_CALLS = frozenset({"get", "upper", "lower", "strip", "startswith", "endsw
                           "days_between", "today_iso", "now_iso"})
 
 
+@lru_cache(maxsize=4096)
 def is_cheap(expression: str) -> bool:
     """No calls, no arithmetic, no comprehensions: evaluation is linear in the data's size."""
     try:

@@ -132,7 +132,7 @@ def test_prefilled_fields_are_read_only_and_a_tampered_post_changes_nothing(app,
     tampered = {"halter.vorname": "Mallory", "halter.nachname": "Fälscher", "halter.strasse": "Am Hang 1",
                 "halter.plz": "01067", "halter.ort": "Dresden", "halter.email": "mallory@example.org",
                 "hund_name": "Bruno", "rasse": "Labrador", "gehalten_seit": "2026-03-01",
-                "haftpflichtversicherung": "Vogtland Versicherung AG", "steuervergunstigung": "keine"}
+                "steuervergunstigung": "keine"}  # an insurer only for dangerous dogs
     assert client.post("/portal/hundesteuer/antrag", data=tampered).status_code == 302
     citizen = citizen_id(idp.entity_id, "bpk2-erika-0001")
     draft = installation.cases.draft("plauen", citizen, "hundesteuer")

@@ -6,8 +6,13 @@ import pytest
 from engine.errors import FormInvalid
 from processes.catalog import MODELS
 from tasks.xoev import nationality
-from tests.processes.test_gewerbe import hub, notice, submit, trade_office  # noqa: F401  (fixture)
+from tests.processes.test_gewerbe import hub, notice, submit
 from tests.processes.test_standesamt_lawful import documents, one
+
+
+@pytest.fixture
+def trade_office(office):
+    return office.deploy("gewerbe")
 
 
 def test_destatis_nationality_key_list_is_the_forms_enum_and_997_is_stateless():

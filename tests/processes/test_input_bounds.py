@@ -71,7 +71,7 @@ def test_standesamt_takes_the_nastiest_accepted_values_to_the_end(office):
             office.cases.reply("plauen", case.case_number, nasty(REPLY_MAX_LENGTH, multiline=True), citizen="erika")
             office.run()
         elif task.activity_id == "clarify_entry":
-            complete(office, case.case_number, task.activity_id, {"ergebnis": "ablehnen",
+            complete(office, case.case_number, task.activity_id, {"ergebnis": "ablehnen", "entscheider": nasty(100),
                                                                   "begruendung": nasty(2000, multiline=True)})
         else:
             complete(office, case.case_number, task.activity_id, {"unterschrieben": True, "standesbeamter": nasty(100)})
