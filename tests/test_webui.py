@@ -107,3 +107,14 @@ def test_cashier_explains_unknown_reference_and_bad_amount(app):
     assert "ist nicht bekannt" in page.get_data(as_text=True)
     page = client.post("/arbeit/kasse", data={"kassenzeichen": "KZ-0", "betrag": "1e400"}, follow_redirects=True)
     assert "Bitte einen Betrag in Euro angeben" in page.get_data(as_text=True)
+
+
+def test_operator_pages_name_states_in_german(app, process_engine):
+    instance_id = process_engine.runtime.start("lifecycle", tenant="plauen", business_key="ST-7",
+                                               variables={"applicant": "Erika"})
+    process_engine.executor().run_due()
+    client = login(app, "betrieb")
+    for page in (client.get("/betrieb/"), client.get(f"/betrieb/vorgang/{instance_id}")):
+        text = page.get_data(as_text=True)
+        assert "wartet" in text
+        assert not any(english in text for english in (">waiting<", "waiting:", " ready ", "_completed", "_started"))

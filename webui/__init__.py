@@ -85,6 +85,7 @@ def create_app(installation, test_config: dict | None = None) -> Flask:
         app.register_blueprint(blueprint)
 
     app.add_template_filter(datum)
+    app.add_template_filter(zustand)
 
     @app.get("/")
     def index():
@@ -162,6 +163,24 @@ def _request_line() -> str:
 
 
 BERLIN = ZoneInfo("Europe/Berlin")
+
+
+STATES = {"running": "läuft", "waiting": "wartet", "completed": "abgeschlossen", "failed": "gestört",
+          "suspended": "angehalten", "cancelled": "abgebrochen", "ready": "bereit", "open": "offen"}
+JOB_KINDS = {"service": "Serviceaufruf", "timer": "Timer", "continuation": "Fortsetzung"}
+AUDIT_ACTIONS = {
+    "instance_started": "Vorgang begonnen", "activity_completed": "Schritt erledigt", "task_completed": "Aufgabe erledigt",
+    "service_completed": "Serviceaufruf erledigt", "timer_fired": "Frist abgelaufen", "continuation": "fortgesetzt",
+    "message_received": "Nachricht eingegangen", "job_failed": "Auftrag fehlgeschlagen",
+    "incident_opened": "Störung gemeldet", "incident_retried": "Störung wiederholt", "instance_suspended": "angehalten",
+    "instance_resumed": "fortgesetzt", "instance_cancelled": "abgebrochen", "instance_completed": "Vorgang abgeschlossen",
+    "data_viewed": "Daten eingesehen",
+}
+
+
+def zustand(value) -> str:
+    """An engine state, job kind or audit action in German (operators read the page, not the engine's vocabulary)."""
+    return STATES.get(value) or JOB_KINDS.get(value) or AUDIT_ACTIONS.get(value) or str(value)
 
 
 def datum(value, with_time: bool = True) -> str:
