@@ -43,7 +43,7 @@ class Installation:
         migrate.upgrade(self.engine.ctx.db, self.migration_locations())
 
     def migration_locations(self) -> list[Path]:
-        return [p.migrations for p in self.plugins if p.migrations is not None]
+        return migration_locations(self.plugins)
 
     def readiness(self) -> str | None:
         """None when the database answers and every branch is at its head; else what is missing (German)."""
@@ -69,6 +69,11 @@ class Installation:
 
     def close(self) -> None:
         self.engine.ctx.db.dispose()
+
+
+def migration_locations(plugins: Iterable[Plugin]) -> list[Path]:
+    """The Alembic branches of these plugins (the engine's own is always applied)."""
+    return [p.migrations for p in plugins if p.migrations is not None]
 
 
 def seed_demo(sessions, plugins: Iterable[Plugin], tenants: Sequence[str] = DEMO_TENANTS) -> dict[str, int]:

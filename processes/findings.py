@@ -84,6 +84,10 @@ def display(value, spec: dict | None = None) -> str:
         return value.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M") if value.tzinfo else value.strftime("%d.%m.%Y %H:%M")
     if isinstance(value, date):
         return value.strftime("%d.%m.%Y")
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {display(v)}" for k, v in value.items() if not _empty(v))
+    if isinstance(value, (list, tuple)):
+        return ", ".join(display(v) for v in value)
     text = str(value)
     if _ISO_DATE.fullmatch(text):
         return date.fromisoformat(text).strftime("%d.%m.%Y")

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 import engine.models  # noqa: F401  (the engine's tables on Base.metadata)
 from engine import migrate
 from engine.db import Base, make_engine, make_sessionmaker, normalise_url
-from processes.bootstrap import bootstrap
+from processes.bootstrap import bootstrap, migration_locations
 from processes.settings import Settings
 from tasks import testing
 from tasks.builtin import BUILTIN_PLUGINS
@@ -31,7 +31,7 @@ TEST_PLUGINS = BUILTIN_PLUGINS + (testing.PLUGIN,)  # the built-in systems and o
 
 
 def upgrade(engine: Engine, plugins=TEST_PLUGINS) -> None:
-    migrate.upgrade(engine, [p.migrations for p in plugins if p.migrations is not None])
+    migrate.upgrade(engine, migration_locations(plugins))
 
 
 @dataclass

@@ -14,6 +14,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from engine.db import unavailable
 from engine.errors import NotFound
 from processes.access import Forbidden
+from processes.catalog import services
+from processes.findings import display
 
 RETRY_AFTER_SECONDS = 5  # how soon a page asks to be tried again while the database is away
 # No inline scripts or styles (templates/…, static/amtsweg.css), no framing, forms only to this site.
@@ -75,22 +77,21 @@ def create_app(installation, test_config: dict | None = None) -> Flask:
     from .auth import bp as auth_bp
     from .auth.local import bp as staff_local_bp
     from .auth.oidc import bp as staff_oidc_bp
+    from .auth.saml import bp as saml_bp  # after auth_bp: its loader runs after the demo accounts'
     from .operator.views import bp as operator_bp
     from .portal.views import bp as portal_bp
     from .worklist.views import bp as worklist_bp
-
-    from .auth.saml import bp as saml_bp  # after auth_bp: its loader runs after the demo accounts'
 
     for blueprint in (auth_bp, saml_bp, staff_oidc_bp, staff_local_bp, portal_bp, worklist_bp, operator_bp):
         app.register_blueprint(blueprint)
 
     app.add_template_filter(datum)
     app.add_template_filter(zustand)
+    app.add_template_filter(display, "anzeige")
 
     @app.get("/")
     def index():
-        definitions = engine_of(app).repository.list_definitions()
-        return render_template("index.html", definitions=definitions)
+        return render_template("index.html", services=services().values())
 
     @app.get("/health")
     def health():

@@ -24,9 +24,6 @@ class _Run:
             self._installation = bootstrap(self.settings or Settings.from_env())
         return self._installation
 
-    @property
-    def debug(self) -> bool:  # the engine's CLI shows a bug's traceback then
-        return bool(self.settings and self.settings.debug)
 
     def __call__(self):  # what the engine's commands ask for
         return self.installation().engine

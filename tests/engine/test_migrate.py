@@ -14,16 +14,17 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
-from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, LargeBinary, String, Text, inspect, insert, text
+from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, LargeBinary, String, Text, insert, inspect, text
 
 import engine.models
 from engine.db import Base, make_engine, normalise_url
 from engine.migrate import config, heads, upgrade
+from processes.bootstrap import migration_locations
 from tasks import testing
 from tasks.builtin import BUILTIN_PLUGINS
 from tests.conftest import POSTGRES_URL, ROOT
 
-PRODUCTION = tuple(p.migrations for p in BUILTIN_PLUGINS if p.migrations is not None)
+PRODUCTION = tuple(migration_locations(BUILTIN_PLUGINS))
 EVERYTHING = (*PRODUCTION, testing.PLUGIN.migrations)
 LEGACY_SCRIPTS = Path(__file__).resolve().parents[1] / "models" / "legacy_migrations"
 

@@ -11,7 +11,6 @@ import pytest
 from engine.repository import read_paths
 from tests.conftest import MODELS
 
-
 TWINS = ("cached", "reloaded")
 
 
@@ -31,6 +30,12 @@ def office(installation):
     """The demo installation: seeded specialist systems, the Standesamt model deployed."""
     installation.seed_demo()
     return Office(installation).deploy("standesamt")
+
+
+@pytest.fixture
+def trade_office(office):
+    """The demo installation with the trade-notice model deployed as well."""
+    return office.deploy("gewerbe")
 
 
 class Office:

@@ -18,11 +18,6 @@ from tests.processes.conftest import changed
 NS = {"x": "http://www.xgewerbeanzeige.de/spezifikation/2.2"}
 
 
-@pytest.fixture
-def trade_office(office):
-    return office.deploy("gewerbe")
-
-
 def notice(**changes) -> dict:
     """Mia Schneider registers her bookshop in Plauen: a plain trade, no permit, no craft."""
     data = {

@@ -10,11 +10,6 @@ from tests.processes.test_gewerbe import hub, notice, submit
 from tests.processes.test_standesamt_lawful import documents, one
 
 
-@pytest.fixture
-def trade_office(office):
-    return office.deploy("gewerbe")
-
-
 def test_destatis_nationality_key_list_is_the_forms_enum_and_997_is_stateless():
     schema = json.loads((MODELS / "gewerbe" / "antrag.schema.json").read_text(encoding="utf-8"))
     field = schema["properties"]["person"]["properties"]["staatsangehoerigkeit"]

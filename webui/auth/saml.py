@@ -51,7 +51,6 @@ LEVEL_OF_CLASS_REF = {
 }
 # What a request asks for (comparison="minimum"): BundID's vocabulary.
 CLASS_REF_OF_LEVEL = {"basis": "STORK-QAA-Level-1", "substanziell": "STORK-QAA-Level-3", "hoch": "STORK-QAA-Level-4"}
-LEVEL_TITLES = {"basis": "basis", "substanziell": "substanziell", "hoch": "hoch"}
 
 # SAML attribute name (BundID / eID, NameFormat uri) -> key of Principal.identity. The keys are what
 # bpmn-models/*/service.json "prefill" names.
@@ -292,8 +291,8 @@ def _accept(saml_response: str, relay_state: str) -> tuple[Principal, str]:
     if level is None:
         raise SignInRefused("Ihr Servicekonto hat kein bekanntes Vertrauensniveau bestätigt.")
     if TRUST_LEVELS.index(level) < TRUST_LEVELS.index(pending["level"]):
-        raise SignInRefused(f"Für diesen Dienst ist das Vertrauensniveau „{LEVEL_TITLES[pending['level']]}“ nötig, "
-                            f"Ihr Servicekonto hat nur „{LEVEL_TITLES[level]}“ bestätigt. Bitte melden Sie sich "
+        raise SignInRefused(f"Für diesen Dienst ist das Vertrauensniveau „{pending['level']}“ nötig, "
+                            f"Ihr Servicekonto hat nur „{level}“ bestätigt. Bitte melden Sie sich "
                             "mit einem stärkeren Nachweis an, zum Beispiel mit der Online-Ausweisfunktion.")
 
     issuer = assertion.issuer.text if assertion.issuer is not None else ""
