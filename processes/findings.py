@@ -21,13 +21,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from .catalog import service_of_process
+from .catalog import service_of_process, services
 
 BERLIN = ZoneInfo("Europe/Berlin")
 CHANNEL_LABELS = {"portal": "online (Serviceportal)", "schalter": "am Schalter", "brief": "per Brief"}
+# The clerks' groups (processes/staff_groups.json, the services' clerk_groups and the models' lanes)
+GROUP_LABELS = {"standesamt": "Standesamt", "standesbeamte": "Standesbeamtinnen und -beamte", "steueramt": "Steueramt",
+                "strassenverkehr": "Straßenverkehrsbehörde", "gewerbe": "Gewerbeamt",
+                "gewerbe_leitung": "Leitung Gewerbeamt", "poststelle": "Poststelle", "kasse": "Stadtkasse"}
+# What processes.cases puts into every case; the services' own data is labelled by their clerk_context.
+CASE_LABELS = {"antrag": "Antrag", "fall": "Antragsnummer", "kanal": "Eingangskanal", "konto": "Servicekonto",
+               "eingang": "Eingangsdatum", "kommune": "Kommune", "einstellungen": "Einstellungen der Kommune"}
+VIEWS = {"betrieb": "Betrieb", "aufgabe": "Aufgabe"}
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?")
 
@@ -61,6 +69,78 @@ def clerk_findings(process_key: str, variables: dict) -> list[Section]:
     return sections
 
 
+def case_rows(variables: dict) -> list[Row]:
+    """What every case carries, in German: number, channel, date of receipt, municipality."""
+    kommune = variables.get("kommune")
+    values = {"fall": variables.get("fall"), "kanal": channel_label(variables.get("kanal")),
+              "eingang": variables.get("eingang"), "kommune": kommune.get("name") if isinstance(kommune, dict) else None}
+    return [Row(CASE_LABELS[k], display(v)) for k, v in values.items() if not _empty(v)]
+
+
+def documents(variables: dict) -> list[dict]:
+    """The documents the process made (its results that name a document and its title), oldest first."""
+    found = [v for v in variables.values() if isinstance(v, dict) and v.get("document_id") and v.get("title")]
+    return sorted(found, key=lambda d: d["document_id"])
+
+
+def group_label(group: str | None) -> str:
+    return GROUP_LABELS.get(group, group) if group else "–"
+
+
+def process_title(process_key: str) -> str:
+    """The service a process serves, or the purpose of a standing process, else its key."""
+    svc = service_of_process(process_key)
+    if svc is not None:
+        return svc.title
+    return next((s.standing_processes[process_key] for s in services().values()
+                 if process_key in s.standing_processes), process_key)
+
+
+def data_label(process_key: str, name: str, variables: dict | None = None) -> str | None:
+    """The German name of a process variable: the case's own, a finding's heading, a document's title."""
+    if name in CASE_LABELS:
+        return CASE_LABELS[name]
+    svc = service_of_process(process_key)
+    if svc is not None and name in svc.clerk_context:
+        return presentation(svc.clerk_context[name])["heading"]
+    value = (variables or {}).get(name)
+    if isinstance(value, dict) and value.get("document_id") and value.get("title"):
+        return value["title"]
+    return None
+
+
+def changes_text(process_key: str, changes: dict | None, variables: dict | None = None) -> str:
+    """An audit entry's details in a line: which data changed (by German names), an error, a view."""
+    if not changes:
+        return ""
+    parts = []
+    for verb, names in (("gesetzt", list(changes.get("set") or {})), ("entfernt", changes.get("removed") or [])):
+        if names:
+            labels = [label for n in names if (label := data_label(process_key, n, variables))]
+            others = len(names) - len(labels)
+            if others:
+                labels.append(count(others, "weitere Angabe", "weitere Angaben"))
+            parts.append(f"{verb}: {_enumeration(labels)}")
+    if changes.get("error"):
+        attempt = f" (Versuch {changes['attempt']})" if changes.get("attempt") else ""
+        parts.append(f"Fehler{attempt}: {changes['error']}")
+    if changes.get("ansicht"):
+        parts.append(f"Ansicht {VIEWS.get(changes['ansicht'], changes['ansicht'])}"
+                     + (", unmaskiert" if changes.get("unmaskiert") else ""))
+    if changes.get("reason"):
+        parts.append(f"Grund: {changes['reason']}")
+    return "; ".join(parts)
+
+
+def count(n: int, singular: str, plural: str) -> str:
+    """„1 Dokument“, „2 Dokumente“."""
+    return f"{n} {singular if n == 1 else plural}"
+
+
+def _enumeration(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " und " + items[-1]
+
+
 def presentation(spec) -> dict:
     return spec if isinstance(spec, dict) else {"heading": spec}
 
@@ -80,12 +160,12 @@ def display(value, spec: dict | None = None) -> str:
         return "ja" if value else "nein"
     if spec.get("format") == "money" and isinstance(value, int):
         return f"{value // 100:,}".replace(",", ".") + f",{value % 100:02d} €"
-    if isinstance(value, datetime):
-        return value.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M") if value.tzinfo else value.strftime("%d.%m.%Y %H:%M")
+    if isinstance(value, datetime):  # without a zone: UTC, as times are stored
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(BERLIN).strftime("%d.%m.%Y %H:%M")
     if isinstance(value, date):
         return value.strftime("%d.%m.%Y")
-    if isinstance(value, dict):
-        return "; ".join(f"{k}: {display(v)}" for k, v in value.items() if not _empty(v))
+    if isinstance(value, dict):  # its values only: the keys are the program's, not the reader's
+        return "; ".join(display(v) for v in value.values() if not _empty(v))
     if isinstance(value, (list, tuple)):
         return ", ".join(display(v) for v in value)
     text = str(value)

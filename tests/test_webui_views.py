@@ -85,7 +85,7 @@ def test_posting_a_job_twice_says_it_is_no_longer_open(app, db):
     job_id = queued_job(db)
     client = login(app, "sb.plauen")
     page = client.post("/arbeit/postausgang", data={"auftrag": str(job_id)}, follow_redirects=True)
-    assert "1 Sendung(en) als aufgegeben vermerkt" in page.get_data(as_text=True)
+    assert "1 Sendung als aufgegeben vermerkt" in page.get_data(as_text=True)
     again = client.post("/arbeit/postausgang", data={"auftrag": str(job_id)}, follow_redirects=True).get_data(as_text=True)
     assert f"Nicht aufgegeben: Sendung {job_id} ist nicht mehr offen (schon aufgegeben?)" in again
     nothing = client.post("/arbeit/postausgang", data={}, follow_redirects=True).get_data(as_text=True)

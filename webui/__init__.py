@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Flask, g, jsonify, render_template, request
@@ -13,9 +13,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from engine.db import unavailable
 from engine.errors import NotFound
-from processes.access import Forbidden
-from processes.catalog import services
-from processes.findings import display
+from processes.access import EVERY_MUNICIPALITY, Forbidden
+from processes.catalog import UnknownService, service, services
+from processes.findings import count, display, group_label, process_title
+from processes.municipalities import SettingsError, municipality
 
 RETRY_AFTER_SECONDS = 5  # how soon a page asks to be tried again while the database is away
 # No inline scripts or styles (templates/…, static/amtsweg.css), no framing, forms only to this site.
@@ -88,6 +89,10 @@ def create_app(installation, test_config: dict | None = None) -> Flask:
     app.add_template_filter(datum)
     app.add_template_filter(zustand)
     app.add_template_filter(display, "anzeige")
+    app.add_template_filter(group_label, "gruppe")
+    app.add_template_filter(dienst)
+    app.add_template_filter(kommune)
+    app.add_template_filter(count, "anzahl")
 
     @app.get("/")
     def index():
@@ -185,16 +190,31 @@ def zustand(value) -> str:
 
 
 def datum(value, with_time: bool = True) -> str:
-    """German date (and time, in Berlin) from a datetime or an ISO string."""
+    """German date (and time, in Berlin) from a datetime or an ISO string; without a zone it is UTC, as
+    stored (SQLite hands back stored times without theirs)."""
     if not value:
         return "–"
     if isinstance(value, str):
-        value = datetime.fromisoformat(value)
+        value = date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
     if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(BERLIN)
+        value = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(BERLIN)
         return value.strftime("%d.%m.%Y %H:%M" if with_time else "%d.%m.%Y")
     return value.strftime("%d.%m.%Y")
+
+
+def dienst(key: str) -> str:
+    """The title of a service (by its key) or of the process (by its key)."""
+    try:
+        return service(key).title
+    except UnknownService:
+        return process_title(key)
+
+
+def kommune(tenant: str) -> str:
+    try:
+        return municipality(tenant).name
+    except SettingsError:  # the installation's operators: every municipality
+        return "alle Kommunen" if tenant == EVERY_MUNICIPALITY else tenant
 
 
 def engine_of(app=None):

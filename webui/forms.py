@@ -67,6 +67,19 @@ def flatten(data: dict, prefix: str = "") -> dict:
     return flat
 
 
+def application_rows(process_key: str, variables: dict) -> list[tuple[str, str]]:
+    """The application's fields with their German labels and values, for staff."""
+    from processes.catalog import service_of_process
+    from processes.findings import display
+
+    svc = service_of_process(process_key)
+    if svc is None or not isinstance(variables.get("antrag"), dict):
+        return []
+    values = flatten(variables["antrag"])
+    return [(f.label, display(values[f.name], {"values": f.schema.get("enumTitles") or {}}))
+            for f in fields(svc.form) if values.get(f.name) not in (None, "")]
+
+
 def _value(prop: dict, raw):
     kind = prop.get("type")
     if kind == "boolean":

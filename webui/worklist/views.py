@@ -6,16 +6,15 @@ import re
 import uuid
 from datetime import date, datetime, time, timedelta
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 
 from engine.errors import FieldError, FormInvalid, InvalidState, NotFound, OptimisticLockingError
-from processes.catalog import service_of_process
-from processes.findings import channel_label, clerk_findings, display
+from processes.findings import channel_label, clerk_findings, count, documents
 from tasks.documents.formatting import money
 
 from .. import BERLIN, cases_of, engine_of
 from ..auth import require
-from ..forms import fields, flatten, parse
+from ..forms import application_rows, fields, flatten, parse
 
 bp = Blueprint("worklist", __name__, url_prefix="/arbeit", template_folder="templates")
 
@@ -61,9 +60,39 @@ def task(task_id):
     task, schema, variables = cases.open_task(g.user, task_id)  # audited: the case's personal data
     schema = schema or {"type": "object", "properties": {}}
     return render_template("worklist/task.html", task=task, fields=fields(schema), schema=schema, errors=errors,
-                           values=values, application=_application(task.process_key, variables),
-                           channel=channel_label(variables.get("kanal")),
+                           values=values, application=application_rows(task.process_key, variables),
+                           channel=channel_label(variables.get("kanal")), documents=_documents(task, variables),
                            findings=clerk_findings(task.process_key, variables), berlin=BERLIN), (422 if errors else 200)
+
+
+@bp.get("/<task_id>/antrag")
+@require("clerk")
+def case(task_id):
+    """The case of a task as the citizen follows it: its course and its postbox."""
+    cases = cases_of()
+    task, _schema, variables = cases.open_task(g.user, task_id)  # audited: the case's personal data
+    number = task.business_key
+    if not number:
+        raise NotFound(f"Zur Aufgabe „{task.name}“ gehört kein Antrag.")
+    return render_template("worklist/case.html", task=task, case=cases.case(task.tenant, number),
+                           statuses=cases.statuses(task.tenant, number), messages=cases.messages(task.tenant, number),
+                           channel=channel_label(variables.get("kanal")))
+
+
+@bp.get("/<task_id>/dokumente/<document_id>")
+@require("clerk")
+def document(task_id, document_id):
+    """A document the case's postbox holds, for the clerk of the task."""
+    task = cases_of().task(g.user, task_id)
+    title, pdf = cases_of().document(task.tenant, task.business_key, document_id)  # else NotFound
+    filename = "".join(c if c.isalnum() or c in "-_" else "_" for c in title) + ".pdf"
+    return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{filename}"'})
+
+
+def _documents(task, variables) -> list[dict]:
+    """The case's documents; those in the citizen's postbox can be opened."""
+    sent = {d["document_id"] for m in cases_of().messages(task.tenant, task.business_key) for d in m["documents"]}
+    return [{**d, "sent": d["document_id"] in sent} for d in documents(variables)]
 
 
 @bp.get("/schalter/")
@@ -134,7 +163,7 @@ def outbox():
         except InvalidState as err:  # a job posted meanwhile: none is marked
             flash(str(err))
         else:
-            flash(f"{len(job_ids)} Sendung(en) als aufgegeben vermerkt (Stapel {batch}).")
+            flash(f"{count(len(job_ids), 'Sendung', 'Sendungen')} als aufgegeben vermerkt (Stapel {batch}).")
             for problem in problems:
                 flash(f"Aufgegeben, aber der Vorgang wurde nicht benachrichtigt – bitte den Betrieb informieren: {problem}")
         return redirect(url_for(".outbox"))
@@ -174,13 +203,3 @@ def _cents(raw: str) -> int:
     if found is None:
         raise FormInvalid([FieldError("betrag", "Betrag: Bitte einen Betrag in Euro angeben, z. B. 15,00.")])
     return int(found[1]) * 100 + int((found[2] or "0").ljust(2, "0"))
-
-
-def _application(process_key, variables) -> list[tuple[str, object]]:
-    """The application's fields with their German labels, for the clerk's view."""
-    svc = service_of_process(process_key)
-    if svc is None or "antrag" not in variables:
-        return []
-    values = flatten(variables["antrag"])
-    return [(f.label, display(values[f.name], {"values": f.schema.get("enumTitles") or {}}))
-            for f in fields(svc.form) if values.get(f.name) not in (None, "")]
