@@ -20,8 +20,10 @@ bp = Blueprint("operator", __name__, url_prefix="/betrieb", template_folder="tem
 def overview():
     state = request.args.get("zustand") or None
     found = _oversight().overview(g.user, state=state)
+    runtime = engine_of().runtime
+    cases = {i.id: runtime.get(i.instance_id).business_key for i in found["incidents"]}
     steps = {i.id: _activity_names(i.instance_id).get(i.activity_id) for i in found["incidents"]}
-    return render_template("operator/overview.html", state=state, steps=steps, **found)
+    return render_template("operator/overview.html", state=state, cases=cases, steps=steps, **found)
 
 
 @bp.get("/vorgang/<instance_id>")
