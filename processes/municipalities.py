@@ -71,8 +71,12 @@ def _service_settings(key: str, service_key: str) -> dict:
 def _check(data: dict, schema: dict, where: str) -> None:
     errors = sorted(Draft202012Validator(schema).iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
-        path = "/".join(map(str, errors[0].absolute_path)) or "(Datei)"
-        raise SettingsError(f"Einstellungen {where}: {path}: {errors[0].message}")
+        error = errors[0]
+        path = "/".join(map(str, error.absolute_path)) or "(Datei)"
+        # A schema's own German message (errorMessage per keyword, as in the forms) wins over jsonschema's.
+        custom = error.schema.get("errorMessage") if isinstance(error.schema, dict) else None
+        message = custom.get(error.validator) if isinstance(custom, dict) else None
+        raise SettingsError(f"Einstellungen {where}: {path}: {message or error.message}")
 
 
 @cache

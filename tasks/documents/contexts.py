@@ -16,8 +16,10 @@ Letters (eingangsbestaetigung, kostenbescheid, anschreiben, mitteilung) share
 eingangsbestaetigung
     subject           what was applied for, e.g. "Geburtsurkunde (2 Exemplare)"
     heading?          default "Eingangsbestätigung" ("Empfangsbescheinigung" for a trade notice, § 15 GewO)
-    sections?         [{"heading", "rows": [[label, value], ...]}]: the notice as filed (e.g. the GewA form)
-    notes?            [str] notes printed prominently (e.g. "ersetzt keine Erlaubnis")
+    sections?         [{"heading", "rows": [[label, value], ...]}]: the notice as filed, in the official form's
+                      order (the completed GewA form, tasks.trade.form); with sections the letter is the
+                      receipt of a notice, not of an application
+    notes?            [str] notes printed prominently (e.g. the receipt note: "ersetzt keine Erlaubnis")
     received_on?      date of receipt (default: the letter date)
     details?          [str] further lines about the application
     channel?          e.g. "Online-Antrag über Amt24"
@@ -47,7 +49,7 @@ urkunde (no address block; the issuing office is the municipality's ``office``, 
     persons           [{"role", "family_name", "given_names", "birth_name"?, "sex"?, "date_of_birth"?,
                       "place_of_birth"?}], roles as in
                       the civil register (child, mother, father, spouse1, spouse2, deceased) or German labels
-    issued_on?        default today
+    issued_on?        default the issue day (``date``, which documents.render sets by the engine's clock)
     registrar?        name under the signature line
     without_parents?  true: leave out mother and father (PStG §59(2))
     remarks?          [str]
@@ -300,7 +302,8 @@ def certificate(data: dict, m: dict) -> dict:
         "title": title, "register": register, "register_number": text(data, "register_number"),
         "persons": persons, "event_date_label": date_label, "event_place_label": place_label,
         "event_date": day(data, "event_date"), "event_place": text(data, "event_place"),
-        "issued_on": day(data, "issued_on", default=berlin_today()), "registrar": text(data, "registrar", required=False),
+        "issued_on": day(data, "issued_on", default=parse_date(data.get("date"), "data.date") or berlin_today()),
+        "registrar": text(data, "registrar", required=False),
         "remarks": texts(data, "remarks"), "case_number": text(data, "case_number", required=False),
     }
 

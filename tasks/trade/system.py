@@ -9,12 +9,12 @@ from engine.operations import InvalidRequest, ServiceCall
 
 from ..base import SpecialistSystem
 from ..common import require
-from . import calendar, rules
+from . import calendar, form, rules
 
 
 class Trade(SpecialistSystem):
     name = "trade"
-    operations = ("check_notice", "statistics_due")
+    operations = ("check_notice", "receipt_form", "statistics_due")
 
     def __init__(self, sessions: sessionmaker[Session] | None = None):
         self.sessions = sessions  # no tables: pure rules
@@ -27,6 +27,15 @@ class Trade(SpecialistSystem):
             raise InvalidRequest("notice muss eine Gewerbeanzeige (Antrag) sein.")
         findings = rules.check(notice)
         return {"findings": findings, "needs_clerk": bool(findings)}
+
+    def receipt_form(self, call: ServiceCall) -> dict:
+        """params: notice -> {"form", "title", "sections"}: the completed GewA form for the receipt (§ 15 GewO)."""
+        require(call.params, "notice")
+        notice = call.params["notice"]
+        if not isinstance(notice, dict) or notice.get("meldungsart") not in form.FORMS \
+                or not isinstance(notice.get("betrieb"), dict) or not isinstance(notice.get("person"), dict):
+            raise InvalidRequest("notice muss eine Gewerbeanzeige (Antrag) sein.")
+        return form.receipt_form(notice)
 
     def statistics_due(self, call: ServiceCall) -> dict:
         """params: month ("2026-03") -> {"month", "due_at" (ISO, UTC), "next_month"}."""

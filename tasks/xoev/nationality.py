@@ -1,8 +1,12 @@
 """The nationality key of the Federal Statistical Office (Destatis Staatsangehörigkeitsschlüssel, three
-digits), as XGewerbeanzeige carries it. 997 is "staatenlos", 998 "ungeklärt", 999 "ohne Angabe": none of
-them means "another state". The list in data/staatsangehoerigkeit.csv holds the states whose keys are
-verified here (EU/EEA, Switzerland, the United Kingdom and the most frequent others); complete it from the
-Destatis file before production. The form's enum is generated from it (``form_enum``; a test keeps them equal)."""
+digits, part 2 of the Staats- und Gebietssystematik; XRepository code list C60000019), as XGewerbeanzeige
+carries it. data/staatsangehoerigkeit.csv holds all of its nationalities: the current states, the former
+ones still needed for old cases (Jugoslawien, Sowjetunion, Tschechoslowakei, ...), the regional ones
+(Hongkong, Macau, Britische Überseegebiete) and the substitute values 997 "staatenlos", 998 "ungeklärt",
+999 "ohne Angabe": none of them means "another state". Left out is 910, which the statistical offices
+reserve for internal use; it is no nationality a person can state. Names follow the adjectives of the
+Auswärtiges Amt's list of state names. The form's enum is generated from the file (``form_enum``; a test
+keeps them equal)."""
 from __future__ import annotations
 
 import csv

@@ -97,6 +97,7 @@ def test_craft_without_handwerkskarte_goes_to_a_clerk_who_accepts_with_a_note(tr
     with pytest.raises(FormInvalid):
         office.engine.tasks.complete(task.id, {"entscheidung": "annehmen"})
     office.engine.tasks.complete(task.id, {"entscheidung": "annehmen", "begruendung": "Meisterbrief vorgelegt",
+                                           "entscheider": "Jana Vogt",
                                            "hinweis": "Bitte reichen Sie die Handwerkskarte nach."})
     office.run()
     assert office.statuses(case_number)[-2:] == ["bescheinigt", "weitergeleitet"]
@@ -117,7 +118,8 @@ def test_open_check_escalates_to_the_group_lead_before_the_receipt_deadline(trad
     office.run()
     task = office.task(case_number)
     assert (task.activity_id, task.candidate_group) == ("review_lead", "gewerbe_leitung")
-    office.engine.tasks.complete(task.id, {"entscheidung": "annehmen", "begruendung": "Gaststättenerlaubnis beantragt"},
+    office.engine.tasks.complete(task.id, {"entscheidung": "annehmen", "begruendung": "Gaststättenerlaubnis beantragt",
+                                           "entscheider": "Peter Lang"},
                                  user="leitung")
     office.run()
     assert office.state(case_number) == "completed"
@@ -133,7 +135,8 @@ def test_liberal_profession_is_rejected_without_fee_or_forwarding(trade_office):
     task = office.task(case_number)
     assert office.variables(case_number)["pruefung"]["findings"][0]["code"] == "freier_beruf"
     office.engine.tasks.complete(task.id, {"entscheidung": "ablehnen",
-                                           "begruendung": "Rechtsanwälte üben einen freien Beruf aus, kein Gewerbe."})
+                                           "begruendung": "Rechtsanwälte üben einen freien Beruf aus, kein Gewerbe.",
+                                           "entscheider": "Jana Vogt"})
     office.run()
     assert office.state(case_number) == "completed"
     assert office.statuses(case_number)[-1] == "abgelehnt"

@@ -73,7 +73,7 @@ def test_registration_checked_by_a_clerk_is_certified_and_forwarded(app, office)
     office.run()
     assert "Anzeige wird geprüft" in citizen.get(f"/portal/antraege/{case_number}").get_data(as_text=True)
 
-    clerk_decides(app, office, case_number, {"entscheidung": "annehmen", "begruendung": "Meisterbrief liegt vor",
+    clerk_decides(app, office, case_number, {"entscheidung": "annehmen", "begruendung": "Meisterbrief liegt vor", "entscheider": "Jana Vogt",
                                              "hinweis": "Bitte reichen Sie die Handwerkskarte nach."})
 
     page = citizen.get(f"/portal/antraege/{case_number}").get_data(as_text=True)
@@ -92,7 +92,8 @@ def test_liberal_profession_is_rejected_and_the_citizen_gets_the_notice(app, off
     case_number = file_notice(citizen, notice(taetigkeit="Rechtsanwaltskanzlei", wz="69101"))
     office.run()
     clerk_decides(app, office, case_number, {
-        "entscheidung": "ablehnen", "begruendung": "Die Tätigkeit als Rechtsanwältin ist ein freier Beruf, kein Gewerbe."})
+        "entscheidung": "ablehnen", "begruendung": "Die Tätigkeit als Rechtsanwältin ist ein freier Beruf, kein Gewerbe.",
+        "entscheider": "Jana Vogt"})
 
     page = citizen.get(f"/portal/antraege/{case_number}").get_data(as_text=True)
     assert "Anzeige zurückgewiesen" in page and "Empfangsbescheinigung erteilt" not in page

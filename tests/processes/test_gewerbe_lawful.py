@@ -5,6 +5,7 @@ import pytest
 
 from engine.errors import FormInvalid
 from processes.catalog import MODELS
+from tasks.trade import form
 from tasks.xoev import nationality
 from tests.processes.test_gewerbe import hub, notice, submit
 from tests.processes.test_standesamt_lawful import documents, one
@@ -49,3 +50,27 @@ def test_gewo_15_1_receipt_is_an_empfangsbescheinigung_that_replaces_no_permit(t
     assert "Empfangsbescheinigung" in text and "Eingangsbestätigung" not in text
     assert "ersetzt keine Erlaubnis" in text and "§ 15 Abs. 1 GewO" in text
     assert "Guten Tag" in text
+
+
+def test_gewa_receipt_prints_the_choices_with_the_labels_of_the_application_form():
+    schema = json.loads((MODELS / "gewerbe" / "antrag.schema.json").read_text(encoding="utf-8"))
+    business, person = schema["properties"]["betrieb"]["properties"], schema["properties"]["person"]["properties"]
+    assert form.LEGAL_FORMS == business["rechtsform"]["enumTitles"]
+    assert form.REGISTERS == business["registerart"]["enumTitles"]
+    assert form.KINDS == business["art"]["enumTitles"] and form.ESTABLISHMENTS == business["niederlassung"]["enumTitles"]
+    assert form.SEXES == person["geschlecht"]["enumTitles"]
+    assert form.REASONS == {kind: schema["properties"][f"grund_{kind}"]["enumTitles"] for kind in form.REASONS}
+    assert set(form.FORMS) == set(schema["properties"]["meldungsart"]["enum"])
+
+
+def test_vwvfg_37_3_trade_decision_needs_the_name_of_the_deciding_official(trade_office):
+    case_number = submit(trade_office, notice(taetigkeit="Rechtsanwaltskanzlei", wz="69101"))
+    with pytest.raises(FormInvalid) as err:
+        trade_office.engine.tasks.complete(trade_office.task(case_number).id, {
+            "entscheidung": "ablehnen", "begruendung": "Freier Beruf, kein Gewerbe."})
+    assert [e.field for e in err.value.errors] == ["entscheider"]
+    trade_office.engine.tasks.complete(trade_office.task(case_number).id, {
+        "entscheidung": "ablehnen", "begruendung": "Freier Beruf, kein Gewerbe.", "entscheider": "Jana Vogt"})
+    trade_office.run()
+    [step] = trade_office.variables(case_number)["entscheidungen"]
+    assert step["entscheider"] == "Jana Vogt"  # in the file as well as on the notice

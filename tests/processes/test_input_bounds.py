@@ -114,7 +114,8 @@ def test_gewerbe_takes_the_nastiest_accepted_values_through_the_xgewerbeanzeige_
     case = test_gewerbe.submit(office, data)
     while office.engine.tasks.query(tenant="plauen"):
         complete(office, case, office.task(case).activity_id, {
-            "entscheidung": "annehmen", "begruendung": nasty(2000, multiline=True), "hinweis": nasty(1000, True)})
+            "entscheidung": "annehmen", "begruendung": nasty(2000, multiline=True), "hinweis": nasty(1000, True),
+            "entscheider": nasty(100)})
     sent = test_gewerbe.hub(office).messages("plauen", case)
     assert sent and all(m["state"] == "delivered" for m in sent)  # every message passed the XSD check
 

@@ -247,3 +247,19 @@ def test_render_into_an_unknown_file_is_refused(seeded):
         Documents(seeded, EFile(seeded)).render(make_call("documents.render", params))
     with pytest.raises(InvalidRequest, match="file_number"):
         Documents(seeded, EFile(seeded)).render(make_call("documents.render", {**params, "file_number": ""}))
+
+
+def test_certificate_without_issue_date_is_dated_the_day_documents_render_gives():
+    data = {k: v for k, v in DATA["urkunde"].items() if k != "issued_on"}
+    assert "Plauen, den 21.03.2026" in text_of(render_pdf("urkunde", {**data, "date": "2026-03-21"}, MUNICIPALITY))
+
+
+def test_receipt_of_a_notice_prints_the_form_sections_and_the_receipt_note():
+    data = {**DATA["eingangsbestaetigung"], "heading": "Empfangsbescheinigung", "subject": "Gewerbe-Anmeldung (GewA 1)",
+            "sections": [{"heading": "Angaben zur Person", "rows": [["Name", "Schneider"], ["Vornamen", ""]]}],
+            "notes": ["Die Empfangsbescheinigung ersetzt keine Erlaubnis."], "decided_by": "Jana Vogt"}
+    text = text_of(render_pdf("eingangsbestaetigung", data, MUNICIPALITY))
+    assert "Empfangsbescheinigung" in text and "Angaben zur Person Name Schneider" in text
+    assert "Vornamen" not in text  # an empty field is left out
+    assert "ersetzt keine Erlaubnis" in text and "Jana Vogt" in text and "maschinell erstellt" not in text
+    assert "Beantragt" not in text and "Antragstellende Person" not in text

@@ -7,9 +7,10 @@ from datetime import date, datetime, timezone
 import pytest
 from lxml import etree
 
+from engine.operations import InvalidRequest
 from tasks.trade import Trade
 from tasks.trade.calendar import first_working_day_after
-from tasks.xoev import Xoev
+from tasks.xoev import Xoev, nationality
 from tasks.xoev import schema as xsd
 from tasks.xoev.message import build_message, element_paths
 from tasks.xoev.recipients import RECIPIENTS, entitled, filter_notice
@@ -196,8 +197,6 @@ def test_forward_is_idempotent_and_logs_each_delivery(seeded):
 
 
 def test_unknown_transport_is_a_configuration_error(seeded):
-    from engine.operations import InvalidRequest
-
     params = {"notice": full_notice(), "case_number": "GW-1", "received_on": "2026-04-20", "author": AUTHOR,
               "recipients": {"fin": {"kennung": "1234", "name": "Finanzamt", "transport": "brieftaube"}}}
     with pytest.raises(InvalidRequest, match="brieftaube"):
@@ -234,3 +233,51 @@ def test_statistics_go_out_on_the_first_working_day_of_the_next_month(month, due
     assert first_working_day_after(month) == due
     result = Trade().statistics_due(make_call("trade.statistics_due", {"month": month}))
     assert datetime.fromisoformat(result["due_at"]).date() == due  # 04:00 or 05:00 UTC
+
+
+def test_trade_receipt_form_is_the_gewa_form_in_its_order_with_the_craft_card():
+    form = Trade().receipt_form(make_call("trade.receipt_form", {"notice": full_notice()}))
+    assert (form["form"], form["title"]) == ("GewA 1", "Gewerbe-Anmeldung")
+    assert [s["heading"] for s in form["sections"]] == ["GewA 1: Angaben zum Betriebsinhaber", "Angaben zur Person",
+                                                        "Angaben zum Betrieb"]
+    rows = {label: value for section in form["sections"] for label, value in section["rows"]}
+    assert rows["Eingetragener Name mit Rechtsform"] == "Tibor Pick e.K., Eingetragener Kaufmann / Kauffrau (e. K.)"
+    assert rows["Ort und Nummer des Registereintrags"] == "Chemnitz, Handelsregister A 11111"
+    assert rows["Geburtsort und -land"] == "Santiago, Chile" and rows["Staatsangehörigkeit"] == "deutsch"
+    assert rows["Datum des Beginns der angemeldeten Tätigkeit"] == "01.05.2026"
+    assert rows["Handwerkskarte"] == "ausgestellt am 01.03.2012, von der Handwerkskammer Chemnitz"
+    assert rows["Nebenerwerb"] == "nein" and rows["Grund der Anmeldung"] == "Neugründung"
+
+
+def test_trade_receipt_form_of_a_closure_is_gewa3_and_leaves_out_what_the_notice_lacks():
+    notice = full_notice("abmeldung")
+    notice["betrieb"] = {k: v for k, v in notice["betrieb"].items() if not k.startswith(("register", "handwerks"))}
+    form = Trade().receipt_form(make_call("trade.receipt_form", {"notice": notice}))
+    rows = {label: value for section in form["sections"] for label, value in section["rows"]}
+    assert form["form"] == "GewA 3" and rows["Datum der Betriebsaufgabe"] == "01.05.2026"
+    assert rows["Grund der Abmeldung"] == "Vollständige Aufgabe"
+    assert "Ort und Nummer des Registereintrags" not in rows and "Handwerkskarte" not in rows
+
+
+def test_trade_receipt_form_refuses_what_is_no_notice():
+    with pytest.raises(InvalidRequest, match="Gewerbeanzeige"):
+        Trade().receipt_form(make_call("trade.receipt_form", {"notice": {"meldungsart": "anmeldung"}}))
+
+
+@pytest.mark.parametrize("key, title", [
+    ("000", "deutsch"), ("121", "albanisch"), ("423", "afghanisch"), ("436", "indisch"), ("438", "irakisch"),
+    ("439", "iranisch"), ("475", "syrisch"), ("479", "chinesisch"), ("368", "amerikanisch (Vereinigte Staaten)"),
+    ("997", "staatenlos"), ("998", "ungeklärt"), ("999", "ohne Angabe"),
+])
+def test_destatis_nationality_keys_are_those_of_the_official_list(key, title):
+    assert nationality.keys()[key] == title
+
+
+def test_destatis_nationality_list_is_complete_and_has_no_internal_key():
+    keys = nationality.keys()
+    # Part 2 of the Staats- und Gebietssystematik: 211 entries, of them 910 reserved for internal use.
+    assert len(keys) == 210 and "910" not in keys and list(keys) == sorted(keys)
+    assert len(set(keys.values())) == len(keys)  # every choice can be told apart in the form
+    assert nationality.checked("278") == "278"  # South Sudan, one the short list lacked
+    with pytest.raises(InvalidRequest, match="Staatsangehörigkeitsschlüssel"):
+        nationality.checked("910")
