@@ -44,10 +44,25 @@ class PortalMessage(Base):
     title: Mapped[str] = mapped_column(String(300))
     text: Mapped[str] = mapped_column(Text)
     document_ids: Mapped[list] = mapped_column(JSON)  # e-file document ids
+    delivery: Mapped[str] = mapped_column(String(10), server_default="postfach")  # postfach or post
+    print_job_id: Mapped[int | None] = mapped_column(Integer)  # the letter in the print outbox, if one went by post
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     idempotency_key: Mapped[str] = mapped_column(IdempotencyKey)
     instance_id: Mapped[str | None] = mapped_column(InstanceId)
+
+
+class PortalDeliveryChoice(Base):
+    """How a citizen with an account wants the letters of their cases: in the postbox or by post."""
+
+    __tablename__ = "portal_delivery_choice"
+    __table_args__ = (UniqueConstraint("tenant", "citizen", name="uq_portal_delivery_choice_tenant_citizen"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant: Mapped[str] = mapped_column(Tenant)
+    citizen: Mapped[str] = mapped_column(String(200))
+    delivery: Mapped[str] = mapped_column(String(10))  # postfach or post
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class PortalDraft(Base):

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from email.utils import parseaddr
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.clock import as_utc
@@ -14,8 +14,8 @@ from engine.db import transaction
 from engine.operations import BusinessError, InvalidRequest, ServiceCall
 
 from ..base import SpecialistSystem
-from ..common import iso, require, run_once, utcnow
-from .models import PortalDraft, PortalMessage, PortalStatus
+from ..common import address_lines, iso, require, run_once, utcnow
+from .models import PortalDeliveryChoice, PortalDraft, PortalMessage, PortalStatus
 
 # Default German labels of the usual status codes; other codes need a label.
 STATUS_LABELS = {
@@ -30,6 +30,7 @@ STATUS_LABELS = {
 }
 STATUS_CODE = re.compile(r"^[a-z][a-z0-9_]{0,29}$")
 DRAFT_DAYS = 30
+DELIVERIES = {"postfach": "Postfach", "post": "Post"}  # a citizen's choice, with its German label
 MAIL_SUBJECT = "Neue Nachricht in Ihrem Postfach"
 MAIL_BODY = """Guten Tag,
 
@@ -55,15 +56,25 @@ class Portal(SpecialistSystem):
     name = "portal"
     operations = ("notify",)
 
-    def __init__(self, sessions: sessionmaker[Session], efile, notifications):
+    def __init__(self, sessions: sessionmaker[Session], efile, notifications, print_mail, documents):
         self.sessions = sessions
         self.efile = efile
         self.mail = notifications
+        self.print_mail = print_mail
+        self.documents = documents
 
     def notify(self, call: ServiceCall) -> dict:
-        """params: case_number, status, label? (default for the usual codes), title? + text? (a postbox
-        message), document_ids? [e-file ids of this case], recipient?, email? (a notice that a message arrived)
-        -> {"status_id", "message_id" (or None), "email": "sent" | "refused" | None, "email_message_id"}."""
+        """params: case_number, status, label? (default for the usual codes), title? + text? (a message),
+        document_ids? [e-file ids of this case], recipient? (the applicant's account), email? (a notice that a
+        message arrived in the postbox), address? (the applicant's postal address), posted_separately? [those
+        of document_ids the process posts itself with print_mail.enqueue], file_number? + municipality? (the
+        letterhead: a message without documents goes by post as a letter with its text)
+        -> {"status_id", "message_id" (or None), "delivery": "postfach" | "post" | None, "print_job_id",
+        "email": "sent" | "refused" | None, "email_message_id"}.
+
+        Where a message goes is decided here: to the postbox if the applicant has an account and has not
+        chosen post; otherwise (a case taken at the counter or from a letter, or the choice "Post") to the
+        print outbox, addressed to the applicant. Each document goes on paper once."""
         p = call.params
         require(p, "case_number", "status")
         case_number, status = str(p["case_number"]).strip(), str(p["status"]).strip()
@@ -73,6 +84,7 @@ class Portal(SpecialistSystem):
         if not label:
             raise InvalidRequest(f"Für den Status {status!r} fehlt die Bezeichnung (label).")
         message = message_params(p)
+        paper = paper_params(p, message) if message else None
         if message:
             self._check_documents(call.tenant, case_number, message["document_ids"])
 
@@ -81,29 +93,58 @@ class Portal(SpecialistSystem):
                 PortalStatus.tenant == call.tenant, PortalStatus.idempotency_key == call.idempotency_key))
             if status_id is None:
                 return None
-            message_id = session.scalar(select(PortalMessage.id).where(
+            posted = session.scalar(select(PortalMessage).where(
                 PortalMessage.tenant == call.tenant, PortalMessage.idempotency_key == call.idempotency_key))
-            return {"status_id": status_id, "message_id": message_id}
+            return outcome(status_id, posted)
 
         def create(session: Session):
             now = utcnow()
             row = PortalStatus(tenant=call.tenant, case_number=case_number, status=status, label=label[:200], at=now,
                                idempotency_key=call.idempotency_key, instance_id=call.instance_id)
             session.add(row)
-            message_id = None
+            posted = None
             if message:
                 posted = PortalMessage(tenant=call.tenant, case_number=case_number, created_at=now,
+                                       delivery=self._delivery(session, call.tenant, message["recipient"]),
                                        idempotency_key=call.idempotency_key, instance_id=call.instance_id, **message)
                 session.add(posted)
-                session.flush()
-                message_id = posted.id
             session.flush()
-            return {"status_id": row.id, "message_id": message_id}
+            return outcome(row.id, posted)
 
         result = {**run_once(self.sessions, find, create), "email": None, "email_message_id": None}
-        if message and message["recipient_email"]:
+        if result["delivery"] == "post" and paper is not None and result["print_job_id"] is None:
+            result["print_job_id"] = self._post(call, case_number, message, paper, result["message_id"])
+        elif result["delivery"] == "postfach" and message["recipient_email"]:
             result.update(self._announce(call, case_number, message))
         return result
+
+    def _delivery(self, session: Session, tenant: str, recipient: str | None) -> str:
+        """Post for an applicant without an account; else the account's choice, the postbox by default."""
+        if recipient is None:
+            return "post"
+        return session.scalar(select(PortalDeliveryChoice.delivery).where(
+            PortalDeliveryChoice.tenant == tenant, PortalDeliveryChoice.citizen == recipient)) or "postfach"
+
+    def _post(self, call: ServiceCall, case_number: str, message: dict, paper: dict, message_id: int) -> int:
+        """The letter goes to the print outbox under its own key: queued once, also across retries."""
+        document_ids = paper["document_ids"] or [self._letter(call, case_number, message, paper)]
+        job = self.print_mail.enqueue(replace(
+            call, operation="print_mail.enqueue", idempotency_key=f"{call.idempotency_key}:post",
+            params={"address": paper["address"], "document_ids": document_ids, "business_key": case_number}))
+        with transaction(self.sessions) as session:
+            session.execute(update(PortalMessage).where(PortalMessage.id == message_id)
+                            .values(print_job_id=job["print_job_id"]))
+        return job["print_job_id"]
+
+    def _letter(self, call: ServiceCall, case_number: str, message: dict, paper: dict) -> int:
+        """A message without documents (a question, a reminder) on paper: a letter with its text, in the e-file."""
+        rendered = self.documents.render(replace(
+            call, operation="documents.render", idempotency_key=f"{call.idempotency_key}:brief",
+            params={"template": "mitteilung", "title": message["title"], "file_number": paper["file_number"],
+                    "municipality": paper["municipality"],
+                    "data": {"case_number": case_number, "applicant": paper["address"], "heading": message["title"],
+                             "paragraphs": message["text"] or message["title"]}}))
+        return rendered["document_id"]
 
     def _announce(self, call: ServiceCall, case_number: str, message: dict) -> dict:
         """The e-mail goes through the notifications outbox under its own key: sent once, also across retries."""
@@ -150,6 +191,23 @@ class Portal(SpecialistSystem):
                 raise MessageNotFound(message_id)
             row.read_at = row.read_at or utcnow()
             return stamp(row.read_at)
+
+    def delivery_choice(self, tenant: str, citizen: str) -> str:
+        """"postfach" or "post": how the citizen's messages are delivered (the postbox unless they chose post)."""
+        with self.sessions() as session:
+            return self._delivery(session, tenant, citizen)
+
+    def choose_delivery(self, tenant: str, citizen: str, delivery: str) -> None:
+        """Keeps the citizen's choice; it applies to every message from now on, in all their cases."""
+        if delivery not in DELIVERIES:
+            raise InvalidRequest("Zustellung: Bitte „Postfach“ oder „Post“ wählen.")
+        with transaction(self.sessions) as session:
+            row = session.scalar(select(PortalDeliveryChoice).where(
+                PortalDeliveryChoice.tenant == tenant, PortalDeliveryChoice.citizen == citizen))
+            if row is None:
+                session.add(PortalDeliveryChoice(tenant=tenant, citizen=citizen, delivery=delivery, updated_at=utcnow()))
+            else:
+                row.delivery, row.updated_at = delivery, utcnow()
 
     def save_draft(self, tenant: str, citizen: str, service_key: str, data: dict) -> None:
         """Keeps the citizen's unsent application (one per service); drafts untouched for
@@ -228,6 +286,30 @@ def message_params(p: dict) -> dict | None:
             "recipient_email": email}
 
 
+def paper_params(p: dict, message: dict) -> dict | None:
+    """What of a message goes on paper if it is posted: its documents but those the process posts itself, or
+    a letter with its text if it has no documents; None if the process posts all its documents itself."""
+    separately = p.get("posted_separately") or []
+    if not isinstance(separately, list) or not set(separately) <= set(message["document_ids"]):
+        raise InvalidRequest("posted_separately muss eine Teilliste von document_ids sein.")
+    printed = [i for i in message["document_ids"] if i not in separately]
+    if message["document_ids"] and not printed:
+        return None
+    if not p.get("address"):
+        raise InvalidRequest("Eine Nachricht, die per Post gehen kann, braucht die Anschrift (address).")
+    address_lines(p["address"])
+    if not printed and not (p.get("file_number") and isinstance(p.get("municipality"), dict)):
+        raise InvalidRequest("Eine Nachricht ohne Dokumente braucht für den Brief file_number und municipality.")
+    return {"address": p["address"], "document_ids": printed, "file_number": p.get("file_number"),
+            "municipality": p.get("municipality")}
+
+
+def outcome(status_id: int, posted: PortalMessage | None) -> dict:
+    """A notify call's stored result: its status, and its message with how it was delivered."""
+    return {"status_id": status_id, "message_id": posted and posted.id, "delivery": posted and posted.delivery,
+            "print_job_id": posted and posted.print_job_id}
+
+
 def message_view(row: PortalMessage, titles: dict[int, str]) -> dict:
     return {
         "id": row.id,
@@ -236,6 +318,7 @@ def message_view(row: PortalMessage, titles: dict[int, str]) -> dict:
         "title": row.title,
         "text": row.text,
         "documents": [{"document_id": i, "title": titles.get(i, "Dokument")} for i in row.document_ids],
+        "delivery": row.delivery,
         "created_at": stamp(row.created_at),
         "read_at": stamp(row.read_at),
     }

@@ -46,9 +46,14 @@ def smtp_settings(port: int) -> SmtpSettings:
 
 
 def make_portal(sessions, smtp_port: int):
-    """The portal with the built-in e-file and mail through an SMTP server on ``smtp_port``."""
+    """The portal with the built-in e-file, print outbox and documents, and mail through an SMTP server on
+    ``smtp_port``."""
+    from tasks.documents import Documents
     from tasks.efile import EFile
     from tasks.notifications import Notifications
     from tasks.portal import Portal
+    from tasks.print_mail import PrintMail
 
-    return Portal(sessions, EFile(sessions), Notifications(sessions, smtp_settings(smtp_port)))
+    efile = EFile(sessions)
+    return Portal(sessions, efile, Notifications(sessions, smtp_settings(smtp_port)), PrintMail(sessions, efile),
+                  Documents(sessions, efile))

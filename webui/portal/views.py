@@ -1,12 +1,15 @@
-"""Citizen portal: apply (form, review, submit), follow the status, read the postbox, answer."""
+"""Citizen portal: apply (form, review, submit), follow the status, read the postbox, answer, choose
+postbox or post."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, flash, g, redirect, render_template, request, url_for
 
 from engine.errors import FormInvalid, InvalidState, NotFound, OptimisticLockingError
+from engine.operations import InvalidRequest
 from processes.cases import REPLY_MAX_LENGTH
 from processes.catalog import UnknownService, service, services
 from processes.municipalities import municipality
+from tasks.portal import DELIVERIES
 
 from .. import cases_of
 from ..auth import require
@@ -24,7 +27,26 @@ def _limits():
 @require("citizen")
 def home():
     offered = [s for s in services().values() if municipality(g.user.tenant).offers(s.key)]
-    return render_template("portal/home.html", services=offered, cases=cases_of().my_cases(g.user))
+    return render_template("portal/home.html", services=offered, cases=cases_of().my_cases(g.user),
+                           delivery=DELIVERIES[_portal().delivery_choice(g.user.tenant, g.user.id)])
+
+
+@bp.route("/zustellung", methods=["GET", "POST"])
+@require("citizen")
+def delivery():
+    """Postbox or post: how the letters of all the citizen's cases reach them from now on."""
+    portal, error = _portal(), None
+    if request.method == "POST":
+        try:
+            portal.choose_delivery(g.user.tenant, g.user.id, request.form.get("zustellung", ""))
+        except InvalidRequest as err:
+            error = str(err)
+        else:
+            flash(f"Gespeichert: Sie erhalten Nachrichten und Bescheide ab jetzt per "
+                  f"{DELIVERIES[request.form['zustellung']]}.")
+            return redirect(url_for(".home"))
+    return render_template("portal/delivery.html", choices=DELIVERIES, error=error,
+                           chosen=portal.delivery_choice(g.user.tenant, g.user.id)), (422 if error else 200)
 
 
 @bp.route("/<service_key>/antrag", methods=["GET", "POST"])
@@ -107,6 +129,10 @@ def document(case_number, document_id):
     title, pdf = cases_of().my_document(g.user, case_number, document_id)  # else NotFound
     filename = "".join(c if c.isalnum() or c in "-_" else "_" for c in title) + ".pdf"
     return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{filename}"'})
+
+
+def _portal():
+    return current_app.extensions["amtsweg"].installation.registry.system("portal")
 
 
 def _step_up(svc):
