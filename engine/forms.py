@@ -26,6 +26,11 @@ Keywords of our own (all optional):
     ``"today+P1Y"``, ``"today-P14D"``). "Today" is the calendar day in Germany (Europe/Berlin) at the
     engine clock's time. Without them a date must still lie between ``DATE_FLOOR`` and
     ``DATE_CEILING``; the year 0001 never passes.
+``x-choices: "<system>.<operation>"``
+    The field's choices come from a specialist system at the time the form is shown and checked
+    (``with_choices``): the operation returns ``{"choices": [{"value", "title"}]}`` for the task's
+    municipality, and they become the field's ``enum`` and ``enumTitles``; a value that is not among
+    them is refused like any other ``enum`` (the field's ``errorMessage`` can say it in its words).
 ``errorMessage``
     A German message (string) or one per keyword (``{"pattern": "…", "x-max-date": "…"}``).
 
@@ -316,6 +321,33 @@ def _validator(schema_json: bytes):
 
 # --- deploy time ------------------------------------------------------------------------------
 
+def with_choices(schema: dict, choices_of) -> dict:
+    """The schema with each ``x-choices`` field's ``enum``/``enumTitles`` taken from
+    ``choices_of(source) -> [{"value", "title"}]``; the schema itself is not changed (forms are cached)."""
+    if isinstance(schema, list):
+        return [with_choices(item, choices_of) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    node = {key: value if key in ("enum", "const", "default", "examples", "enumTitles", "errorMessage")
+            else with_choices(value, choices_of) for key, value in schema.items()}
+    source = schema.get("x-choices")
+    if isinstance(source, str):
+        choices = choices_of(source)
+        node["enum"] = [str(c["value"]) for c in choices]
+        node["enumTitles"] = {str(c["value"]): str(c.get("title") or c["value"]) for c in choices}
+    return node
+
+
+def choice_sources(schema) -> set[str]:
+    """The operations a schema's ``x-choices`` name."""
+    if isinstance(schema, list):
+        return set().union(*(choice_sources(item) for item in schema)) if schema else set()
+    if not isinstance(schema, dict):
+        return set()
+    found = {schema["x-choices"]} if isinstance(schema.get("x-choices"), str) else set()
+    return found.union(*(choice_sources(value) for key, value in schema.items() if key != "x-choices"))
+
+
 def schema_problems(schema) -> list[str]:
     """What makes a form schema unfit for input from the public, each located and in German:
     patterns RE2 cannot run, a maxLength above ABSOLUTE_MAX_LENGTH, malformed own keywords."""
@@ -357,6 +389,9 @@ def _walk_schema(node, path: list[str], problems: list[str]) -> None:
                 problems.append(f"{where}/{keyword}: gilt nur zusammen mit \"format\": \"date\".")
     if "x-multiline" in node and not isinstance(node["x-multiline"], bool) and not _is_literal_container(path):
         problems.append(f"{where}/x-multiline: muss true oder false sein.")
+    if "x-choices" in node and not _is_literal_container(path) and (
+            not isinstance(node["x-choices"], str) or node["x-choices"].count(".") != 1):
+        problems.append(f"{where}/x-choices: muss eine Operation „<system>.<operation>“ nennen.")
     for key, value in node.items():
         if key in ("enum", "const", "default", "examples", "enumTitles", "errorMessage"):
             continue

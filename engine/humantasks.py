@@ -13,6 +13,7 @@ from .clock import as_utc
 from .errors import FormInvalid, InvalidState, NotFound, TaskAlreadyClaimed
 from .fastsql import Statement
 from .models import HumanTask, ProcessInstance
+from .operations import ServiceCall
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,16 @@ class TaskService:
         if not task.form_key:
             return None
         definition_id = _DEFINITION_OF.first(conn, {"instance_id": task.instance_id})["definition_id"]
-        return self.repository.get_form(definition_id, task.form_key)
+        schema = self.repository.get_form(definition_id, task.form_key)
+        if not forms.choice_sources(schema):
+            return schema
+        return forms.with_choices(schema, lambda source: self._choices(source, task))
+
+    def _choices(self, source: str, task: TaskInfo) -> list[dict]:
+        """The choices of an ``x-choices`` field, from the specialist system, for the task's municipality."""
+        call = ServiceCall(source, {}, idempotency_key=f"choices:{task.id}", tenant=task.tenant,
+                           instance_id=task.instance_id, business_key=task.business_key)
+        return self.ctx.registry.resolve(source)(call)["choices"]
 
     def claim(self, task_id: str, user: str) -> None:
         with self.ctx.sessions() as session, session.begin():
@@ -122,17 +132,17 @@ class TaskService:
     def complete(self, task_id: str, data: dict, user: str | None = None) -> None:
         """Validates ``data`` against the task's form; on any error nothing is stored: FormInvalid,
         InvalidState, or ModelError when the task's own completion fails in the model."""
-        with self.ctx.writer.begin() as conn:
-            task = self._get(conn, task_id)
-            if task.state != "open":
-                raise InvalidState(f"Die Aufgabe '{task.name}' ist bereits erledigt.")
-            if task.assignee and user and task.assignee != user:
-                raise TaskAlreadyClaimed(f"Die Aufgabe '{task.name}' bearbeitet bereits {task.assignee}.")
+        # The form is checked before the write lock: its x-choices come from the specialist systems,
+        # which read on connections of their own.
+        with self.ctx.db.connect() as conn:
+            task = self._open(conn, task_id, user)
             schema = self._form(conn, task)
-            if schema is not None:
-                data, errors = forms.clean(schema, data, today=forms.local_date(self.ctx.now()))
-                if errors:
-                    raise FormInvalid(errors)
+        if schema is not None:
+            data, errors = forms.clean(schema, data, today=forms.local_date(self.ctx.now()))
+            if errors:
+                raise FormInvalid(errors)
+        with self.ctx.writer.begin() as conn:
+            task = self._open(conn, task_id, user)
 
             def mark_completed(conn) -> bool:
                 if _MARK_COMPLETED.execute(conn, {"task_id": task_id, "now": self.ctx.now(), "user": user}) != 1:
@@ -150,6 +160,14 @@ class TaskService:
             outcome = core.execute(self.ctx, task.instance_id, complete, user, claim=mark_completed, claimed=task_id,
                                    conn=conn, refused=f"Die Aufgabe '{task.name}' bleibt offen.")
         self.ctx.workflows.put(outcome)
+
+    def _open(self, conn, task_id: str, user: str | None) -> TaskInfo:
+        task = self._get(conn, task_id)
+        if task.state != "open":
+            raise InvalidState(f"Die Aufgabe '{task.name}' ist bereits erledigt.")
+        if task.assignee and user and task.assignee != user:
+            raise TaskAlreadyClaimed(f"Die Aufgabe '{task.name}' bearbeitet bereits {task.assignee}.")
+        return task
 
     def _explain(self, session, task_id: str):
         task = session.get(HumanTask, task_id)

@@ -461,6 +461,8 @@ def _check_form_input_bounds(dep: _Deployment, path: str, schema: dict) -> None:
     """Patterns RE2 can run, bounded lengths, well-formed date bounds (engine/forms.py)."""
     for problem in forms.schema_problems(schema):
         dep.report(path, None, f"Formularschema: {problem}")
+    for source in sorted(forms.choice_sources(schema) - dep.known_operations):
+        dep.report(path, None, f"Formularschema: x-choices nennt die Operation „{source}“, die nicht registriert ist.")
 
 
 def _parse_all(files: dict[str, bytes]) -> tuple[dict, dict, list[Problem]]:

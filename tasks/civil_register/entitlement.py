@@ -5,9 +5,11 @@ partners, ancestors and descendants (Satz 1); others must show a legal interest 
 Interesse); a sibling of the child or of the deceased needs only a justified interest (berechtigtes
 Interesse) for the birth and the death register (Satz 2), for the marriage and partnership register a
 legal interest like anyone else; applicants must be over 16 (Satz 3).
-§ 62 Abs. 3 PStG (30 years after the death of the last deceased person concerned a justified interest
-suffices) is not decided here: the register does not record the deaths of the persons in a birth,
-marriage or partnership entry, so it stays with the registrar.
+§ 62 Abs. 3 PStG: "Vor Ablauf der für die Führung der Personenstandsregister festgelegten Fristen ist die
+Benutzung [...] bereits bei Glaubhaftmachung eines berechtigten Interesses zuzulassen, wenn seit dem Tod
+des zuletzt verstorbenen Beteiligten 30 Jahre vergangen sind" (participants: parents and child, the
+spouses, the partners). The register counts from the deaths noted on the entry; the registrar still
+judges the interest shown.
 § 5 Abs. 5 PStG keeping periods (births 110, marriages and partnerships 80, deaths 30 years): after
 them the entry goes to the archive (§ 7 Abs. 3 PStG); such a request goes to the registrar."""
 from __future__ import annotations
@@ -32,6 +34,10 @@ NEEDS_INTEREST = {
     "other": LEGAL_INTEREST.format(who="Andere Personen"),
 }
 RELATIONS = tuple(ENTITLED) + tuple(NEEDS_INTEREST)
+PARTICIPANTS_DEAD_YEARS = 30  # § 62 Abs. 3 PStG
+AFTER_PARTICIPANTS_DEATH = ("Seit dem Tod des zuletzt verstorbenen Beteiligten ({died}) sind 30 Jahre "
+                            "vergangen: ein berechtigtes Interesse genügt (§ 62 Abs. 3 PStG); das Standesamt prüft "
+                            "die Angaben.")
 MINIMUM_AGE = 16  # § 62 Abs. 1 Satz 3 PStG: "über 16 Jahre alte Personen"
 KEEPING_YEARS = {"birth": 110, "marriage": 80, "partnership": 80, "death": 30}  # § 5 Abs. 5 PStG
 
@@ -40,7 +46,10 @@ def age_on(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
-def interest_rule(relation: str, kind: str | None) -> str:
+def interest_rule(relation: str, kind: str | None, last_participant_death: date | None, today: date) -> str:
+    if (kind in ("birth", "marriage", "partnership") and last_participant_death is not None
+            and age_on(last_participant_death, today) >= PARTICIPANTS_DEAD_YEARS):
+        return AFTER_PARTICIPANTS_DEATH.format(died=f"{last_participant_death:%d.%m.%Y}")
     if relation == "sibling" and kind in ("marriage", "partnership"):
         return LEGAL_INTEREST.format(who="Geschwister (beim Ehe- und Lebenspartnerschaftsregister)")
     return NEEDS_INTEREST[relation]
@@ -48,13 +57,13 @@ def interest_rule(relation: str, kind: str | None) -> str:
 
 def decide(relation: str, legal_interest: str | None, blocked: bool, adoption: bool, applicant_age=None,
            kind: str | None = None, applicant_birth_date: date | None = None, event_date: date | None = None,
-           today: date | None = None) -> dict:
+           last_participant_death: date | None = None, today: date | None = None) -> dict:
     """``entitled`` only when every rule allows it; otherwise ``needs_clerk`` with all reasons."""
     relation = str(relation).strip().lower()
     today = today or date.today()
     reasons = []
     if relation in NEEDS_INTEREST:
-        reasons.append(interest_rule(relation, kind))
+        reasons.append(interest_rule(relation, kind, last_participant_death, today))
         if not (legal_interest or "").strip():
             reasons.append("Ein Interesse wurde im Antrag nicht dargelegt.")
     elif relation not in ENTITLED:

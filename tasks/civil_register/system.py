@@ -23,6 +23,13 @@ SUBJECT_ROLES = {
     "partnership": ("spouse1", "spouse2"),
     "death": ("deceased",),
 }
+# § 62 Abs. 3 PStG: "Beteiligte sind beim Geburtenregister die Eltern und das Kind, beim Eheregister die
+# Ehegatten und beim Lebenspartnerschaftsregister die Lebenspartner."
+PARTICIPANT_ROLES = {
+    "birth": ("child", "mother", "father"),
+    "marriage": ("spouse1", "spouse2"),
+    "partnership": ("spouse1", "spouse2"),
+}
 # Form values in German are accepted as well.
 KIND_ALIASES = {
     "geburtsurkunde": "birth", "geburt": "birth",
@@ -71,6 +78,7 @@ class CivilRegister(SpecialistSystem):
                 # For an ambiguous result, any flagged candidate counts (the clerk resolves it).
                 "blocked": any(is_blocked(e) for e in entries),
                 "adoption": any(e.adoption for e in entries),
+                "last_participant_death": iso(last_participant_death(entries[0])) if status == "found" else None,
             }
             self._log(session, call, "lookup_entry", query_summary(kind, p), status)
         return result
@@ -80,10 +88,12 @@ class CivilRegister(SpecialistSystem):
 
         params: relation, kind?, legal_interest?, applicant_age? or applicant_birth_date? (§ 62 Abs. 1
         Satz 3), event_date? (§ 5 Abs. 5 keeping period), and either entry_id (flags are read
-        from the register) or blocked/adoption as returned by lookup_entry."""
+        from the register) or blocked/adoption/last_participant_death (§ 62 Abs. 3) as returned by
+        lookup_entry."""
         p = call.params
         require(p, "relation")
         blocked, adoption = bool(p.get("blocked")), bool(p.get("adoption"))
+        last_death = parse_date(p.get("last_participant_death"), "last_participant_death")
         if p.get("entry_id") is not None:
             with transaction(self.sessions) as session:
                 entry = session.scalar(
@@ -92,13 +102,14 @@ class CivilRegister(SpecialistSystem):
                 status = "found" if entry else "not_found"
                 self._log(session, call, "check_entitlement", json.dumps({"entry_id": p["entry_id"]}), status)
                 if entry is not None:
-                    blocked, adoption = is_blocked(entry), entry.adoption
+                    blocked, adoption, last_death = is_blocked(entry), entry.adoption, last_participant_death(entry)
             if entry is None:
                 raise InvalidRequest(f"Registereintrag {p['entry_id']} gibt es nicht.")
         kind = certificate_kind(p["kind"]) if p.get("kind") else None
         return decide(p["relation"], p.get("legal_interest"), blocked, adoption, p.get("applicant_age"), kind=kind,
                       applicant_birth_date=parse_date(p.get("applicant_birth_date"), "applicant_birth_date"),
-                      event_date=parse_date(p.get("event_date"), "event_date"), today=berlin_today())
+                      event_date=parse_date(p.get("event_date"), "event_date"), last_participant_death=last_death,
+                      today=berlin_today())
 
     def _search(self, session: Session, tenant: str, kind: str, p: dict) -> list[CivregEntry]:
         stmt = (
@@ -171,6 +182,15 @@ def is_blocked(entry: CivregEntry, today: date | None = None) -> bool:
     return any(n.valid_from <= today and (n.valid_until is None or today <= n.valid_until) for n in entry.blocking_notes)
 
 
+def last_participant_death(entry: CivregEntry) -> date | None:
+    """The day the last of the entry's participants died, if the register notes the death of each."""
+    roles = PARTICIPANT_ROLES.get(entry.kind)
+    participants = [x for x in entry.persons if roles and x.role in roles]
+    if not participants or any(x.date_of_death is None for x in participants):
+        return None
+    return max(x.date_of_death for x in participants)
+
+
 def entry_view(entry: CivregEntry, persons: bool = True) -> dict:
     view = {
         "id": entry.id,
@@ -179,6 +199,7 @@ def entry_view(entry: CivregEntry, persons: bool = True) -> dict:
         "registry_office": entry.tenant,
         "event_date": iso(entry.event_date),
         "event_place": entry.event_place,
+        "event_time": entry.event_time.strftime("%H:%M") if entry.event_time else None,
         "blocked": is_blocked(entry),
         "adoption": entry.adoption,
     }
@@ -190,6 +211,10 @@ def entry_view(entry: CivregEntry, persons: bool = True) -> dict:
             "given_names": x.given_names,
             "birth_name": x.birth_name,
             "date_of_birth": iso(x.date_of_birth),
+            "place_of_birth": x.place_of_birth,
+            "sex": x.sex,
+            "last_residence": x.last_residence,
+            "marital_status": x.marital_status,
         }
         for x in subjects
     ]

@@ -46,8 +46,9 @@ mitteilung
 urkunde (no address block; the issuing office is the municipality's ``office``, PStG §55(2))
     kind              birth, marriage, partnership, death (or Geburtsurkunde, Eheurkunde, ...)
     register_number, event_date, event_place
+    event_time?       "HH:MM", the time of death (Sterbeurkunde)
     persons           [{"role", "family_name", "given_names", "birth_name"?, "sex"?, "date_of_birth"?,
-                      "place_of_birth"?}], roles as in
+                      "place_of_birth"?, "last_residence"?, "marital_status"?}], roles as in
                       the civil register (child, mother, father, spouse1, spouse2, deceased) or German labels
     issued_on?        default the issue day (``date``, which documents.render sets by the engine's clock)
     registrar?        name under the signature line
@@ -62,7 +63,7 @@ coat_of_arms? (text placeholder in the letterhead), bank? {"name", "iban", "bic"
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from engine.operations import InvalidRequest
 
@@ -79,7 +80,7 @@ CERTIFICATES = {  # kind: (title, register, event date label, event place label)
     "marriage": ("Eheurkunde", "Eheregister", "Tag der Eheschließung", "Ort der Eheschließung"),
     "partnership": ("Lebenspartnerschaftsurkunde", "Lebenspartnerschaftsregister",
                     "Tag der Begründung der Lebenspartnerschaft", "Ort der Begründung der Lebenspartnerschaft"),
-    "death": ("Sterbeurkunde", "Sterberegister", "Tag des Todes", "Ort des Todes"),
+    "death": ("Sterbeurkunde", "Sterberegister", "Zeitpunkt des Todes", "Ort des Todes"),
 }
 ROLE_LABELS = {
     "child": "Kind", "mother": "Mutter", "father": "Vater", "deceased": "Verstorbene Person",
@@ -87,19 +88,30 @@ ROLE_LABELS = {
     ("partnership", "spouse1"): "Lebenspartner 1", ("partnership", "spouse2"): "Lebenspartner 2",
 }
 PARENT_ROLES = {"mother", "father", "mutter", "vater"}
-SUBJECT_ROLES = {"child", "spouse1", "spouse2", "deceased", "kind"}
+SUBJECT_ROLES = {"child", "spouse1", "spouse2", "deceased"}
+SUBJECT_ROLES |= {label.lower() for role, label in ROLE_LABELS.items()
+                  if (role[1] if isinstance(role, tuple) else role) in SUBJECT_ROLES}  # German labels too
 SEX_LABELS = {"female": "weiblich", "male": "männlich", "diverse": "divers", "unspecified": "ohne Angabe",
               "weiblich": "weiblich", "männlich": "männlich", "maennlich": "männlich", "divers": "divers",
               "ohne_angabe": "ohne Angabe"}
-# What each certificate prints of a person (§§ 57–60 PStG): the person(s) the entry refers to with
-# their birth data (the child's sex on a birth certificate, § 59 Abs. 1 Nr. 2), the parents on a birth
-# certificate by name only (§ 59 Abs. 1 Nr. 4; their birth dates are not part of it).
+MARITAL_LABELS = {"single": "ledig", "married": "verheiratet", "widowed": "verwitwet", "divorced": "geschieden",
+                  "partnered": "in eingetragener Lebenspartnerschaft", "partner_deceased": "Lebenspartner verstorben",
+                  "partnership_dissolved": "Lebenspartnerschaft aufgehoben"}
+# What each certificate prints of a person, as the law lists it:
+# § 59 Abs. 1 PStG (Geburtsurkunde): "1. die Vornamen und der Geburtsname des Kindes, 2. das Geschlecht des
+#   Kindes, 3. Ort und Tag der Geburt, 4. die Vornamen und die Familiennamen der Eltern"; the parents' birth
+#   data are not part of it.
+# §§ 57, 58 PStG (Ehe-, Lebenspartnerschaftsurkunde): the names of both spouses / partners, their birth
+#   names, "Ort und Tag der Geburt der Ehegatten", place and day of the marriage / partnership.
+# § 60 PStG (Sterbeurkunde): the names of the deceased, "Ort und Tag seiner Geburt", "der letzte Wohnsitz
+#   und der Familienstand", place and time of death.
 CERTIFICATE_FIELDS = {  # kind: (fields of the subject persons, fields of the others)
     "birth": (("birth_name", "sex"), ()),
     "marriage": (("birth_name", "date_of_birth", "place_of_birth"), ()),
     "partnership": (("birth_name", "date_of_birth", "place_of_birth"), ()),
-    "death": (("birth_name", "date_of_birth", "place_of_birth"), ()),
+    "death": (("birth_name", "date_of_birth", "place_of_birth", "last_residence", "marital_status"), ()),
 }
+SUBJECT_COUNT = {"birth": 1, "marriage": 2, "partnership": 2, "death": 1}
 
 
 # Checked values.
@@ -279,33 +291,58 @@ def certificate(data: dict, m: dict) -> dict:
     if not isinstance(raw_persons, list) or not raw_persons:
         raise InvalidRequest("data.persons braucht mindestens eine Person.")
     persons = []
-    subject_fields, other_fields = CERTIFICATE_FIELDS[kind]
     for i, raw in enumerate(raw_persons):
-        where = f"data.persons[{i}]"
-        person = mapping(raw, where)
-        role = text(person, "role", required=False)
-        if data.get("without_parents") and role.lower() in PARENT_ROLES:
-            continue
-        fields = subject_fields if role.lower() in SUBJECT_ROLES else other_fields
-        born = parse_date(person.get("date_of_birth"), f"{where}.date_of_birth") if "date_of_birth" in fields else None
-        sex = text(person, "sex", required=False) if "sex" in fields else ""
-        persons.append({"role": ROLE_LABELS.get((kind, role)) or ROLE_LABELS.get(role) or role or "Person",
-                        "family_name": text(person, "family_name", where=where),
-                        "given_names": text(person, "given_names", where=where),
-                        "birth_name": text(person, "birth_name", required=False) if "birth_name" in fields else "",
-                        "sex": SEX_LABELS.get(sex.lower(), sex),
-                        "date_of_birth": date_de(born) if born else "",
-                        "place_of_birth": text(person, "place_of_birth", required=False)
-                        if "place_of_birth" in fields else ""})
+        person = certificate_person(kind, mapping(raw, f"data.persons[{i}]"), f"data.persons[{i}]",
+                                    without_parents=bool(data.get("without_parents")))
+        if person is not None:
+            persons.append(person)
+    subjects = sum(1 for p in persons if p.pop("subject"))
+    if subjects != SUBJECT_COUNT[kind]:
+        raise InvalidRequest(f"Eine {title} braucht {SUBJECT_COUNT[kind]} Person(en), auf die sich der Eintrag "
+                             f"bezieht; angegeben sind {subjects}.")
     return {
         "doc_title": f"{title} – {register} Nr. {text(data, 'register_number')}",
         "title": title, "register": register, "register_number": text(data, "register_number"),
         "persons": persons, "event_date_label": date_label, "event_place_label": place_label,
         "event_date": day(data, "event_date"), "event_place": text(data, "event_place"),
+        "event_time": clock_time(data.get("event_time")) if kind == "death" else "",
         "issued_on": day(data, "issued_on", default=parse_date(data.get("date"), "data.date") or berlin_today()),
         "registrar": text(data, "registrar", required=False),
         "remarks": texts(data, "remarks"), "case_number": text(data, "case_number", required=False),
     }
+
+
+def certificate_person(kind: str, person: dict, where: str, without_parents: bool) -> dict | None:
+    """One person as the certificate of ``kind`` shows them, or None when left out (§ 59 Abs. 2 PStG)."""
+    role = text(person, "role", required=False)
+    if without_parents and role.lower() in PARENT_ROLES:
+        return None
+    subject = role.lower() in SUBJECT_ROLES
+    subject_fields, other_fields = CERTIFICATE_FIELDS[kind]
+    fields = subject_fields if subject else other_fields
+    shown = {f: text(person, f, required=False) if f in fields else "" for f in
+             ("birth_name", "sex", "place_of_birth", "last_residence", "marital_status")}
+    born = parse_date(person.get("date_of_birth"), f"{where}.date_of_birth") if "date_of_birth" in fields else None
+    return {"subject": subject,
+            "role": ROLE_LABELS.get((kind, role)) or ROLE_LABELS.get(role) or role or "Person",
+            "family_name": text(person, "family_name", where=where),
+            "given_names": text(person, "given_names", where=where),
+            **shown,
+            "sex": SEX_LABELS.get(shown["sex"].lower(), shown["sex"]),
+            "marital_status": MARITAL_LABELS.get(shown["marital_status"], shown["marital_status"]),
+            "date_of_birth": date_de(born) if born else ""}
+
+
+def clock_time(value) -> str:
+    """"14:30" as the certificate prints a time of death ("14:30 Uhr"); nothing when the entry has none."""
+    if value in (None, ""):
+        return ""
+    raw = str(value).strip()
+    try:
+        parsed = datetime.strptime(raw[:5], "%H:%M")
+    except ValueError:
+        raise InvalidRequest(f"data.event_time: {raw[:20]!r} ist keine Uhrzeit (SS:MM).") from None
+    return f"{parsed:%H:%M} Uhr"
 
 
 BUILDERS = {

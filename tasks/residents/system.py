@@ -25,7 +25,7 @@ from .models import (
 
 class Residents(SpecialistSystem):
     name = "residents"
-    operations = ("check_residence", "zone_for_address")
+    operations = ("check_residence", "zone_for_address", "zones")
 
     def __init__(self, sessions: sessionmaker[Session]):
         self.sessions = sessions
@@ -79,6 +79,14 @@ class Residents(SpecialistSystem):
         require(call.params, "street")
         with transaction(self.sessions) as session:
             return lookup_zone(session, call.tenant, call.params["street"])
+
+    def zones(self, call: ServiceCall) -> dict:
+        """The municipality's resident parking zones, as a form offers them to choose from (``x-choices``)
+        -> {"choices": [{"value": code, "title": "C – Neustadt"}]}."""
+        with transaction(self.sessions) as session:
+            rows = session.scalars(select(ResidentsZone).where(ResidentsZone.tenant == call.tenant)
+                                   .order_by(ResidentsZone.code)).all()
+            return {"choices": [{"value": z.code, "title": f"{z.code} – {z.name}"} for z in rows]}
 
     def _person(self, session: Session, tenant: str, family_name: str, given_names: str, born: date):
         candidates = session.scalars(

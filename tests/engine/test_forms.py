@@ -257,3 +257,43 @@ def test_a_task_form_with_a_backtracking_pattern_is_refused_at_deploy(process_en
     assert problem.file == "review.schema.json"
     assert problem.message.startswith(f"Formularschema: properties/{first}/pattern: Das Muster „^(?=.*[0-9])“ lässt "
                                       "sich nicht in linearer Zeit prüfen")
+
+
+def test_a_task_form_naming_an_unknown_choices_operation_is_refused_at_deploy(process_engine):
+    review = json.loads((TEST_MODELS / "engine/review.schema.json").read_text())
+    first = next(iter(review["properties"]))
+    review["properties"][first] = {**review["properties"][first], "x-choices": "nowhere.zones"}
+    files = {"lifecycle.bpmn": (TEST_MODELS / "engine/lifecycle.bpmn").read_bytes(),
+             "review.schema.json": json.dumps(review).encode()}
+    with pytest.raises(ModelInvalid) as err:
+        process_engine.repository.deploy(files, name="test")
+    [problem] = err.value.problems
+    assert problem.message == ("Formularschema: x-choices nennt die Operation „nowhere.zones“, die nicht "
+                               "registriert ist.")
+
+
+# --- choices from a specialist system (x-choices) --------------------------------------------------
+
+CHOOSING = {"type": "object", "properties": {"zone": {"type": "string", "title": "Zone", "x-choices": "demo.zones",
+                                                      "errorMessage": {"enum": "Diese Zone gibt es nicht."}}}}
+
+
+def test_choices_become_the_fields_enum_and_a_value_outside_them_is_refused():
+    asked = []
+
+    def choices_of(source):
+        asked.append(source)
+        return [{"value": "A", "title": "A – Altstadt"}, {"value": "B", "title": "B – Bahnhof"}]
+
+    schema = forms.with_choices(CHOOSING, choices_of)
+    assert schema["properties"]["zone"]["enum"] == ["A", "B"] and asked == ["demo.zones"]
+    assert schema["properties"]["zone"]["enumTitles"] == {"A": "A – Altstadt", "B": "B – Bahnhof"}
+    assert "enum" not in CHOOSING["properties"]["zone"]  # the cached form stays as deployed
+    assert forms.validate(schema, {"zone": "B"}) == []
+    assert [e.message for e in forms.validate(schema, {"zone": "Z"})] == ["Zone: Diese Zone gibt es nicht."]
+    assert forms.choice_sources(CHOOSING) == {"demo.zones"}
+
+
+def test_x_choices_must_name_an_operation():
+    assert forms.schema_problems({"properties": {"zone": {"type": "string", "x-choices": "zones"}}}) == [
+        "properties/zone/x-choices: muss eine Operation „<system>.<operation>“ nennen."]

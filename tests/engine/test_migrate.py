@@ -14,7 +14,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
-from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, LargeBinary, String, Text, insert, inspect, text
+from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, LargeBinary, String, Text, Time, insert, inspect, text
 
 import engine.models
 from engine.db import Base, make_engine, normalise_url
@@ -31,7 +31,7 @@ LEGACY_SCRIPTS = Path(__file__).resolve().parents[1] / "models" / "legacy_migrat
 EXPECTED_HEADS = {
     "engine": "0001",
     "accounts": "accounts_0001",
-    "civil_register": "civil_register_0001",
+    "civil_register": "civil_register_0002",
     "dog_tax": "dog_tax_0001",
     "efile": "efile_0001",
     "finance": "finance_0002",
@@ -61,7 +61,7 @@ def owned_tables(label: str) -> set[str]:
 ALL_TABLES = set(Base.metadata.tables)
 BORN_AFTER_THE_SPLIT = ("staff_accounts", "signin", "accounts")  # branches the old single history never had
 # Branches with revisions after the split: the last revision the old history had, and the tables added since.
-MOVED_ON = {"portal": "portal_0002"}
+MOVED_ON = {"portal": "portal_0002", "civil_register": "civil_register_0001"}
 ADDED_AFTER_THE_SPLIT = {"portal_delivery_choice"}
 LEGACY_TABLES = (ALL_TABLES - {t for label in BORN_AFTER_THE_SPLIT for t in owned_tables(label)}
                  - ADDED_AFTER_THE_SPLIT)
@@ -133,6 +133,8 @@ def _value(column, inserted: dict):
         return 7
     if isinstance(kind, DateTime):
         return dt.datetime(2024, 5, 17, 9, 30, tzinfo=dt.timezone.utc)
+    if isinstance(kind, Time):
+        return dt.time(9, 30)
     if isinstance(kind, Date):
         return dt.date(2024, 5, 17)
     if isinstance(kind, JSON):

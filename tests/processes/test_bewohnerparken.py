@@ -127,10 +127,36 @@ def test_clerk_approves_and_sets_the_zone_for_an_unknown_street(office):
     case = submit(office, application(strasse="Neue Straße 1"))
     decide(office, case, entscheidung="genehmigen", begruendung="Neubaugebiet, gehört zur Zone C")
     assert office.task(case).activity_id == "decide"  # no zone known yet: asked again
-    decide(office, case, entscheidung="genehmigen", zone_festgelegt="c", begruendung="Neubaugebiet, gehört zur Zone C")
+    decide(office, case, entscheidung="genehmigen", zone_festgelegt="C", begruendung="Neubaugebiet, gehört zur Zone C")
     assert office.variables(case)["zone"] == "C"
     pay(office, case)
     assert office.variables(case)["ausweis"]["zone"] == "C"
+
+
+def test_zone_choice_offers_the_municipality_zone_table(office):
+    case = submit(office, application(strasse="Neue Straße 1"))
+    field = office.engine.tasks.form(office.task(case).id)["properties"]["zone_festgelegt"]
+    assert field["enum"] == ["A", "B", "C", "D", "E", "F", "G", "H"]  # Plauen's zones (residents system)
+    assert field["enumTitles"]["C"] == "C – Neustadt"
+    musterstadt = submit(office, application(strasse="Neue Straße 1"), tenant="musterstadt")
+    assert office.engine.tasks.form(office.task(musterstadt, "musterstadt").id)["properties"]["zone_festgelegt"][
+        "enum"] == ["A", "B", "C"]
+
+
+@pytest.mark.parametrize("typed", ["Z", "c", "D1", "I"])  # Plauen has A–H
+def test_zone_not_in_the_zone_table_is_refused_and_nothing_stored(office, typed):
+    case = submit(office, application(strasse="Neue Straße 1"))
+    task = office.task(case)
+    with pytest.raises(FormInvalid) as err:
+        office.engine.tasks.complete(task.id, {"entscheidung": "genehmigen", "zone_festgelegt": typed,
+                                               "begruendung": "Neubaugebiet"})
+    assert [(e.field, e.message) for e in err.value.errors] == [(
+        "zone_festgelegt", ("Parkzone (nur wenn die Straße nicht im Verzeichnis steht oder abweichend): Diese Parkzone "
+                            "gibt es in der Zonentabelle der Gemeinde nicht. Bitte eine Zone aus der Liste wählen."))]
+    assert office.task(case).id == task.id  # still open
+    variables = office.variables(case)
+    assert (variables["zone_festgelegt"], variables["zone"]) == (None, None)
+    assert [d["schritt"] for d in variables["entscheidungen"]] == ["automatische_pruefung"]  # no decision recorded
 
 
 def test_clerk_rejects_with_a_notice_giving_the_reason(office):

@@ -108,3 +108,22 @@ def test_company_car_without_residence_is_rejected_by_the_clerk(app, office):
     assert reason in notice and "PL-VL 500" in notice and "Rechtsbehelf" in notice
     assert office.state(case_number) == "completed"
     assert office.cases.finance.receivables("plauen", business_key=case_number) == []
+
+
+def test_clerk_chooses_the_zone_from_the_zone_table(app, office):
+    citizen = login(app, "erika")
+    case_number = apply(citizen, office, application(strasse="Neue Straße 1"))
+    clerk = login(app, CLERK.id)
+    task = office.task(case_number)
+    page = clerk.get(f"/arbeit/{task.id}").get_data(as_text=True)
+    select = re.search(r'<select id="f_zone_festgelegt".*?</select>', page, re.DOTALL).group(0)
+    assert '<option value="C" >C – Neustadt</option>' in select and select.count("<option") == 9  # 8 zones + empty
+    refused = clerk.post(f"/arbeit/{task.id}", data={"entscheidung": "genehmigen", "zone_festgelegt": "Q",
+                                                      "begruendung": "Neubaugebiet"})
+    assert refused.status_code == 422
+    assert "Diese Parkzone gibt es in der Zonentabelle der Gemeinde nicht." in refused.get_data(as_text=True)
+    assert office.task(case_number).id == task.id
+    assert clerk.post(f"/arbeit/{task.id}", data={"entscheidung": "genehmigen", "zone_festgelegt": "C",
+                                                   "begruendung": "Neubaugebiet"}).status_code == 302
+    office.run()
+    assert office.variables(case_number)["zone"] == "C"

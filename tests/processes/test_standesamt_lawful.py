@@ -87,16 +87,34 @@ def test_pstv_certificate_and_cover_letter_name_the_signing_registrar(office):
     assert "Sabine Berger" in cover and "ohne Unterschrift gültig" not in cover
 
 
-def test_pstg_59_birth_certificate_has_no_birth_dates_or_birth_names_of_the_parents(office):
-    case = office.cases.submit("standesamt", "plauen", application(), citizen="erika")
+def certificate_text(office, tenant="plauen", **changes) -> str:
+    """The certificate issued on an application with ``changes``, as pypdf reads it back."""
+    case = office.cases.submit("standesamt", tenant, application(**changes), citizen="erika")
     office.run()
-    sign(office, case.case_number)
-    text = one(documents(office, case.case_number), "Geburtsurkunde")
-    # The child's sex (§ 59 Abs. 1 Nr. 2) is printed from the entry's "sex" (test_documents); the demo
-    # register has no such column yet.
-    assert "Erika Maria" in text and "Anna" in text and "Max" in text and "14.03.1990" in text and "Plauen" in text
+    variables = office.variables(case.case_number, tenant)
+    if variables["einstellungen"]["payment_first"]:
+        office.cases.record_payment(tenant, variables["kassenzeichen"], variables["gebuehr_cents"])
+        office.run()
+    sign(office, case.case_number, tenant)
+    [text] = [t for title, t in documents(office, case.case_number, tenant).items()
+              if title.split()[0].endswith("urkunde")]
+    return " ".join(text.split())
+
+
+def test_pstg_59_birth_certificate_has_sex_and_parents_names_but_not_their_birth_data(office):
+    text = certificate_text(office)
+    # § 59 Abs. 1: the child's names, sex, place and day of birth; the parents' given and family names.
+    assert "Geburtsurkunde" in text and "Erika Maria" in text and "Mustermann" in text
+    assert "Geschlecht weiblich" in text and "Tag der Geburt 14.03.1990" in text and "Ort der Geburt Plauen" in text
+    assert "Mutter" in text and "Anna" in text and "Vater" in text and "Max" in text
     assert "21.04.1962" not in text and "30.07.1958" not in text  # the parents' birth dates
     assert "Gabler" not in text  # the mother's birth name: § 59 Abs. 1 Nr. 4 names "Vornamen und Familiennamen"
+
+
+def test_pstg_22_3_birth_certificate_prints_divers(office):
+    text = certificate_text(office, tenant="musterstadt", familienname="Exempel", vornamen="Kim",
+                            ereignisdatum="2021-04-01", ereignisort="Musterstadt", beziehung="parent")
+    assert "Kim" in text and "Geschlecht divers" in text and "Sandra" in text and "19.09.1989" not in text
 
 
 def test_pstg_57_marriage_form_asks_for_both_spouses_and_finds_only_their_entry(office):
@@ -109,25 +127,49 @@ def test_pstg_57_marriage_form_asks_for_both_spouses_and_finds_only_their_entry(
         vornamen_2="Lena", ereignisdatum="2015-06-20"), citizen="erika")
     office.run()
     assert office.variables(wrong.case_number)["registerauskunft"]["status"] == "not_found"
-    case = office.cases.submit("standesamt", "plauen", application(
-        urkundenart="marriage", familienname="Beispiel", vornamen="Jonas", familienname_2="Beispiel",
-        vornamen_2="Erika", ereignisdatum="2015-06-20"), citizen="erika")
-    office.run()
-    sign(office, case.case_number)
-    text = one(documents(office, case.case_number), "Eheurkunde")
-    # § 57 PStG: names of both spouses, their birth names, date and place of birth; place and date of marriage.
-    assert "Jonas" in text and "Erika Maria" in text and "Mustermann" in text
-    assert "01.12.1988" in text and "14.03.1990" in text and "20.06.2015" in text
+    text = certificate_text(office, urkundenart="marriage", familienname="Beispiel", vornamen="Jonas",
+                            familienname_2="Beispiel", vornamen_2="Erika", ereignisdatum="2015-06-20")
+    # § 57 PStG: names of both spouses, their birth names, place and day of birth; place and day of marriage.
+    assert "Eheurkunde" in text and "Ehegatte 1" in text and "Ehegatte 2" in text
+    assert "Jonas" in text and "Erika Maria" in text and "Geburtsname Mustermann" in text
+    assert "01.12.1988" in text and "Zwickau" in text and "14.03.1990" in text
+    assert "Tag der Eheschließung 20.06.2015" in text and "Ort der Eheschließung Plauen" in text
+    assert "Geschlecht" not in text
 
 
-def test_pstg_60_death_certificate_has_birth_date_and_place_of_the_deceased(office):
-    case = office.cases.submit("standesamt", "plauen", application(
-        urkundenart="death", familienname="Mustermann", vornamen="Max", ereignisdatum="2021-02-08",
-        beziehung="child"), citizen="erika")
+def test_pstg_58_partnership_form_asks_for_both_partners(office):
+    with pytest.raises(FormInvalid) as err:
+        office.cases.submit("standesamt", "plauen", application(urkundenart="partnership", familienname="Exempel",
+                            vornamen="Sven", ereignisdatum="2009-08-14"), citizen="erika")
+    assert {e.field for e in err.value.errors} == {"familienname_2", "vornamen_2"}
+
+
+def test_pstg_58_partnership_certificate_has_both_partners(office):
+    text = certificate_text(office, urkundenart="partnership", familienname="Exempel", vornamen="Sven",
+                            familienname_2="Exempel", vornamen_2="Tobias", ereignisdatum="2009-08-14")
+    assert "Lebenspartnerschaftsurkunde" in text and "Lebenspartner 1" in text and "Lebenspartner 2" in text
+    assert "Sven" in text and "30.03.1975" in text and "Chemnitz" in text
+    assert "Tobias" in text and "Geburtsname Probe" in text and "11.11.1979" in text
+    assert "14.08.2009" in text
+
+
+def test_pstg_60_death_certificate_has_birth_data_last_residence_marital_status_and_time_of_death(office):
+    text = certificate_text(office, urkundenart="death", familienname="Mustermann", vornamen="Max",
+                            ereignisdatum="2021-02-08", beziehung="child")
+    assert "Sterbeurkunde" in text and "Max" in text and "Mustermann" in text
+    assert "Tag der Geburt 30.07.1958" in text and "Ort der Geburt Plauen" in text
+    assert "Letzter Wohnsitz Plauen" in text and "Familienstand verheiratet" in text
+    assert "Zeitpunkt des Todes 08.02.2021, 09:15 Uhr" in text and "Ort des Todes Plauen" in text
+
+
+def test_pstg_62_3_thirty_years_after_the_last_death_a_justified_interest_suffices(office):
+    data = application(familienname="Altmann", vornamen="Hedwig", ereignisdatum="1937-05-09", beziehung="other",
+                       rechtliches_interesse="Familienforschung zu meiner Urgroßtante")
+    case = office.cases.submit("standesamt", "plauen", data, citizen="erika")
     office.run()
-    sign(office, case.case_number)
-    text = one(documents(office, case.case_number), "Sterbeurkunde")
-    assert "30.07.1958" in text and "08.02.2021" in text
+    assert office.task(case.case_number).activity_id == "decide_entitlement"
+    reason = office.variables(case.case_number)["berechtigung"]["reason"]
+    assert "§ 62 Abs. 3 PStG" in reason and "30.06.1994" in reason and "rechtliches Interesse" not in reason
 
 
 def test_pstg_62_1_satz_3_applicant_under_16_by_birth_date_goes_to_the_registrar(office, clock):

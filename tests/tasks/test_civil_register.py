@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date as _date
 
 import pytest
 from sqlalchemy import select
@@ -9,7 +10,9 @@ from sqlalchemy import select
 from engine.db import transaction
 from engine.operations import InvalidRequest
 from tasks.civil_register import CivilRegister
-from tasks.civil_register.models import CivregRetrievalLog
+from tasks.civil_register.entitlement import decide as _decide
+from tasks.civil_register.models import CivregPerson, CivregRetrievalLog
+from tasks.documents.contexts import certificate
 
 from .helpers import make_call
 
@@ -73,7 +76,8 @@ def test_marriage_found_by_spouse_birth_name(register):
 )
 def test_not_found(register, params):
     result = lookup(register, **params)
-    assert result == {"status": "not_found", "entry": None, "candidates": [], "blocked": False, "adoption": False}
+    assert result == {"status": "not_found", "entry": None, "candidates": [], "blocked": False, "adoption": False,
+                      "last_participant_death": None}
 
 
 def test_two_matching_entries_are_ambiguous(register):
@@ -196,24 +200,38 @@ def test_entitlement_reads_flags_from_the_register(register, seeded):
 
 
 # § 62 PStG as the law words it.
-from datetime import date as _date  # noqa: E402
-
-from tasks.civil_register.entitlement import decide as _decide  # noqa: E402
+TODAY = _date(2026, 3, 14)
 
 
-def test_pstg_62_1_satz_2_sibling_needs_berechtigtes_interesse_for_birth_and_death_only():
-    birth = _decide("sibling", "Nachlass", False, False, kind="birth")
-    marriage = _decide("sibling", "Nachlass", False, False, kind="marriage")
-    assert birth["decision"] == marriage["decision"] == "needs_clerk"
-    assert "berechtigtes Interesse" in birth["reason"]
-    assert "rechtliches Interesse" in marriage["reason"] and "berechtigtes" not in marriage["reason"]
-
-
-def test_pstg_62_1_satz_3_age_from_the_birth_date():
-    today = _date(2026, 3, 14)
-    assert _decide("self", None, False, False, applicant_birth_date=_date(2010, 3, 14), today=today)["decision"] == "entitled"
-    young = _decide("self", None, False, False, applicant_birth_date=_date(2010, 3, 15), today=today)
-    assert young["decision"] == "needs_clerk" and "§ 62 Abs. 1 Satz 3 PStG" in young["reason"]
+@pytest.mark.parametrize("relation, kind, interest, born, last_death, decision, fragment", [
+    # § 62 Abs. 1 Satz 1: the person concerned, spouses, partners, ancestors and descendants.
+    ("self", "birth", None, _date(1990, 3, 14), None, "entitled", "§ 62 Abs. 1 Satz 1"),
+    ("spouse", "marriage", None, None, None, "entitled", "Ehegatten"),
+    ("partner", "partnership", None, None, None, "entitled", "Lebenspartner"),
+    ("grandparent", "birth", None, None, None, "entitled", "Vorfahren"),
+    ("grandchild", "death", None, None, None, "entitled", "Abkömmlinge"),
+    # § 62 Abs. 1 Satz 2: others need a legal interest; a sibling of the child or of the deceased a justified one.
+    ("other", "birth", "Erbschein", None, None, "needs_clerk", "rechtliches Interesse"),
+    ("sibling", "birth", "Erbschein", None, None, "needs_clerk", "berechtigtes Interesse"),
+    ("sibling", "death", "Erbschein", None, None, "needs_clerk", "berechtigtes Interesse"),
+    ("sibling", "marriage", "Erbschein", None, None, "needs_clerk", "rechtliches Interesse"),
+    ("other", "birth", None, None, None, "needs_clerk", "nicht dargelegt"),
+    # § 62 Abs. 1 Satz 3: "über 16 Jahre alte Personen", the age from the applicant's birth date.
+    ("self", "birth", None, _date(2010, 3, 14), None, "entitled", "§ 62 Abs. 1 Satz 1"),
+    ("self", "birth", None, _date(2010, 3, 15), None, "needs_clerk", "§ 62 Abs. 1 Satz 3"),
+    # § 62 Abs. 3: 30 years after the death of the last participant a justified interest suffices.
+    ("other", "birth", "Familienforschung", None, _date(1996, 3, 14), "needs_clerk", "§ 62 Abs. 3"),
+    ("other", "marriage", "Familienforschung", None, _date(1996, 3, 14), "needs_clerk", "§ 62 Abs. 3"),
+    ("other", "birth", "Familienforschung", None, _date(1996, 3, 15), "needs_clerk", "rechtliches Interesse"),
+    ("other", "death", "Familienforschung", None, _date(1980, 1, 1), "needs_clerk", "rechtliches Interesse"),
+])
+def test_pstg_62_entitlement(relation, kind, interest, born, last_death, decision, fragment):
+    result = _decide(relation, interest, False, False, kind=kind, applicant_birth_date=born,
+                     last_participant_death=last_death, today=TODAY)
+    assert result["decision"] == decision
+    assert fragment in result["reason"]
+    if fragment == "§ 62 Abs. 3":
+        assert "berechtigtes Interesse genügt" in result["reason"] and "rechtliches" not in result["reason"]
 
 
 def test_pstg_5_5_keeping_period_over_goes_to_the_registrar():
@@ -221,3 +239,57 @@ def test_pstg_5_5_keeping_period_over_goes_to_the_registrar():
     assert _decide("self", None, False, False, kind="death", event_date=_date(1996, 1, 2), today=today)["decision"] == "entitled"
     old = _decide("child", None, False, False, kind="death", event_date=_date(1995, 12, 31), today=today)
     assert old["decision"] == "needs_clerk" and "§ 5 Abs. 5 PStG" in old["reason"]
+
+
+def test_pstg_62_3_last_participant_death_from_the_deaths_noted_on_the_entry(register):
+    all_dead = lookup(register, kind="birth", family_name="Altmann", given_names="Hedwig", event_date="1937-05-09")
+    assert all_dead["last_participant_death"] == "1994-06-30"  # child 1994, mother 1979, father 1961
+    # Max (2021) and his mother Hilde (2019) died, his father Otto is not known to have died.
+    assert lookup(register, kind="birth", family_name="Mustermann", given_names="Max",
+                  event_date="1958-07-30")["last_participant_death"] is None
+    call = make_call("civil_register.check_entitlement", {"relation": "other", "legal_interest": "Familienforschung",
+                                                          "kind": "birth", "entry_id": all_dead["entry"]["id"]})
+    assert "§ 62 Abs. 3 PStG" in register.check_entitlement(call)["reason"]
+
+
+def test_entries_carry_what_the_certificates_need(register):
+    birth = lookup(register, kind="birth", family_name="Mustermann", given_names="Erika", event_date="1990-03-14")
+    child = next(p for p in birth["entry"]["persons"] if p["role"] == "child")
+    assert (child["sex"], child["place_of_birth"]) == ("female", "Plauen")
+    marriage = lookup(register, kind="marriage", family_name="Beispiel", given_names="Jonas",
+                      second_family_name="Beispiel", second_given_names="Erika", event_date="2015-06-20")
+    assert [(p["given_names"], p["date_of_birth"], p["place_of_birth"]) for p in marriage["entry"]["persons"]] == [
+        ("Jonas", "1988-12-01", "Zwickau"), ("Erika Maria", "1990-03-14", "Plauen")]
+    death = lookup(register, tenant="musterstadt", kind="death", family_name="Probemann", given_names="Gisela",
+                   event_date="2022-03-15")["entry"]
+    [deceased] = death["persons"]
+    assert (death["event_time"], deceased["last_residence"], deceased["marital_status"]) == (
+        "06:05", "Musterstadt", "widowed")
+    diverse = lookup(register, tenant="musterstadt", kind="birth", family_name="Exempel", given_names="Kim",
+                     event_date="2021-04-01")["entry"]
+    assert next(p["sex"] for p in diverse["persons"] if p["role"] == "child") == "diverse"
+
+
+def test_marriage_lookup_needs_the_other_spouse_to_fit(register):
+    params = {"kind": "marriage", "family_name": "Probemann", "given_names": "Jan", "event_date": "2018-05-26"}
+    assert lookup(register, tenant="musterstadt", **params, second_family_name="Fiktiva",
+                  second_given_names="Mara")["status"] == "found"  # found under her birth name
+    assert lookup(register, tenant="musterstadt", **params, second_family_name="Probemann",
+                  second_given_names="Gisela")["status"] == "not_found"
+
+
+@pytest.mark.parametrize("attribute, value", [("sex", "weiblich"), ("sex", "x"), ("marital_status", "verlobt")])
+def test_pstg_22_3_only_the_codes_the_register_knows(attribute, value):
+    with pytest.raises(ValueError):
+        CivregPerson(**{attribute: value})
+
+
+def test_pstg_57_a_marriage_certificate_is_not_made_with_one_spouse(register):
+    entry = lookup(register, kind="marriage", family_name="Beispiel", given_names="Jonas", event_date="2015-06-20",
+                   second_family_name="Beispiel", second_given_names="Erika")["entry"]
+    municipality = {"name": "Plauen", "office": "Standesamt Plauen", "street": "Unterer Graben 1",
+                    "postal_code": "08523", "city": "Plauen"}
+    assert [p["given_names"] for p in certificate({"kind": "marriage", "entry": entry}, municipality)["persons"]] == [
+        "Jonas", "Erika Maria"]
+    with pytest.raises(InvalidRequest, match="2 Person"):
+        certificate({"kind": "marriage", "entry": {**entry, "persons": entry["persons"][:1]}}, municipality)

@@ -19,7 +19,7 @@ def test_seed_twice_adds_nothing_the_second_time(sessions):
     with transaction(sessions) as session:
         counts = dict(session.execute(select(CivregEntry.tenant, func.count()).group_by(CivregEntry.tenant)).all())
         plans = session.scalar(select(func.count()).select_from(EfilePlanEntry).where(EfilePlanEntry.tenant == "plauen"))
-    assert counts == {"plauen": 13, "musterstadt": 12}
+    assert counts == {"plauen": 14, "musterstadt": 13}
     assert plans == 5
 
 
