@@ -118,7 +118,7 @@ def cases(signed_in, office) -> dict[str, tuple[str, str]]:
     decide(signed_in, office, "sv.plauen", found["bewohnerparken"][1],
            {"entscheidung": "ablehnen", "begruendung": "Unter der Anschrift ist keine Wohnung gemeldet."})
     decide(signed_in, office, "gw.plauen", found["gewerbe"][1],
-           {"entscheidung": "ablehnen", "begruendung": "Ein freier Beruf ist kein Gewerbe."})
+           {"entscheidung": "ablehnen", "begruendung": "Ein freier Beruf ist kein Gewerbe.", "entscheider": "Schulze"})
     waiting_for_post = {found["standesamt"][1], found["hundesteuer"][1]}
     jobs = [j["id"] for j in office.cases.open_print_jobs("plauen") if j["business_key"] in waiting_for_post]
     assert jobs and signed_in("sb.plauen").post("/arbeit/postausgang", data={"auftrag": jobs}).status_code == 302

@@ -179,7 +179,7 @@ def test_letter_applicant_gets_the_trade_rejection_by_post(app, office):
     paper = Paper(app, office, "gewerbe", test_gewerbe.notice(taetigkeit="Rechtsanwaltskanzlei", wz="69101"), "brief")
     case = paper.case_number
     assert paper.letters() == []  # "received" is a status only; nothing to post yet
-    paper.task("review", {"entscheidung": "ablehnen", "begruendung": "Ein freier Beruf ist kein Gewerbe."})
+    paper.task("review", {"entscheidung": "ablehnen", "begruendung": "Ein freier Beruf ist kein Gewerbe.", "entscheider": "Schulze"})
     assert paper.letters() == [[f"Bescheid zur Gewerbe-Anmeldung {case}"]]
     assert "freier Beruf" in paper.texts[f"Bescheid zur Gewerbe-Anmeldung {case}"]
     paper.ends_with_every_document_once_on_paper()
