@@ -114,11 +114,13 @@ def cases(signed_in, office) -> dict[str, tuple[str, str]]:
     }
     decide(signed_in, office, "sb.plauen", found["standesamt"][1], {"unterschrieben": "on", "standesbeamter": "Sabine Berger"})
     decide(signed_in, office, "st.plauen", found["hundesteuer"][1],
-           {"entscheidung": "ermaessigung", "prozent": "50", "begruendung": "Herde von 80 Schafen belegt"})
+           {"entscheidung": "ermaessigung", "prozent": "50", "begruendung": "Herde von 80 Schafen belegt",
+            "entscheider": "Stefan Tamm"})
     decide(signed_in, office, "sv.plauen", found["bewohnerparken"][1],
-           {"entscheidung": "ablehnen", "begruendung": "Unter der Anschrift ist keine Wohnung gemeldet."})
+           {"entscheidung": "ablehnen", "begruendung": "Unter der Anschrift ist keine Wohnung gemeldet.",
+            "entscheider": "Stefan Vogel"})
     decide(signed_in, office, "gw.plauen", found["gewerbe"][1],
-           {"entscheidung": "ablehnen", "begruendung": "Ein freier Beruf ist kein Gewerbe.", "entscheider": "Schulze"})
+           {"entscheidung": "ablehnen", "begruendung": "Ein freier Beruf ist kein Gewerbe.", "entscheider": "Gerd Weber"})
     waiting_for_post = {found["standesamt"][1], found["hundesteuer"][1]}
     jobs = [j["id"] for j in office.cases.open_print_jobs("plauen") if j["business_key"] in waiting_for_post]
     assert jobs and signed_in("sb.plauen").post("/arbeit/postausgang", data={"auftrag": jobs}).status_code == 302

@@ -27,6 +27,8 @@ eingangsbestaetigung
 kostenbescheid
     cash_reference (Kassenzeichen), due_date
     subject?          what the fee is for, e.g. "Geburtsurkunde"
+    regarding?        what the case is, as the letter says "für ...": default "Ihren Antrag"
+                      ("Ihre Gewerbeanzeige" for a trade notice, which is no application)
     fee_lines         [{"text", "unit_cents", "quantity"? (default 1)}], at least one
     total_cents?      if given, must equal the sum of the lines
     paid?             true: already paid, no payment request
@@ -257,7 +259,9 @@ def fee_notice(data: dict, m: dict) -> dict:
         raise InvalidRequest(f"data.total_cents ({data['total_cents']}) ist nicht die Summe der Positionen ({total}).")
     cash_reference = text(data, "cash_reference")
     ctx = letter(data, m, "Kostenbescheid", info=(("Kassenzeichen", cash_reference),))
-    return {**ctx, "subject": text(data, "subject", required=False), "fee_lines": lines, "total": money(total),
+    return {**ctx, "subject": text(data, "subject", required=False),
+            "regarding": text(data, "regarding", required=False) or "Ihren Antrag",
+            "fee_lines": lines, "total": money(total),
             "cash_reference": cash_reference, "due_date": day(data, "due_date"), "paid": bool(data.get("paid")),
             "legal_basis": text(data, "legal_basis", required=False),
             "legal_remedy": legal_remedy(data.get("legal_remedy"), default=True), "fee_remedy_note": True}

@@ -178,14 +178,17 @@ class DogTax(SpecialistSystem):
 
     def render_notice(self, call: ServiceCall) -> dict:
         """params: assessment_id, file_number, case_number, applicant (address), municipality (letterhead),
-        creditor_id? (for the SEPA note), date? -> {"document_id", "title", "sha256"}: the Steuerbescheid
-        as PDF, filed in the case's e-file. One document per key."""
+        creditor_id? (for the SEPA note), decided_by? (the official who decided the permit or the exemption,
+        § 37 Abs. 3 VwVfG; without one the notice was made by automatic equipment)
+        -> {"document_id", "title", "sha256"}: the Steuerbescheid as PDF, filed in the case's e-file.
+        One document per key."""
         p = call.params
         require(p, "assessment_id", "file_number", "case_number", "applicant", "municipality")
         with self.sessions() as session:
             assessment = self._assessment(session, call.tenant, p["assessment_id"])
             data = {**notice_data(assessment), "case_number": p["case_number"], "applicant": p["applicant"],
                     "file_number": p["file_number"], "creditor_id": p.get("creditor_id"),
+                    "decided_by": p.get("decided_by"),
                     # A notice is dated the day it is issued: the engine's today at rendering.
                     "date": call_today(call).isoformat()}
         title = f"Steuerbescheid Hundesteuer {data['year']} – Steuermarke Nr. {data['tag_number']}"

@@ -18,17 +18,20 @@ _env = ImmutableSandboxedEnvironment(
 )
 
 
-def permit_html(permit: dict, zone_name: str | None, municipality: dict, case_number: str | None) -> str:
+def permit_html(permit: dict, zone_name: str | None, municipality: dict, case_number: str | None,
+                issued_on: date, decided_by: str | None = None) -> str:
     m = municipality_context(mapping(municipality, "municipality"))
     return _env.get_template("ausweis.html").render(
         m=m, doc_title=f"Bewohnerparkausweis {permit['permit_number']}", permit=permit,
         zone_name=zone_name or "", case_number=case_number or "",
         valid_from=date_de(date.fromisoformat(permit["valid_from"])),
-        valid_until=date_de(date.fromisoformat(permit["valid_until"])))
+        valid_until=date_de(date.fromisoformat(permit["valid_until"])),
+        issued_on=date_de(issued_on), decided_by=str(decided_by or "").strip())
 
 
-def render_permit_pdf(permit: dict, zone_name: str | None, municipality: dict, case_number: str | None) -> bytes:
+def render_permit_pdf(permit: dict, zone_name: str | None, municipality: dict, case_number: str | None,
+                      issued_on: date, decided_by: str | None = None) -> bytes:
     from weasyprint import HTML
 
-    return HTML(string=permit_html(permit, zone_name, municipality, case_number), url_fetcher=_no_fetching()).write_pdf(
-        stylesheets=[_stylesheet()], pdf_variant="pdf/ua-1")
+    html = permit_html(permit, zone_name, municipality, case_number, issued_on, decided_by)
+    return HTML(string=html, url_fetcher=_no_fetching()).write_pdf(stylesheets=[_stylesheet()], pdf_variant="pdf/ua-1")

@@ -74,7 +74,8 @@ class Parking(SpecialistSystem):
         p = call.params
         require(p, "resident_key", "holder_name", "plate", "zone", "validity_months")
         plate, zone, months = normalise_plate(p["plate"]), zone_code(p["zone"]), int(p["validity_months"])
-        start = max(berlin_today(), parse_date(p.get("not_before"), "not_before") or berlin_today())
+        today = call_today(call)
+        start = max(today, parse_date(p.get("not_before"), "not_before") or today)
         until = valid_until(start, months)
 
         def create(session: Session):
@@ -95,7 +96,7 @@ class Parking(SpecialistSystem):
         (the old permit number). BusinessError "no_permit_to_replace" if there is no valid permit."""
         p = call.params
         require(p, "resident_key", "holder_name", "old_plate", "plate", "zone")
-        plate, old_plate, zone, today = normalise_plate(p["plate"]), normalise_plate(p["old_plate"]), zone_code(p["zone"]), berlin_today()
+        plate, old_plate, zone, today = normalise_plate(p["plate"]), normalise_plate(p["old_plate"]), zone_code(p["zone"]), call_today(call)
 
         def create(session: Session):
             old = valid_permit(session, call.tenant, p["resident_key"], old_plate, today, for_update=True)
@@ -114,21 +115,23 @@ class Parking(SpecialistSystem):
         require(call.params, "permit_number")
         with transaction(self.sessions) as session:
             row = self._permit(session, call.tenant, call.params["permit_number"])
-            return {"permit_number": row.permit_number, "status": effective_status(row, berlin_today()),
+            return {"permit_number": row.permit_number, "status": effective_status(row, call_today(call)),
                     "valid_until": iso(row.valid_until)}
 
     def render_permit(self, call: ServiceCall) -> dict:
         """The permit to put behind the windscreen, as PDF filed in the case's e-file.
 
-        params: permit_number, file_number, municipality (letterhead), zone_name?, title?
-        -> {"document_id", "title", "sha256"}. One document per key."""
+        params: permit_number, file_number, municipality (letterhead), zone_name?, title?, decided_by? (the
+        official who approved it, § 37 Abs. 3 VwVfG; without one it was approved by automatic equipment)
+        -> {"document_id", "title", "sha256"}. One document per key; dated the engine's today."""
         p = call.params
         require(p, "permit_number", "file_number", "municipality")
         with self.sessions() as session:
             permit = permit_view(self._permit(session, call.tenant, p["permit_number"]))
         title = str(p.get("title") or f"Bewohnerparkausweis {permit['permit_number']}")[:300]
         return file_pdf(self.efile, call, file_number=p["file_number"], title=title, kind="ausweis",
-                        render=lambda: render_permit_pdf(permit, p.get("zone_name"), p["municipality"], call.business_key))
+                        render=lambda: render_permit_pdf(permit, p.get("zone_name"), p["municipality"], call.business_key,
+                                                         issued_on=call_today(call), decided_by=p.get("decided_by")))
 
     # Plain methods for the web UI and tests.
 

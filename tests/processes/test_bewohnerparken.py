@@ -53,10 +53,13 @@ def pay(office, case_number, tenant="plauen"):
     office.run()
 
 
+OFFICIAL = "Lena Roth"  # the clerk of the Straßenverkehrsbehörde who decides
+
+
 def decide(office, case_number, **form):
     task = office.task(case_number)
     assert task.activity_id == "decide" and task.candidate_group == "strassenverkehr"
-    office.engine.tasks.complete(task.id, form, user="sb.plauen")
+    office.engine.tasks.complete(task.id, {"entscheider": OFFICIAL, **form}, user="sb.plauen")
     office.run()
 
 
@@ -149,7 +152,7 @@ def test_zone_not_in_the_zone_table_is_refused_and_nothing_stored(office, typed)
     task = office.task(case)
     with pytest.raises(FormInvalid) as err:
         office.engine.tasks.complete(task.id, {"entscheidung": "genehmigen", "zone_festgelegt": typed,
-                                               "begruendung": "Neubaugebiet"})
+                                               "begruendung": "Neubaugebiet", "entscheider": OFFICIAL})
     assert [(e.field, e.message) for e in err.value.errors] == [(
         "zone_festgelegt", ("Parkzone (nur wenn die Straße nicht im Verzeichnis steht oder abweichend): Diese Parkzone "
                             "gibt es in der Zonentabelle der Gemeinde nicht. Bitte eine Zone aus der Liste wählen."))]
@@ -169,10 +172,19 @@ def test_clerk_rejects_with_a_notice_giving_the_reason(office):
     assert "Der Einzug ist noch nicht erfolgt." in pdf_text(pdf)
 
 
+def test_vwvfg_37_3_parking_decision_needs_the_name_of_the_deciding_official(office):
+    case = submit(office, application(umzug=True))
+    with pytest.raises(FormInvalid) as err:
+        office.engine.tasks.complete(office.task(case).id, {"entscheidung": "genehmigen",
+                                                            "begruendung": "Einzug ist erfolgt."})
+    assert [e.field for e in err.value.errors] == ["entscheider"]
+    assert [d["schritt"] for d in office.variables(case)["entscheidungen"]] == ["automatische_pruefung"]
+
+
 def test_clerk_rejection_needs_a_reason(office):
     case = submit(office, application(umzug=True))
     with pytest.raises(FormInvalid) as err:
-        office.engine.tasks.complete(office.task(case).id, {"entscheidung": "ablehnen"})
+        office.engine.tasks.complete(office.task(case).id, {"entscheidung": "ablehnen", "entscheider": OFFICIAL})
     assert [e.message for e in err.value.errors] == ["Begründung (bei Ablehnung steht sie im Bescheid): Bitte ausfüllen."]
 
 

@@ -99,13 +99,14 @@ def test_company_car_without_residence_is_rejected_by_the_clerk(app, office):
     assert "An der Anschrift ist kein Wohnsitz gemeldet." in office.variables(case_number)["pruefgruende"]
     assert clerk.post(f"/arbeit/{task.id}", data={"entscheidung": "ablehnen"}).status_code == 422
     reason = "Unter der angegebenen Anschrift ist keine Wohnung gemeldet."
-    assert clerk.post(f"/arbeit/{task.id}", data={"entscheidung": "ablehnen", "begruendung": reason}).status_code == 302
+    assert clerk.post(f"/arbeit/{task.id}", data={"entscheidung": "ablehnen", "begruendung": reason,
+                                                   "entscheider": "Stefan Vogel"}).status_code == 302
     office.run()
 
     page = citizen.get(f"/portal/antraege/{case_number}").get_data(as_text=True)
     assert "Antrag abgelehnt" in page
     notice = next(t for t in documents(citizen, case_number) if "Ablehnungsbescheid" in t)
-    assert reason in notice and "PL-VL 500" in notice and "Rechtsbehelf" in notice
+    assert reason in notice and "PL-VL 500" in notice and "Rechtsbehelf" in notice and "Stefan Vogel" in notice
     assert office.state(case_number) == "completed"
     assert office.cases.finance.receivables("plauen", business_key=case_number) == []
 
@@ -119,11 +120,12 @@ def test_clerk_chooses_the_zone_from_the_zone_table(app, office):
     select = re.search(r'<select id="f_zone_festgelegt".*?</select>', page, re.DOTALL).group(0)
     assert '<option value="C" >C – Neustadt</option>' in select and select.count("<option") == 9  # 8 zones + empty
     refused = clerk.post(f"/arbeit/{task.id}", data={"entscheidung": "genehmigen", "zone_festgelegt": "Q",
-                                                      "begruendung": "Neubaugebiet"})
+                                                      "begruendung": "Neubaugebiet", "entscheider": "Stefan Vogel"})
     assert refused.status_code == 422
     assert "Diese Parkzone gibt es in der Zonentabelle der Gemeinde nicht." in refused.get_data(as_text=True)
     assert office.task(case_number).id == task.id
     assert clerk.post(f"/arbeit/{task.id}", data={"entscheidung": "genehmigen", "zone_festgelegt": "C",
-                                                   "begruendung": "Neubaugebiet"}).status_code == 302
+                                                   "begruendung": "Neubaugebiet",
+                                                   "entscheider": "Stefan Vogel"}).status_code == 302
     office.run()
     assert office.variables(case_number)["zone"] == "C"

@@ -55,10 +55,13 @@ def submit(office, data, tenant="plauen", citizen="erika"):
     return case.case_number
 
 
+OFFICIAL = "Uwe Kramer"  # the clerk of the Steuerverwaltung who decides
+
+
 def complete(office, case_number, activity, data, tenant="plauen"):
     task = office.task(case_number, tenant)
     assert task.activity_id == activity and task.candidate_group == "steueramt"
-    office.engine.tasks.complete(task.id, data, user="st.plauen")
+    office.engine.tasks.complete(task.id, {"entscheider": OFFICIAL, **data}, user="st.plauen")
     office.run()
 
 
@@ -162,7 +165,8 @@ def test_dangerous_dog_without_permit_is_taxed_at_dangerous_rate_and_handed_to_p
     case_number = submit(tax_office, anmeldung(rasse="Pitbull-Mischling", erlaubnis_nummer="GH-1999-001",
                                                gefaehrlicher_hund=True, haftpflichtversicherung="Vogtland AG"))
     with pytest.raises(FormInvalid) as err:
-        tax_office.engine.tasks.complete(tax_office.task(case_number).id, {"ergebnis": "ungueltig"})
+        tax_office.engine.tasks.complete(tax_office.task(case_number).id,
+                                         {"ergebnis": "ungueltig", "entscheider": OFFICIAL})
     assert [e.message for e in err.value.errors] == ["Begründung: Bitte ausfüllen."]
     complete(tax_office, case_number, "check_permit",
              {"ergebnis": "ungueltig", "begruendung": "Die Erlaubnis GH-1999-001 ist seit 2004 erloschen."})
@@ -193,12 +197,29 @@ def test_exemption_decided_by_the_clerk(tax_office, decision, amount, printed):
     assert printed in notice_text(tax_office, case_number)
 
 
+@pytest.mark.parametrize("data, activity, form", [
+    (anmeldung(rasse="American Staffordshire Terrier", erlaubnis_nummer="GH-2026-017"), "check_permit",
+     {"ergebnis": "gueltig"}),
+    (anmeldung(steuervergunstigung="huetehund", vergunstigung_begruendung="Ich halte eine Herde Schafe."),
+     "decide_exemption", {"entscheidung": "befreiung", "begruendung": "Herde belegt"}),
+])
+def test_vwvfg_37_3_clerk_decision_needs_the_name_of_the_deciding_official(tax_office, data, activity, form):
+    case_number = submit(tax_office, data)
+    task = tax_office.task(case_number)
+    assert task.activity_id == activity
+    with pytest.raises(FormInvalid) as err:
+        tax_office.engine.tasks.complete(task.id, form)
+    assert [e.field for e in err.value.errors] == ["entscheider"]
+    assert tax_office.variables(case_number)["entscheidungen"] == []  # nothing recorded
+
+
 def test_reduction_needs_a_percentage(tax_office):
     data = anmeldung(steuervergunstigung="jagdhund", vergunstigung_begruendung="Jagdschein Nr. 4711 vorhanden.")
     case_number = submit(tax_office, data)
     with pytest.raises(FormInvalid) as err:
         tax_office.engine.tasks.complete(tax_office.task(case_number).id,
-                                         {"entscheidung": "ermaessigung", "begruendung": "Jagdhund"})
+                                         {"entscheidung": "ermaessigung", "begruendung": "Jagdhund",
+                                          "entscheider": OFFICIAL})
     assert [e.field for e in err.value.errors] == ["prozent"]
 
 

@@ -70,10 +70,12 @@ def test_herding_dog_with_reduction_and_sepa_mandate_from_form_to_posted_tag(app
     clerk, task = clerk_task(app, office, case_number, "decide_exemption")
     task_page = clerk.get(f"/arbeit/{task.id}").get_data(as_text=True)
     assert "Hütehund für eine Herde" in task_page and "Labrador-Pudel-Mischling" in task_page
-    missing = clerk.post(f"/arbeit/{task.id}", data={"entscheidung": "ermaessigung", "begruendung": "Herde belegt"})
+    missing = clerk.post(f"/arbeit/{task.id}", data={"entscheidung": "ermaessigung", "begruendung": "Herde belegt",
+                                                     "entscheider": "Stefan Tamm"})
     assert missing.status_code == 422 and "Ermäßigung in Prozent: Bitte ausfüllen." in missing.get_data(as_text=True)
     done = clerk.post(f"/arbeit/{task.id}", data={"entscheidung": "ermaessigung", "prozent": "50",
-                                                  "begruendung": "Herde von 80 Schafen belegt"})
+                                                  "begruendung": "Herde von 80 Schafen belegt",
+                                                  "entscheider": "Stefan Tamm"})
     assert done.status_code == 302
     office.run()
 
@@ -81,7 +83,7 @@ def test_herding_dog_with_reduction_and_sepa_mandate_from_form_to_posted_tag(app
     assert "Steuerbescheid erstellt – Steuermarke Nr. 00002" in page
     notice = next(t for t in documents(citizen, case_number) if "Steuerbescheid über die Hundesteuer" in t)
     for expected in ("Nr. 00002", "Steuerermäßigung 50 %", "40,50 €", "13,50 €", "SEPA-Lastschrift",
-                     "DE89 … 3000", case_number):
+                     "DE89 … 3000", case_number, "Stefan Tamm"):
         assert expected in notice, expected
 
     outbox = clerk.get("/arbeit/postausgang").get_data(as_text=True)
@@ -110,7 +112,8 @@ def test_dangerous_dog_without_valid_permit_is_taxed_and_handed_to_the_police_au
     assert "GH-1999-001" in clerk.get(f"/arbeit/{task.id}").get_data(as_text=True)
     assert clerk.post(f"/arbeit/{task.id}", data={"ergebnis": "ungueltig"}).status_code == 422
     assert clerk.post(f"/arbeit/{task.id}", data={
-        "ergebnis": "ungueltig", "begruendung": "Die Erlaubnis GH-1999-001 wurde 2004 widerrufen."}).status_code == 302
+        "ergebnis": "ungueltig", "begruendung": "Die Erlaubnis GH-1999-001 wurde 2004 widerrufen.",
+        "entscheider": "Stefan Tamm"}).status_code == 302
     office.run()
 
     page = citizen.get(f"/portal/antraege/{case_number}").get_data(as_text=True)

@@ -93,7 +93,7 @@ def test_bewohnerparken_takes_the_nastiest_accepted_values_to_the_end(office):
     case = test_bewohnerparken.submit(office, data)
     assert office.statuses(case) == ["eingegangen", "in_pruefung"], office.variables(case).get("pruefgruende")
     test_bewohnerparken.decide(office, case, entscheidung="genehmigen", zone_festgelegt="H",  # only a zone of the table is accepted
-                               begruendung=nasty(2000, multiline=True))
+                               begruendung=nasty(2000, multiline=True), entscheider=nasty(100))
     test_bewohnerparken.pay(office, case)
     assert office.statuses(case)[-1] == "ausgestellt"
 
@@ -133,7 +133,8 @@ def test_hundesteuer_takes_the_nastiest_accepted_values_to_the_end(office):
     case = office.cases.submit("hundesteuer", "plauen", data, citizen="erika")
     office.run()
     complete(office, case.case_number, "decide_exemption",
-             {"entscheidung": "ermaessigung", "prozent": 99, "begruendung": nasty(2000, multiline=True)})
+             {"entscheidung": "ermaessigung", "prozent": 99, "begruendung": nasty(2000, multiline=True),
+              "entscheider": nasty(100)})
     assert office.engine.tasks.query(tenant="plauen") == []
 
 

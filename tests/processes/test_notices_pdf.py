@@ -113,8 +113,6 @@ def test_pstg_fee_notice_and_cover_letter_are_dated_the_issue_day(offices, clock
     assert_legal_basis(fee, PLAUEN.settings("standesamt")["fee_legal_basis"])
 
 
-@pytest.mark.xfail(strict=True, reason="bpmn-models/standesamt/urkunde.bpmn passes issued_on=eingang, the day of "
-                                       "receipt, to the certificate (civil-status model, not this change's)")
 def test_pstg_certificate_is_dated_the_issue_day_and_names_the_registrar(offices, clock):
     certificate = one(certified(offices, clock), "Geburtsurkunde")
     assert "Sabine Berger" in certificate
@@ -149,6 +147,29 @@ def test_kag_tax_notice_is_dated_the_issue_day_with_widerspruch_and_its_legal_ba
     assert "Rechtsgrundlage: § 2 Abs. 1 und § 7 Abs. 2 SächsKAG" in text
 
 
+def test_vwvfg_37_3_tax_notice_after_a_clerks_exemption_decision_names_the_official(offices, clock):
+    data = dog_tax.anmeldung(gehalten_seit=local_date(clock.now()).isoformat(), steuervergunstigung="huetehund",
+                             vergunstigung_begruendung="Ich halte eine Herde von 80 Schafen.")
+    case_number = filed_the_day_before(offices, clock, "hundesteuer", data)
+    dog_tax.complete(offices, case_number, "decide_exemption", {
+        "entscheidung": "ermaessigung", "prozent": 50, "begruendung": "Herde belegt", "entscheider": "Uwe Kramer"})
+    text = one(notices(offices, case_number), "Steuerbescheid")
+    assert_issued_today(text, clock)
+    assert_decided_by(text, "Uwe Kramer")
+    [step] = [e for e in offices.variables(case_number)["entscheidungen"] if e["schritt"] == "vergunstigung"]
+    assert step["entscheider"] == "Uwe Kramer"  # in the file as well as on the notice
+
+
+def test_vwvfg_37_3_tax_notice_after_a_clerks_permit_check_names_the_official(offices, clock):
+    data = dog_tax.anmeldung(gehalten_seit=local_date(clock.now()).isoformat(), rasse="American Staffordshire Terrier",
+                             erlaubnis_nummer="GH-2026-017")
+    case_number = filed_the_day_before(offices, clock, "hundesteuer", data)
+    dog_tax.complete(offices, case_number, "check_permit", {"ergebnis": "gueltig", "entscheider": "Uwe Kramer"})
+    text = one(notices(offices, case_number), "Steuerbescheid")
+    assert_issued_today(text, clock)
+    assert_decided_by(text, "Uwe Kramer")
+
+
 # Bewohnerparken
 
 def test_stvg_fee_notice_names_the_verordnung_and_the_widerspruch(offices, clock):
@@ -156,11 +177,60 @@ def test_stvg_fee_notice_names_the_verordnung_and_the_widerspruch(offices, clock
     text = one(notices(offices, case_number), "Kostenbescheid")
     assert_issued_today(text, clock)
     assert_made_by_machine(text)
+    assert "für Ihren Antrag „Bewohnerparkausweis (PL-EB 1990, Zone B)“" in text
     assert_widerspruch_at(text, "Straßenverkehrsbehörde Plauen", fee=True)
     assert_legal_basis(text, PLAUEN.settings("bewohnerparken")["ordinance"])
     parking.pay(offices, case_number)
     cover = one(notices(offices, case_number), "Anschreiben")
     assert_issued_today(cover, clock)
+
+
+def test_vwvfg_37_5_permit_and_cover_letter_without_a_clerk_are_made_by_machine_and_dated_the_issue_day(
+        offices, clock):
+    case_number = filed_the_day_before(offices, clock, "bewohnerparken", parking.application())
+    parking.pay(offices, case_number)
+    docs = notices(offices, case_number)
+    assert_made_by_machine(one(docs, "Anschreiben"))
+    permit = one(docs, "Bewohnerparkausweis")
+    assert_made_by_machine(permit.lower())
+    # The engine's day, not the wall clock's: the permit runs from the day it is issued.
+    assert f"Gültig vom {today(clock)}" in permit and f"Plauen, den {today(clock)}" in permit
+
+
+def test_vwvfg_37_3_parking_approval_by_a_clerk_names_the_official_on_fee_notice_cover_letter_and_permit(
+        offices, clock):
+    data = parking.application(kennzeichen="PL-JB 88", halter="familie", halter_name="Jonas Beispiel",
+                               halter_erklaerung=True)
+    case_number = filed_the_day_before(offices, clock, "bewohnerparken", data)
+    parking.decide(offices, case_number, entscheidung="genehmigen", begruendung="Erklärung des Halters liegt vor",
+                   entscheider="Lena Roth")
+    fee = one(notices(offices, case_number), "Kostenbescheid")
+    assert_issued_today(fee, clock)
+    assert_decided_by(fee, "Lena Roth")
+    parking.pay(offices, case_number)
+    docs = notices(offices, case_number)
+    assert_decided_by(one(docs, "Anschreiben"), "Lena Roth")
+    assert_decided_by(one(docs, "Bewohnerparkausweis").lower(), "lena roth")
+    [step] = [e for e in offices.variables(case_number)["entscheidungen"] if e["schritt"] == "sachbearbeitung"]
+    assert step["entscheider"] == "Lena Roth"
+
+
+def test_vwvfg_37_3_parking_refusal_by_a_clerk_names_the_official(offices, clock):
+    case_number = filed_the_day_before(offices, clock, "bewohnerparken", parking.application(umzug=True))
+    parking.decide(offices, case_number, entscheidung="ablehnen", begruendung="Der Einzug ist noch nicht erfolgt.",
+                   entscheider="Lena Roth")
+    text = one(notices(offices, case_number), "Ablehnungsbescheid")
+    assert_issued_today(text, clock)
+    assert_decided_by(text, "Lena Roth")
+    assert_widerspruch_at(text, "Straßenverkehrsbehörde Plauen", fee=False)
+
+
+def test_receipts_promise_the_permit_and_the_tax_notice_by_post_which_reaches_every_applicant(offices, clock):
+    # The originals always go to the print outbox; a postbox copy only reaches an applicant with an account.
+    for service, data in (("bewohnerparken", parking.application()),
+                          ("hundesteuer", dog_tax.anmeldung(gehalten_seit=local_date(clock.now()).isoformat()))):
+        receipt = one(notices(offices, filed_the_day_before(offices, clock, service, data)), "Eingangsbestätigung")
+        assert "per Post" in receipt and "Postfach" not in receipt
 
 
 def test_stvo_refusal_without_a_clerk_is_made_by_machine_with_widerspruch(offices, clock):
@@ -219,6 +289,8 @@ def test_gewo_15_receipt_is_the_completed_gewa1_with_the_receipt_note_and_a_fee_
     fee = one(docs, "Kostenbescheid")
     assert_issued_today(fee, clock)
     assert_made_by_machine(fee)
+    # A trade notice is an Anzeige, no application (§ 14 GewO).
+    assert "für Ihre Gewerbeanzeige „Gewerbe-Anmeldung: Buchhandlung Seitenweise“" in fee and "Antrag" not in fee
     assert_widerspruch_at(fee, "Gewerbeamt Plauen", fee=True)
     assert_legal_basis(fee, PLAUEN.settings("gewerbe")["fee_legal_basis"])
 

@@ -125,7 +125,8 @@ def test_letter_applicant_gets_the_tax_notice_with_the_decided_reduction_by_post
     paper = Paper(app, office, "hundesteuer", data, "brief")
     case = paper.case_number
     assert paper.letters() == [[f"Eingangsbestätigung {case}"]]
-    paper.task("decide_exemption", {"entscheidung": "ermaessigung", "prozent": "50", "begruendung": "Herde belegt"})
+    paper.task("decide_exemption", {"entscheidung": "ermaessigung", "prozent": "50", "begruendung": "Herde belegt",
+                                    "entscheider": "Stefan Tamm"})
     [[notice]] = paper.letters()
     assert "Steuermarke Nr." in notice and "Steuerermäßigung 50 %" in paper.texts[notice]
     paper.ends_with_every_document_once_on_paper()
@@ -160,7 +161,7 @@ def test_letter_applicant_gets_the_rejection_by_post(app, office):
     case = paper.case_number
     assert paper.letters() == [[f"Eingangsbestätigung {case}"]]
     reason = "Unter der angegebenen Anschrift ist keine Wohnung gemeldet."
-    paper.task("decide", {"entscheidung": "ablehnen", "begruendung": reason})
+    paper.task("decide", {"entscheidung": "ablehnen", "begruendung": reason, "entscheider": "Stefan Vogel"})
     assert paper.letters() == [[f"Ablehnungsbescheid {case}"]]
     assert reason in paper.texts[f"Ablehnungsbescheid {case}"] and "Bahnhofstraße 40" in paper.texts[f"Ablehnungsbescheid {case}"]
     paper.ends_with_every_document_once_on_paper()
@@ -179,7 +180,8 @@ def test_letter_applicant_gets_the_trade_rejection_by_post(app, office):
     paper = Paper(app, office, "gewerbe", test_gewerbe.notice(taetigkeit="Rechtsanwaltskanzlei", wz="69101"), "brief")
     case = paper.case_number
     assert paper.letters() == []  # "received" is a status only; nothing to post yet
-    paper.task("review", {"entscheidung": "ablehnen", "begruendung": "Ein freier Beruf ist kein Gewerbe.", "entscheider": "Schulze"})
+    paper.task("review", {"entscheidung": "ablehnen", "begruendung": "Ein freier Beruf ist kein Gewerbe.",
+                          "entscheider": "Gerd Weber"})
     assert paper.letters() == [[f"Bescheid zur Gewerbe-Anmeldung {case}"]]
     assert "freier Beruf" in paper.texts[f"Bescheid zur Gewerbe-Anmeldung {case}"]
     paper.ends_with_every_document_once_on_paper()

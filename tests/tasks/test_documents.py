@@ -136,6 +136,12 @@ def test_vwvfg_37_machine_note_only_without_a_deciding_official():
     assert "Sabine Berger" in decided and "ohne Unterschrift" not in decided
 
 
+def test_fee_notice_names_what_the_case_is_an_application_by_default():
+    assert "für Ihren Antrag „Geburtsurkunde“" in render_html("kostenbescheid", DATA["kostenbescheid"], MUNICIPALITY)
+    trade = render_html("kostenbescheid", {**DATA["kostenbescheid"], "regarding": "Ihre Gewerbeanzeige"}, MUNICIPALITY)
+    assert "für Ihre Gewerbeanzeige „Geburtsurkunde“" in trade and "Antrag" not in trade
+
+
 def test_cover_letter(rendered):
     text = rendered["anschreiben"][1]
     for expected in ("Ihre Geburtsurkunde", "Jörg Müßiggang", "Anlagen", "Geburtsurkunde (2 Exemplare)",

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from pypdf import PdfReader
@@ -26,8 +26,11 @@ def parking(seeded):
     return Parking(seeded, EFile(seeded))
 
 
-def call(parking, operation, key=None, tenant="plauen", **params):
-    return getattr(parking, operation)(make_call(f"parking.{operation}", params, tenant=tenant, key=key))
+def call(parking, operation, key=None, tenant="plauen", now: datetime | None = None, **params):
+    service_call = make_call(f"parking.{operation}", params, tenant=tenant, key=key)
+    if now is not None:
+        service_call.extra["now"] = now.isoformat()  # the engine's clock, as the worker passes it
+    return getattr(parking, operation)(service_call)
 
 
 def issue(parking, resident=ERIKA, plate="PL-EB 1990", zone="B", key=None, tenant="plauen", **extra):
@@ -122,14 +125,49 @@ def test_tenants_keep_their_permits_apart(parking):
     assert [p["plate"] for p in parking.permits("musterstadt")] == ["MU-MP 92"]
 
 
+ENGINE_DAY = TODAY + timedelta(days=40)  # the engine's clock stands on another day than the wall clock
+ENGINE_NOW = datetime(ENGINE_DAY.year, ENGINE_DAY.month, ENGINE_DAY.day, 10, 0, tzinfo=UTC)
+
+
+def test_new_permit_starts_on_the_engine_day(parking):
+    permit = issue(parking, now=ENGINE_NOW)
+    assert (permit["valid_from"], permit["valid_until"]) == (ENGINE_DAY.isoformat(),
+                                                             valid_until(ENGINE_DAY, 12).isoformat())
+
+
+def test_replacement_starts_on_the_engine_day(parking):
+    new = call(parking, "replace_permit", now=ENGINE_NOW, resident_key=ANNA, holder_name="Anna Mustermann",
+               old_plate="PL-AM 62", plate="PL-AM 620E", zone="A")
+    assert new["valid_from"] == ENGINE_DAY.isoformat()
+
+
+def test_permit_status_counts_expiry_by_the_engine_day(parking):
+    permit = issue(parking)
+    last_day = date.fromisoformat(permit["valid_until"])
+    after_expiry = datetime(last_day.year, last_day.month, last_day.day, 10, 0, tzinfo=UTC) + timedelta(days=1)
+    assert call(parking, "permit_status", permit_number=permit["permit_number"])["status"] == "valid"
+    assert call(parking, "permit_status", now=after_expiry, permit_number=permit["permit_number"])["status"] == "expired"
+
+
+MUNICIPALITY = {"name": "Stadt Plauen", "office": "Straßenverkehrsbehörde Plauen", "street": "Unterer Graben 1",
+                "postal_code": "08523", "city": "Plauen"}
+
+
+def render(parking, seeded, permit, now=None, **extra) -> str:
+    efile = EFile(seeded)
+    file = efile.open_file(make_call("efile.open_file", {"plan_code": "122.31", "subject": "Bewohnerparkausweis"}))
+    filed = call(parking, "render_permit", now=now, permit_number=permit["permit_number"],
+                 file_number=file["file_number"], municipality=MUNICIPALITY, **extra)
+    content = efile.document("plauen", filed["document_id"])["content"]
+    return " ".join("".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages).split())
+
+
 def test_permit_pdf_names_plate_zone_validity_and_number(parking, seeded):
     efile = EFile(seeded)
     file = efile.open_file(make_call("efile.open_file", {"plan_code": "122.31", "subject": "Bewohnerparkausweis"}))
     permit = issue(parking)
-    municipality = {"name": "Stadt Plauen", "office": "Straßenverkehrsbehörde Plauen", "street": "Unterer Graben 1",
-                    "postal_code": "08523", "city": "Plauen"}
     params = {"permit_number": permit["permit_number"], "file_number": file["file_number"],
-              "municipality": municipality, "zone_name": "Bahnhofsvorstadt"}
+              "municipality": MUNICIPALITY, "zone_name": "Bahnhofsvorstadt"}
     filed = call(parking, "render_permit", key="doc", **params)
     assert call(parking, "render_permit", key="doc", **params) == filed
     document = efile.document("plauen", filed["document_id"])
@@ -138,3 +176,18 @@ def test_permit_pdf_names_plate_zone_validity_and_number(parking, seeded):
     for expected in ("Bewohnerparkausweis", "PL-EB 1990", "B – Bahnhofsvorstadt", permit["permit_number"],
                      valid_until(TODAY, 12).strftime("%d.%m.%Y"), "Straßenverkehrsbehörde Plauen"):
         assert expected in text
+
+
+def test_permit_pdf_is_dated_the_engine_day(parking, seeded):
+    text = render(parking, seeded, issue(parking, now=ENGINE_NOW), now=ENGINE_NOW)
+    assert f"Plauen, den {ENGINE_DAY:%d.%m.%Y}" in text and f"Gültig vom {ENGINE_DAY:%d.%m.%Y}" in text
+
+
+def test_vwvfg_37_3_permit_approved_by_a_clerk_names_the_official(parking, seeded):
+    text = render(parking, seeded, issue(parking), decided_by="Lena Roth")
+    assert "Im Auftrag Lena Roth" in text and "maschinell erstellt" not in text.lower()
+
+
+def test_vwvfg_37_5_permit_approved_by_automatic_equipment_carries_the_machine_note(parking, seeded):
+    text = render(parking, seeded, issue(parking))
+    assert "Maschinell erstellt, ohne Unterschrift gültig" in text and "Im Auftrag" not in text
