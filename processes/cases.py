@@ -9,9 +9,10 @@ municipality that belongs to another office, or an action without the role, is F
 Every staff access to a case's personal data is written to the audit trail."""
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from engine import forms
@@ -26,8 +27,16 @@ from .municipalities import municipality
 
 CHANNELS = ("portal", "schalter", "brief")
 REPLY_MAX_LENGTH = 5000  # a citizen's answer to a question (Rückfrage)
+# A process that asks the citizen something sets ``rueckfrage_offen`` (True while it waits), ``frage``,
+# ``rueckfrage_am`` and ``antwort_bis`` (ISO days) and waits for REPLY_MESSAGE, correlated by ``fall``.
+REPLY_MESSAGE = "buergerantwort"
+REPLY_CHANNELS = {"brief": "Brief", "schalter": "persönlich am Schalter"}  # answers a clerk records
 BERLIN = ZoneInfo("Europe/Berlin")
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: case numbers are read aloud
+
+
+class QuestionNotOpen(NotFound):
+    """No question of this case waits for an answer (answered already, deadline passed, none asked)."""
 
 
 @dataclass(frozen=True)
@@ -135,20 +144,38 @@ class CaseService:
             raise NotFound("Dokument nicht gefunden. Bitte öffnen Sie es über das Postfach des Antrags.") from None
 
     def reply(self, tenant: str, case_number: str, text: str, citizen: str | None = None) -> None:
-        """The citizen's answer to a question (Rückfrage): at most REPLY_MAX_LENGTH characters, several
-        lines allowed, no control characters. On FormInvalid nothing is stored."""
-        self._instances(tenant, case_number, citizen)
-        if not (text or "").strip():
-            raise FormInvalid([forms.FieldError("antwort", "Antwort: Bitte geben Sie Ihre Antwort ein.")])
-        text = forms.check_text(text, "antwort", "Antwort", REPLY_MAX_LENGTH, multiline=True)
-        if len(text) < 3:
-            raise FormInvalid([forms.FieldError("antwort", "Antwort: Bitte geben Sie Ihre Antwort ein "
-                                                           "(mindestens 3 Zeichen).")])
+        """The citizen's answer to a question (Rückfrage) in the portal, received today. On FormInvalid
+        nothing is stored; QuestionNotOpen says why no answer can be taken."""
+        [info] = self._instances(tenant, case_number, citizen)
+        text, errors = _reply_text(text)
+        if errors:
+            raise FormInvalid(errors)
+        self._answer(info, text, forms.local_date(self.engine.ctx.now()), "portal", user=citizen)
+
+    def _answer(self, info, text: str, received_on: date, channel: str, user: str | None,
+                recorded_by: str | None = None) -> None:
+        """The one way an answer reaches the process: the portal's, or a letter's recorded by a clerk."""
+        question = info.variables
+        if question.get("rueckfrage_offen") and received_on.isoformat() > question.get("antwort_bis", "9999"):
+            raise QuestionNotOpen(_deadline_passed(info))
+        payload = {"antwort": text, "antwort_eingang": received_on.isoformat(), "antwort_kanal": channel,
+                   "antwort_erfasst_von": recorded_by}
         try:
-            self.engine.runtime.correlate("buergerantwort", {"fall": case_number}, {"antwort": text},
-                                          tenant=tenant, user=citizen)
+            self.engine.runtime.correlate(REPLY_MESSAGE, {"fall": info.business_key}, payload, tenant=info.tenant,
+                                          user=user)
         except MessageNotCorrelated:
-            raise NotFound("Zu diesem Antrag ist keine Rückfrage offen.") from None
+            raise QuestionNotOpen(self._why_not_open(info)) from None
+
+    def _why_not_open(self, info) -> str:
+        now = self.engine.runtime.get(info.id)
+        statuses = self.portal.statuses(info.tenant, info.business_key)
+        if statuses and statuses[-1]["status"] == "eingestellt" and now.variables.get("antwort_bis"):
+            return _deadline_passed(now)
+        if now.variables.get("antwort_eingang"):
+            return (f"Die Rückfrage zu Antrag {info.business_key} ist bereits beantwortet (Antwort eingegangen am "
+                    f"{_german(now.variables['antwort_eingang'])}). Eine zweite Antwort wird nicht erfasst; bitte "
+                    "legen Sie das Schreiben zur Akte.")
+        return f"Zu Antrag {info.business_key} ist keine Rückfrage offen."
 
     def record_payment(self, tenant: str, cash_reference: str, amount_cents: int, user: str | None = None,
                        booking_key: str | None = None) -> dict:
@@ -299,6 +326,55 @@ class CaseService:
         self.task(principal, task_id)
         self.engine.tasks.set_follow_up(task_id, at)
 
+    def open_questions(self, principal: Principal) -> list[dict]:
+        """The cases of the clerk's offices whose question waits for the citizen's answer, oldest first."""
+        _staff(principal, "clerk")
+        place = municipality(principal.tenant)
+        found = []
+        for svc in services().values():
+            if not (place.offers(svc.key) and set(svc.clerk_groups) & principal.groups):
+                continue
+            page = 1
+            while infos := self.engine.runtime.query(tenant=principal.tenant, process_key=svc.process_key,
+                                                     state="waiting", page=page, per_page=200):
+                found += [_question(svc, info) for info in infos if info.variables.get("rueckfrage_offen")]
+                page += 1
+        return sorted(found, key=lambda q: (q["rueckfrage_am"] or "", q["case_number"]))
+
+    def open_question(self, principal: Principal, case_number: str) -> dict:
+        """The case's open question, for the clerk who records the answer (an access to personal data:
+        audited). Another municipality's case is NotFound, another office's Forbidden."""
+        info = self._case_of_office(principal, case_number)
+        if not info.variables.get("rueckfrage_offen"):
+            raise QuestionNotOpen(self._why_not_open(info))
+        self.engine.history.record_access(info.id, principal.id, "data_viewed", {"ansicht": "rueckfrage"})
+        return _question(service_of_process(info.process_key), info)
+
+    def record_reply(self, principal: Principal, case_number: str, text: str, received_on: str,
+                     channel: str = "brief") -> None:
+        """The answer that came by letter or at the counter, as the portal's would: the same checks on the
+        text, the day it arrived (not in the future, not before the question, not after the deadline), the
+        audit trail naming the clerk. On FormInvalid nothing is stored."""
+        info = self._case_of_office(principal, case_number)
+        text, errors = _reply_text(text)
+        if channel not in REPLY_CHANNELS:
+            errors.append(FieldError("kanal", "Eingang: Bitte „Brief“ oder „persönlich am Schalter“ wählen."))
+        day, problem = _received_on(received_on, info.variables, forms.local_date(self.engine.ctx.now()))
+        if problem:
+            errors.append(FieldError("eingang", problem))
+        if errors:
+            raise FormInvalid(errors)
+        self._answer(info, text, day, channel, user=principal.id, recorded_by=principal.id)
+
+    def _case_of_office(self, principal: Principal, case_number: str):
+        _staff(principal, "clerk")
+        [info] = self._instances(principal.tenant, (case_number or "").strip().upper(), None)
+        svc = service_of_process(info.process_key)
+        if svc is None or not set(svc.clerk_groups) & principal.groups:
+            raise Forbidden(f"Antrag {info.business_key} bearbeitet ein anderes Amt. Bitte geben Sie das Schreiben "
+                            "an das zuständige Amt weiter.")
+        return info
+
     def book_payment(self, principal: Principal, cash_reference: str, amount_cents: int,
                      booking_key: str | None = None) -> dict:
         """The cashier books on the own municipality's cash references only (others are unknown)."""
@@ -335,6 +411,58 @@ def _service_of(process_key: str) -> str:
 
 def _code(length: int = 8) -> str:
     return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(length))
+
+
+def _reply_text(text: str) -> tuple[str, list[FieldError]]:
+    """An answer: at most REPLY_MAX_LENGTH characters, several lines allowed, no control characters."""
+    if not (text or "").strip():
+        return "", [FieldError("antwort", "Antwort: Bitte geben Sie die Antwort ein.")]
+    try:
+        text = forms.check_text(text, "antwort", "Antwort", REPLY_MAX_LENGTH, multiline=True)
+    except FormInvalid as err:
+        return "", list(err.errors)
+    if len(text) < 3:
+        return "", [FieldError("antwort", "Antwort: Bitte geben Sie die Antwort ein (mindestens 3 Zeichen).")]
+    return text, []
+
+
+_DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})|([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})")
+
+
+def _received_on(raw: str, question: dict, today: date) -> tuple[date | None, str | None]:
+    """The day an answer arrived, as typed (JJJJ-MM-TT or TT.MM.JJJJ), or the German problem with it."""
+    found = _DAY.fullmatch((raw or "").strip())
+    try:
+        day = found and (date(int(found[1]), int(found[2]), int(found[3])) if found[1] else
+                         date(int(found[6]), int(found[5]), int(found[4])))
+    except ValueError:
+        day = None
+    if not day:
+        return None, "Eingangsdatum: Bitte den Tag angeben, an dem die Antwort einging (TT.MM.JJJJ)."
+    if day > today:
+        return None, f"Eingangsdatum: Der {day:%d.%m.%Y} liegt in der Zukunft. Bitte den Tag des Eingangs angeben."
+    if day.isoformat() < question.get("rueckfrage_am", ""):
+        return None, (f"Eingangsdatum: Die Rückfrage wurde erst am {_german(question['rueckfrage_am'])} gestellt. "
+                      "Bitte prüfen Sie das Datum.")
+    if day.isoformat() > question.get("antwort_bis", "9999"):
+        return None, (f"Eingangsdatum: Die Antwortfrist endete am {_german(question['antwort_bis'])}; eine später "
+                      "eingegangene Antwort kann nicht mehr erfasst werden.")
+    return day, None
+
+
+def _question(svc, info) -> dict:
+    v = info.variables
+    return {"case_number": info.business_key, "service": svc.title, "frage": v.get("frage"),
+            "rueckfrage_am": v.get("rueckfrage_am"), "antwort_bis": v.get("antwort_bis"), "kanal": v.get("kanal")}
+
+
+def _deadline_passed(info) -> str:
+    return (f"Die Antwortfrist zu Antrag {info.business_key} endete am {_german(info.variables['antwort_bis'])}; "
+            "das Verfahren wird eingestellt. Eine Antwort kann nicht mehr erfasst werden.")
+
+
+def _german(iso_day: str) -> str:
+    return date.fromisoformat(iso_day).strftime("%d.%m.%Y")
 
 
 def _no_draft() -> NotFound:

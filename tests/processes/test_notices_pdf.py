@@ -125,7 +125,9 @@ def test_pstg_clarification_question_goes_to_the_portal_and_the_discontinuation_
                                   {"ergebnis": "rueckfrage", "frage": "Wie lautet der Vorname der Mutter?"})
     offices.run()
     [question] = [m for m in offices.cases.messages("plauen", case_number) if m["title"].startswith("Rückfrage")]
-    assert question["text"] == "Wie lautet der Vorname der Mutter?" and question["documents"] == []
+    assert question["text"].startswith("Wie lautet der Vorname der Mutter?\n\nBitte antworten Sie bis zum ")
+    assert question["text"].endswith(" im Portal: Öffnen Sie unter „Meine Anträge“ den Antrag " + case_number
+                                     + " und senden Sie dort Ihre Antwort.") and question["documents"] == []
     clock.advance(days=13)
     offices.run()
     clock.advance(days=2)  # past Plauen's reply deadline of 14 days

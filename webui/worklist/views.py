@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 
 from engine.errors import FieldError, FormInvalid, InvalidState, NotFound, OptimisticLockingError
+from processes.cases import REPLY_CHANNELS, REPLY_MAX_LENGTH, QuestionNotOpen
 from processes.findings import channel_label, clerk_findings, count, documents
 from tasks.documents.formatting import money
 
@@ -36,6 +37,41 @@ def tasks():
                                 per_page=PER_PAGE)
     return render_template("worklist/tasks.html", tasks=tasks, group=group, groups=sorted(g.user.groups), show_all=show_all,
                            page=page, more=len(tasks) == PER_PAGE)
+
+
+@bp.get("/rueckfragen/")
+@require("clerk")
+def questions():
+    """The cases of the clerk's offices whose question waits for the citizen's answer."""
+    return render_template("worklist/questions.html", questions=cases_of().open_questions(g.user),
+                           channel_label=channel_label)
+
+
+@bp.route("/rueckfragen/<case_number>", methods=["GET", "POST"])
+@require("clerk")
+def answer(case_number):
+    """Records an answer that came by letter or at the counter; the case goes on as after a portal answer."""
+    cases = cases_of()
+    errors, values = {}, {"kanal": "brief"}
+    try:
+        question = cases.open_question(g.user, case_number)  # else NotFound / Forbidden
+        if request.method == "POST":
+            values = {k: request.form.get(k, "") for k in ("antwort", "eingang", "kanal")}
+            cases.record_reply(g.user, case_number, values["antwort"], values["eingang"], values["kanal"])
+            flash(f"Antwort zu Antrag {question['case_number']} erfasst; der Antrag wird weiter bearbeitet.")
+            return redirect(url_for(".questions"))
+    except FormInvalid as err:
+        errors = {e.field: e.message for e in err.errors}
+    except QuestionNotOpen as err:  # answered already, deadline passed
+        flash(str(err))
+        return redirect(url_for(".questions"))
+    except (InvalidState, OptimisticLockingError):  # on hold, or changed meanwhile: nothing was taken
+        flash("Die Antwort konnte gerade nicht übernommen werden. Bitte versuchen Sie es gleich noch einmal.")
+        return redirect(url_for(".answer", case_number=case_number))
+    today = engine_of().ctx.now().astimezone(BERLIN).date()
+    return render_template("worklist/answer.html", question=question, values=values, errors=errors,
+                           channels=REPLY_CHANNELS, channel_label=channel_label, today=today,
+                           max_length=REPLY_MAX_LENGTH), (422 if errors else 200)
 
 
 @bp.route("/<task_id>", methods=["GET", "POST"])
