@@ -250,6 +250,16 @@ class CaseService:
         require_role(principal, "citizen")
         return self.document(principal.tenant, case_number, document_id, citizen=principal.id)
 
+    def my_delivery(self, principal: Principal) -> str:
+        """"postfach" or "post": how the citizen's letters reach them."""
+        require_role(principal, "citizen")
+        return self.portal.delivery_choice(principal.tenant, principal.id)
+
+    def choose_my_delivery(self, principal: Principal, delivery: str) -> None:
+        """From now on, for all the citizen's cases; InvalidRequest for anything but the two choices."""
+        require_role(principal, "citizen")
+        self.portal.choose_delivery(principal.tenant, principal.id, delivery)
+
     def my_reply(self, principal: Principal, case_number: str, text: str) -> None:
         require_role(principal, "citizen")
         self.reply(principal.tenant, case_number, text, citizen=principal.id)
@@ -317,6 +327,14 @@ class CaseService:
         self.engine.history.record_access(task.instance_id, principal.id, "data_viewed",
                                           {"ansicht": "aufgabe", "aufgabe": task.activity_id})
         return task, schema, variables
+
+    def task_document(self, principal: Principal, task_id: str, document_id):
+        """A document of the task's case in the citizen's postbox, for the clerk of the task (audited)."""
+        task = self.task(principal, task_id)
+        found = self.document(task.tenant, task.business_key, document_id)  # else NotFound
+        self.engine.history.record_access(task.instance_id, principal.id, "data_viewed",
+                                          {"ansicht": "dokument", "dokument": str(document_id)[:40]})
+        return found
 
     def complete_task(self, principal: Principal, task_id: str, data: dict) -> None:
         self.task(principal, task_id)
@@ -391,7 +409,7 @@ class CaseService:
         return self.mark_posted(principal.tenant, job_ids, principal.id)
 
     def _instances(self, tenant, case_number, citizen):
-        infos = self.engine.runtime.query(tenant=tenant, business_key=case_number)
+        infos = self.engine.runtime.query(tenant=tenant, business_key=case_number) if case_number else []
         if not infos or (citizen is not None and infos[0].started_by != citizen):
             raise NotFound(f"Antrag {case_number} nicht gefunden. Bitte prüfen Sie die Antragsnummer "
                            "oder öffnen Sie den Antrag über „Meine Anträge“.")

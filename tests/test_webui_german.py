@@ -298,6 +298,8 @@ def test_the_clerk_of_the_task_opens_the_case_and_its_documents_other_offices_do
     [link] = re.findall(rf'href="(/arbeit/{task.id}/dokumente/[^"]+)"', page)  # the receipt, in the postbox
     assert f'href="/arbeit/{task.id}/antrag"' in page and "Kostenbescheid" in page  # made, not yet sent: no link
     assert signed_in("sb.plauen").get(link).mimetype == "application/pdf"
+    viewed = office.engine.history.audit(instance_id=task.instance_id, action="data_viewed")
+    assert [(e.actor, e.changes["ansicht"]) for e in viewed][-1] == ("sb.plauen", "dokument")  # reading is audited
     case_page = signed_in("sb.plauen").get(f"/arbeit/{task.id}/antrag").get_data(as_text=True)
     assert "Antrag eingegangen" in case_page and link in case_page
     other = signed_in("st.plauen")  # the tax office: same town, another office

@@ -214,7 +214,7 @@ def kommune(tenant: str) -> str:
     try:
         return municipality(tenant).name
     except SettingsError:  # the installation's operators: every municipality
-        return "alle Kommunen" if tenant == EVERY_MUNICIPALITY else tenant
+        return "alle Kommunen" if tenant == EVERY_MUNICIPALITY else "unbekannte Kommune"
 
 
 def engine_of(app=None):
@@ -227,3 +227,11 @@ def cases_of():
     from flask import current_app
 
     return current_app.extensions["amtsweg"].cases
+
+
+def pdf_response(title: str, pdf: bytes):
+    """A PDF shown in the browser, named after its title."""
+    from flask import Response
+
+    filename = "".join(c if c.isalnum() or c in "-_" else "_" for c in title) + ".pdf"
+    return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{filename}"'})

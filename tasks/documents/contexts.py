@@ -105,13 +105,13 @@ MARITAL_LABELS = {"single": "ledig", "married": "verheiratet", "widowed": "verwi
 #   data are not part of it.
 # §§ 57, 58 PStG (Ehe-, Lebenspartnerschaftsurkunde): the names of both spouses / partners, their birth
 #   names, "Ort und Tag der Geburt der Ehegatten", place and day of the marriage / partnership.
-# § 60 PStG (Sterbeurkunde): the names of the deceased, "Ort und Tag seiner Geburt", "der letzte Wohnsitz
-#   und der Familienstand", place and time of death.
+# § 60 PStG (Sterbeurkunde): "die Vornamen und der Familienname des Verstorbenen", "Ort und Tag seiner
+#   Geburt", "der letzte Wohnsitz und der Familienstand", place and time of death; no birth name.
 CERTIFICATE_FIELDS = {  # kind: (fields of the subject persons, fields of the others)
     "birth": (("birth_name", "sex"), ()),
     "marriage": (("birth_name", "date_of_birth", "place_of_birth"), ()),
     "partnership": (("birth_name", "date_of_birth", "place_of_birth"), ()),
-    "death": (("birth_name", "date_of_birth", "place_of_birth", "last_residence", "marital_status"), ()),
+    "death": (("date_of_birth", "place_of_birth", "last_residence", "marital_status"), ()),
 }
 SUBJECT_COUNT = {"birth": 1, "marriage": 2, "partnership": 2, "death": 1}
 
@@ -342,8 +342,8 @@ def clock_time(value) -> str:
     if value in (None, ""):
         return ""
     raw = str(value).strip()
-    try:
-        parsed = datetime.strptime(raw[:5], "%H:%M")
+    try:  # the register's time column reads "14:30:00"
+        parsed = datetime.strptime(raw, "%H:%M:%S" if raw.count(":") == 2 else "%H:%M")
     except ValueError:
         raise InvalidRequest(f"data.event_time: {raw[:20]!r} ist keine Uhrzeit (SS:MM).") from None
     return f"{parsed:%H:%M} Uhr"

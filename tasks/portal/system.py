@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from email.utils import parseaddr
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.clock import as_utc
@@ -201,6 +202,12 @@ class Portal(SpecialistSystem):
         """Keeps the citizen's choice; it applies to every message from now on, in all their cases."""
         if delivery not in DELIVERIES:
             raise InvalidRequest("Zustellung: Bitte „Postfach“ oder „Post“ wählen.")
+        try:
+            self._store_choice(tenant, citizen, delivery)
+        except IntegrityError:  # two first choices at once (a double click): the row exists now
+            self._store_choice(tenant, citizen, delivery)
+
+    def _store_choice(self, tenant: str, citizen: str, delivery: str) -> None:
         with transaction(self.sessions) as session:
             row = session.scalar(select(PortalDeliveryChoice).where(
                 PortalDeliveryChoice.tenant == tenant, PortalDeliveryChoice.citizen == citizen))

@@ -104,7 +104,7 @@ def test_letter_applicant_gets_the_question_and_the_discontinuation_by_post(app,
     assert paper.letters() == [[f"Rückfrage zu Ihrem Antrag {case}"]]  # a question has no document: it becomes a letter
     letter = paper.texts[f"Rückfrage zu Ihrem Antrag {case}"]
     assert question in letter and "Erika Beispiel" in letter and case in letter
-    clock.advance(days=15)  # no answer within the deadline
+    clock.advance(days=4 + 14 + 4 + 1)  # no answer: Bekanntgabe, deadline and the days a letter is waited for
     office.run()
     paper.sign_in_again()
     assert paper.letters() == [[f"Einstellung des Verfahrens {case}"]]

@@ -38,9 +38,9 @@ def today(office):
 
 
 def deadline(office, case: str) -> str:
-    """The last day to answer, as the question names it: asked on plus Plauen's P14D."""
+    """The last day to answer, as the letter names it: Plauen's P14D from the fourth day after posting."""
     asked, until = (date.fromisoformat(office.variables(case)[k]) for k in ("rueckfrage_am", "antwort_bis"))
-    assert until - asked == timedelta(days=14)
+    assert until - asked == timedelta(days=4 + 14)
     return until.strftime("%d.%m.%Y")
 
 
@@ -160,11 +160,26 @@ def test_a_question_takes_one_answer(app, office):
     assert office.task(case).activity_id == "clarify_entry"
 
 
+def test_vwvfg_41_2_a_letter_that_arrived_on_the_last_day_is_recorded_days_later(app, office, clock):
+    paper = asked_by_post(app, office)
+    case = paper.case_number
+    last_day = date.fromisoformat(office.variables(case)["antwort_bis"])
+    clock.advance(days=4 + 14 + 2)  # two days after the last day: the letter reached the desk late
+    office.run()
+    assert office.statuses(case)[-1] == "rueckfrage"  # still waiting for what may have arrived in time
+    paper.sign_in_again()
+    answered = paper.clerk.post(f"/arbeit/rueckfragen/{case}", data={
+        "antwort": ANSWER, "eingang": last_day.isoformat(), "kanal": "brief"}, follow_redirects=True)
+    assert f"Antwort zu Antrag {case} erfasst" in answered.get_data(as_text=True)
+    office.run()
+    assert office.task(case).activity_id == "clarify_entry"
+
+
 def test_no_answer_is_recorded_after_the_deadline(app, office, clock):
     paper = asked_by_post(app, office)
     case = paper.case_number
     until = deadline(office, case)
-    clock.advance(days=15)
+    clock.advance(days=4 + 14 + 4 + 1)  # the deadline and the days a late-arriving letter is waited for
     office.run()
     assert office.statuses(case)[-1] == "eingestellt"
     paper.sign_in_again()

@@ -162,6 +162,13 @@ def test_pstg_60_death_certificate_has_birth_data_last_residence_marital_status_
     assert "Zeitpunkt des Todes 08.02.2021, 09:15 Uhr" in text and "Ort des Todes Plauen" in text
 
 
+def test_pstg_60_death_certificate_names_the_deceased_without_the_birth_name(office):
+    text = certificate_text(office, urkundenart="death", familienname="Mustermann", vornamen="Hilde",
+                            ereignisdatum="2019-10-05", beziehung="child")
+    assert "Hilde" in text and "Zeitpunkt des Todes 05.10.2019, 14:30 Uhr" in text
+    assert "Geburtsname" not in text and "Alt " not in text  # the register keeps it, § 60 PStG does not print it
+
+
 def test_pstg_62_3_thirty_years_after_the_last_death_a_justified_interest_suffices(office):
     data = application(familienname="Altmann", vornamen="Hedwig", ereignisdatum="1937-05-09", beziehung="other",
                        rechtliches_interesse="Familienforschung zu meiner Urgroßtante")

@@ -2,7 +2,7 @@
 postbox or post."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 
 from engine.errors import FormInvalid, InvalidState, NotFound, OptimisticLockingError
 from engine.operations import InvalidRequest
@@ -11,7 +11,7 @@ from processes.catalog import UnknownService, service, services
 from processes.municipalities import municipality
 from tasks.portal import DELIVERIES
 
-from .. import cases_of
+from .. import cases_of, pdf_response
 from ..auth import require
 from ..forms import fields, flatten, parse
 
@@ -28,25 +28,25 @@ def _limits():
 def home():
     offered = [s for s in services().values() if municipality(g.user.tenant).offers(s.key)]
     return render_template("portal/home.html", services=offered, cases=cases_of().my_cases(g.user),
-                           delivery=DELIVERIES[_portal().delivery_choice(g.user.tenant, g.user.id)])
+                           delivery=DELIVERIES[cases_of().my_delivery(g.user)])
 
 
 @bp.route("/zustellung", methods=["GET", "POST"])
 @require("citizen")
 def delivery():
     """Postbox or post: how the letters of all the citizen's cases reach them from now on."""
-    portal, error = _portal(), None
+    cases, error = cases_of(), None
     if request.method == "POST":
         try:
-            portal.choose_delivery(g.user.tenant, g.user.id, request.form.get("zustellung", ""))
+            cases.choose_my_delivery(g.user, request.form.get("zustellung", ""))
         except InvalidRequest as err:
             error = str(err)
         else:
-            flash(f"Gespeichert: Sie erhalten Nachrichten und Bescheide ab jetzt per "
-                  f"{DELIVERIES[request.form['zustellung']]}.")
+            flash("Gespeichert: Nachrichten und Bescheide erhalten Sie ab jetzt "
+                  + ("in Ihr Postfach im Serviceportal." if request.form["zustellung"] == "postfach" else "per Post."))
             return redirect(url_for(".home"))
     return render_template("portal/delivery.html", choices=DELIVERIES, error=error,
-                           chosen=portal.delivery_choice(g.user.tenant, g.user.id)), (422 if error else 200)
+                           chosen=cases.my_delivery(g.user)), (422 if error else 200)
 
 
 @bp.route("/<service_key>/antrag", methods=["GET", "POST"])
@@ -126,13 +126,7 @@ def reply(case_number):
 @bp.get("/antraege/<case_number>/dokumente/<document_id>")
 @require("citizen")
 def document(case_number, document_id):
-    title, pdf = cases_of().my_document(g.user, case_number, document_id)  # else NotFound
-    filename = "".join(c if c.isalnum() or c in "-_" else "_" for c in title) + ".pdf"
-    return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{filename}"'})
-
-
-def _portal():
-    return current_app.extensions["amtsweg"].installation.registry.system("portal")
+    return pdf_response(*cases_of().my_document(g.user, case_number, document_id))  # else NotFound
 
 
 def _step_up(svc):

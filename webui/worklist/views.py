@@ -6,14 +6,14 @@ import re
 import uuid
 from datetime import date, datetime, time, timedelta
 
-from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from engine.errors import FieldError, FormInvalid, InvalidState, NotFound, OptimisticLockingError
 from processes.cases import REPLY_CHANNELS, REPLY_MAX_LENGTH, QuestionNotOpen
 from processes.findings import channel_label, clerk_findings, count, documents
 from tasks.documents.formatting import money
 
-from .. import BERLIN, cases_of, engine_of
+from .. import BERLIN, cases_of, engine_of, pdf_response
 from ..auth import require
 from ..forms import application_rows, fields, flatten, parse
 
@@ -119,14 +119,13 @@ def case(task_id):
 @require("clerk")
 def document(task_id, document_id):
     """A document the case's postbox holds, for the clerk of the task."""
-    task = cases_of().task(g.user, task_id)
-    title, pdf = cases_of().document(task.tenant, task.business_key, document_id)  # else NotFound
-    filename = "".join(c if c.isalnum() or c in "-_" else "_" for c in title) + ".pdf"
-    return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{filename}"'})
+    return pdf_response(*cases_of().task_document(g.user, task_id, document_id))  # else NotFound
 
 
 def _documents(task, variables) -> list[dict]:
     """The case's documents; those in the citizen's postbox can be opened."""
+    if not task.business_key:
+        return []
     sent = {d["document_id"] for m in cases_of().messages(task.tenant, task.business_key) for d in m["documents"]}
     return [{**d, "sent": d["document_id"] in sent} for d in documents(variables)]
 
