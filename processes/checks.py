@@ -40,12 +40,24 @@ def dog_deregistration_checks(dog_tax):
     return check
 
 
+def dog_tag_replacement_checks(dog_tax):
+    """An Ersatzmarke only for a dog registered to the applicant, against its valid tag."""
+    def check(tenant: str, data: dict) -> list[FieldError]:
+        holder = data["halter"]
+        refusal = dog_tax.replacement_refusal(
+            tenant, data["steuermarke"], {"given_name": holder["vorname"], "family_name": holder["nachname"],
+                                          "street": holder["strasse"], "postal_code": holder["plz"]})
+        return [FieldError("steuermarke", refusal[1])] if refusal else []
+    return check
+
+
 def application_checks(registry) -> dict:
     """Service key -> check, for the systems this installation has."""
     checks = {}
     try:
         checks["hundesteuer"] = dog_tax_checks(registry.system("dog_tax"))
         checks["hundesteuer_abmeldung"] = dog_deregistration_checks(registry.system("dog_tax"))
+        checks["hundesteuer_ersatzmarke"] = dog_tag_replacement_checks(registry.system("dog_tax"))
     except KeyError:  # an installation without the dog tax system offers no dog tax
         pass
     return checks

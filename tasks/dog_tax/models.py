@@ -12,6 +12,7 @@ from ..common import BusinessKey, IdempotencyKey, InstanceId, Tenant
 
 DOG_STATUSES = ("beantragt", "angemeldet", "abgelehnt", "abgemeldet")
 END_REASONS = ("tod", "abgabe", "wegzug")
+REPLACEMENT_REASONS = ("verloren", "beschaedigt")
 
 
 class DogTaxCounter(Base):
@@ -109,6 +110,7 @@ class DogTaxTag(Base):
     dog_id: Mapped[int] = mapped_column(ForeignKey("dog_tax_dog.id"), index=True)
     number: Mapped[str] = mapped_column(String(20))
     issued_on: Mapped[date] = mapped_column(Date)
+    invalid_since: Mapped[date | None] = mapped_column(Date)  # replaced by an Ersatzmarke
     idempotency_key: Mapped[str] = mapped_column(IdempotencyKey)
 
     dog: Mapped[DogTaxDog] = relationship(back_populates="tags")

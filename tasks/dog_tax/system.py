@@ -19,6 +19,7 @@ from ..documents.filing import file_pdf
 from . import rules
 from .models import (
     END_REASONS,
+    REPLACEMENT_REASONS,
     DogTaxAssessment,
     DogTaxCounter,
     DogTaxDog,
@@ -33,7 +34,7 @@ from .notice import render_assessment_pdf, render_deregistration_pdf
 class DogTax(SpecialistSystem):
     name = "dog_tax"
     operations = ("register_dog", "record_mandate", "assess", "issue_tag", "render_notice", "reject_registration",
-                  "deregister_dog", "correct_assessment", "render_deregistration")
+                  "deregister_dog", "correct_assessment", "render_deregistration", "replace_tag")
 
     def __init__(self, sessions: sessionmaker[Session], efile):
         self.sessions = sessions
@@ -282,7 +283,39 @@ class DogTax(SpecialistSystem):
         return file_pdf(self.efile, call, file_number=p["file_number"], title=title, kind="bescheid",
                         render=lambda: render_deregistration_pdf(data, p["municipality"]))
 
+    def replace_tag(self, call: ServiceCall) -> dict:
+        """params: tag_number, holder {given_name, family_name, street, postal_code}, reason (REPLACEMENT_REASONS)
+        -> {"dog_id", "name", "old_tag", "tag_number"}: an Ersatzmarke with the next number; the old tag is
+        invalid from today."""
+        p = call.params
+        require(p, "tag_number", "holder", "reason")
+        if p["reason"] not in REPLACEMENT_REASONS:
+            raise InvalidRequest(f"Unbekannter Grund für die Ersatzmarke: {p['reason']!r}.")
+
+        def find(session: Session):
+            row = session.scalar(select(DogTaxTag).where(
+                DogTaxTag.tenant == call.tenant, DogTaxTag.idempotency_key == call.idempotency_key))
+            return replaced_view(row.dog, row.dog.tags[row.dog.tags.index(row) - 1], row) if row else None
+
+        def create(session: Session):
+            dog = self._holders_dog(session, call.tenant, p["tag_number"], p["holder"])
+            if (problem := replacement_problem(dog)) is not None:
+                raise InvalidRequest(problem[1])
+            today = call_today(call)
+            old = dog.tags[-1]
+            old.invalid_since = today
+            tag = new_tag(session, dog, call.idempotency_key, today)
+            session.refresh(dog, ["tags"])
+            return replaced_view(dog, old, tag)
+
+        return run_once(self.sessions, find, create)
+
     # Plain methods for the web UI and tests.
+
+    def replacement_refusal(self, tenant: str, tag_number: str, holder: dict) -> tuple[str, str] | None:
+        """Why this holder cannot have an Ersatzmarke for that tag: (parameter, German message), or None."""
+        with transaction(self.sessions) as session:
+            return replacement_problem(self._holders_dog(session, tenant, tag_number, holder))
 
     def deregistration_refusal(self, tenant: str, tag_number: str, holder: dict, held_until: date,
                                today: date | None = None) -> tuple[str, str] | None:
@@ -354,10 +387,11 @@ class DogTax(SpecialistSystem):
         return row
 
     def _holders_dog(self, session: Session, tenant: str, tag_number, holder: dict) -> DogTaxDog | None:
-        """The dog wearing that tag (its newest), if it is registered to this holder at this address."""
+        """The dog wearing that tag (not replaced by an Ersatzmarke), if it is registered to this holder at
+        this address."""
         tag = session.scalar(select(DogTaxTag).where(DogTaxTag.tenant == tenant,
                                                      DogTaxTag.number == str(tag_number).strip()))
-        if tag is None or tag.dog.tags[-1].id != tag.id:
+        if tag is None or tag.invalid_since is not None:
             return None
         owner = tag.dog.holder
         same = (owner.name_key == rules.name_key(holder.get("given_name", ""), holder.get("family_name", ""))
@@ -381,10 +415,13 @@ def new_tag(session: Session, dog: DogTaxDog, idempotency_key: str, issued_on: d
     return tag
 
 
+NOT_THE_HOLDERS = ("tag_number", ("Unter dieser Steuermarke ist bei uns kein Hund auf Ihren Namen und Ihre Anschrift "
+                                   "angemeldet. Bitte prüfen Sie die Nummer auf der Steuermarke oder dem Steuerbescheid."))
+
+
 def deregistration_problem(dog: DogTaxDog | None, held_until: date, today: date | None) -> tuple[str, str] | None:
     if dog is None or dog.status not in ("angemeldet", "abgemeldet"):
-        return "tag_number", ("Unter dieser Steuermarke ist bei uns kein Hund auf Ihren Namen und Ihre Anschrift "
-                              "angemeldet. Bitte prüfen Sie die Nummer auf der Steuermarke oder dem Steuerbescheid.")
+        return NOT_THE_HOLDERS
     if dog.status == "abgemeldet":
         return "tag_number", f"Der Hund {dog.name} ist bereits zum {dog.held_until:%d.%m.%Y} abgemeldet."
     if today is not None and held_until > today:
@@ -393,6 +430,19 @@ def deregistration_problem(dog: DogTaxDog | None, held_until: date, today: date 
         return "held_until", (f"Die Haltung kann nicht vor ihrem Beginn enden: Der Hund {dog.name} ist seit dem "
                               f"{dog.held_since:%d.%m.%Y} angemeldet.")
     return None
+
+
+def replacement_problem(dog: DogTaxDog | None) -> tuple[str, str] | None:
+    if dog is None or dog.status not in ("angemeldet", "abgemeldet"):
+        return NOT_THE_HOLDERS
+    if dog.status == "abgemeldet":
+        return "tag_number", (f"Der Hund {dog.name} ist seit dem {dog.held_until:%d.%m.%Y} abgemeldet; "
+                              "für ihn gibt es keine Ersatzmarke.")
+    return None
+
+
+def replaced_view(dog: DogTaxDog, old: DogTaxTag, tag: DogTaxTag) -> dict:
+    return {"dog_id": dog.id, "name": dog.name, "old_tag": old.number, "tag_number": tag.number}
 
 
 def deregistered_view(dog: DogTaxDog) -> dict:

@@ -1,6 +1,7 @@
 """Deregistering a dog over HTTP: Erika registers Bruno in the portal, pays half a year's tax, and
 after Bruno's death in July deregisters him; the portal refuses a tag that is not hers and a day
-still to come, and the refund reaches her postbox with the Änderungsbescheid."""
+still to come, and the refund reaches her postbox with the Änderungsbescheid. And an Ersatzmarke
+for a lost tag, refused for a tag that is not hers."""
 import re
 from datetime import UTC, datetime
 
@@ -60,3 +61,22 @@ def test_deregistration_with_refund_and_refusals_over_http(app, office, clock):
     assert (balance["amount_cents"], balance["paid_cents"], balance["open_cents"]) == (3600, 3600, 0)
     assert office.system("dog_tax").dogs("plauen", registration)[0]["status"] == "abgemeldet"
     assert login(app, "jan").get(f"/portal/antraege/{case_number}").status_code == 404
+
+
+def test_replacement_tag_over_http(app, office):
+    office.deploy("hundesteuer_ersatzmarke")
+    citizen = login(app, "erika")
+    apply(citizen, anmeldung())
+    office.run()
+    holder = abmeldung()["halter"]
+    refused = citizen.post("/portal/hundesteuer_ersatzmarke/antrag",
+                           data=form_of({"halter": holder, "steuermarke": "00001", "grund": "verloren"}))
+    assert refused.status_code == 422 and "kein Hund auf Ihren Namen" in refused.get_data(as_text=True)
+    assert citizen.post("/portal/hundesteuer_ersatzmarke/antrag",
+                        data=form_of({"halter": holder, "steuermarke": "00002", "grund": "verloren"})).status_code == 302
+    submitted = citizen.post("/portal/hundesteuer_ersatzmarke/pruefen")
+    case_number = re.search(r"/portal/antraege/([A-Z0-9-]+)", submitted.headers["Location"]).group(1)
+    office.run()
+    assert "Ersatzmarke Nr. 00003 ausgegeben" in citizen.get(f"/portal/antraege/{case_number}").get_data(as_text=True)
+    [fee_notice] = documents(citizen, case_number)
+    assert "Kostenbescheid" in fee_notice and "5,00 €" in fee_notice and "Nr. 00003" in fee_notice

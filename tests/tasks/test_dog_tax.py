@@ -330,3 +330,19 @@ def test_deregistration_is_refused_for_another_holder_a_future_day_or_a_day_befo
     assert deregister(system, key="again") == first  # delivered again
     with pytest.raises(InvalidRequest, match="bereits zum 20.07.2026 abgemeldet"):
         deregister(system, "2026-07-21")
+
+
+def test_replacement_tag_takes_the_next_number_and_invalidates_the_old_one(seeded):
+    system = DogTax(seeded, EFile(seeded))
+    registered_bruno(system)
+    call = make_call("dog_tax.replace_tag", {"tag_number": "00002", "holder": HOLDER, "reason": "verloren"})
+    replaced = system.replace_tag(call)
+    assert system.replace_tag(call) == replaced  # delivered again: one tag
+    assert (replaced["old_tag"], replaced["tag_number"]) == ("00002", "00003")
+    assert system.replacement_refusal("plauen", "00002", HOLDER)[0] == "tag_number"  # the old tag is invalid
+    assert system.replacement_refusal("plauen", "00003", HOLDER) is None
+    with pytest.raises(InvalidRequest, match="kein Hund auf Ihren Namen"):
+        system.replace_tag(make_call("dog_tax.replace_tag", {"tag_number": "00002", "holder": HOLDER,
+                                                             "reason": "verloren"}))
+    deregister(system, tag_number="00003")
+    assert "keine Ersatzmarke" in system.replacement_refusal("plauen", "00003", HOLDER)[1]
