@@ -254,8 +254,8 @@ class DogTax(SpecialistSystem):
     def render_deregistration(self, call: ServiceCall) -> dict:
         """params: dog_id, file_number, case_number, applicant (address), municipality (letterhead),
         return_days (for the tag), paid_cents?, refund_cents?, open_cents? (from finance), decided_by?
-        -> {"document_id", "title",
-        "sha256"}: Abmeldebestätigung, with the Änderungsbescheid if an assessment was corrected."""
+        -> {"document_id", "title", "sha256"}: the Abmeldebestätigung, with the Änderungsbescheid if an
+        assessment was corrected, filed in the case's e-file."""
         p = call.params
         require(p, "dog_id", "file_number", "case_number", "applicant", "municipality", "return_days")
         with self.sessions() as session:
