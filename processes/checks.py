@@ -3,6 +3,8 @@ checksum library or the specialist systems' data. Each refuses with a German mes
 field (a FieldError), so the citizen learns it before anything is stored or assessed."""
 from __future__ import annotations
 
+from datetime import date
+
 from engine.errors import FieldError
 from tasks.dog_tax.rules import check_iban
 
@@ -23,11 +25,39 @@ def dog_tax_checks(dog_tax):
     return check
 
 
+def dog_deregistration_checks(dog_tax):
+    """The dog must be registered to the applicant at this address and kept until a day since its
+    registration (the form has refused a day in the future)."""
+    fields = {"tag_number": "steuermarke", "held_until": "gehalten_bis"}
+
+    def check(tenant: str, data: dict) -> list[FieldError]:
+        holder = data["halter"]
+        refusal = dog_tax.deregistration_refusal(
+            tenant, data["steuermarke"], {"given_name": holder["vorname"], "family_name": holder["nachname"],
+                                          "street": holder["strasse"], "postal_code": holder["plz"]},
+            date.fromisoformat(data["gehalten_bis"]))
+        return [FieldError(fields[refusal[0]], refusal[1])] if refusal else []
+    return check
+
+
+def dog_tag_replacement_checks(dog_tax):
+    """An Ersatzmarke only for a dog registered to the applicant, against its valid tag."""
+    def check(tenant: str, data: dict) -> list[FieldError]:
+        holder = data["halter"]
+        refusal = dog_tax.replacement_refusal(
+            tenant, data["steuermarke"], {"given_name": holder["vorname"], "family_name": holder["nachname"],
+                                          "street": holder["strasse"], "postal_code": holder["plz"]})
+        return [FieldError("steuermarke", refusal[1])] if refusal else []
+    return check
+
+
 def application_checks(registry) -> dict:
     """Service key -> check, for the systems this installation has."""
     checks = {}
     try:
         checks["hundesteuer"] = dog_tax_checks(registry.system("dog_tax"))
+        checks["hundesteuer_abmeldung"] = dog_deregistration_checks(registry.system("dog_tax"))
+        checks["hundesteuer_ersatzmarke"] = dog_tag_replacement_checks(registry.system("dog_tax"))
     except KeyError:  # an installation without the dog tax system offers no dog tax
         pass
     return checks

@@ -20,6 +20,7 @@ from tests.processes.conftest import Office, application
 from tests.processes.test_bewohnerparken import application as parking_application
 from tests.processes.test_gewerbe import notice
 from tests.processes.test_hundesteuer import anmeldung
+from tests.processes.test_hundesteuer_abmeldung import abmeldung
 from webui import create_app
 from webui.auth import DEMO_USERS
 from webui.forms import flatten
@@ -136,7 +137,8 @@ def cases(signed_in, office) -> dict[str, tuple[str, str]]:
         assert office.task(at_task).candidate_group in services()[key].clerk_groups
     assert [j for j in office.cases.open_print_jobs("plauen") if j["business_key"] == permit]
     drafts = {"standesamt": application(), "hundesteuer": dog, "bewohnerparken": parking_application(),
-              "gewerbe": craft}
+              "gewerbe": craft, "hundesteuer_abmeldung": abmeldung(),
+              "hundesteuer_ersatzmarke": {"halter": abmeldung()["halter"], "steuermarke": "00002", "grund": "verloren"}}
     for key, data in drafts.items():
         office.cases.save_draft("plauen", "erika", key, data)
     return found

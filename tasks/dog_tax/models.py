@@ -11,6 +11,8 @@ from engine.db import Base
 from ..common import BusinessKey, IdempotencyKey, InstanceId, Tenant
 
 DOG_STATUSES = ("beantragt", "angemeldet", "abgelehnt", "abgemeldet")
+END_REASONS = ("tod", "abgabe", "wegzug")
+REPLACEMENT_REASONS = ("verloren", "beschaedigt")
 
 
 class DogTaxCounter(Base):
@@ -82,6 +84,9 @@ class DogTaxDog(Base):
     permit_number: Mapped[str | None] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(20))  # DOG_STATUSES
     status_reason: Mapped[str | None] = mapped_column(Text)
+    held_until: Mapped[date | None] = mapped_column(Date)  # the day keeping ended (Abmeldung)
+    end_reason: Mapped[str | None] = mapped_column(String(20))  # END_REASONS
+    end_details: Mapped[str | None] = mapped_column(Text)  # new holder and address, or the new address
     business_key: Mapped[str | None] = mapped_column(BusinessKey)
     instance_id: Mapped[str | None] = mapped_column(InstanceId)
     idempotency_key: Mapped[str] = mapped_column(IdempotencyKey)
@@ -105,6 +110,7 @@ class DogTaxTag(Base):
     dog_id: Mapped[int] = mapped_column(ForeignKey("dog_tax_dog.id"), index=True)
     number: Mapped[str] = mapped_column(String(20))
     issued_on: Mapped[date] = mapped_column(Date)
+    invalid_since: Mapped[date | None] = mapped_column(Date)  # replaced by an Ersatzmarke
     idempotency_key: Mapped[str] = mapped_column(IdempotencyKey)
 
     dog: Mapped[DogTaxDog] = relationship(back_populates="tags")
@@ -155,6 +161,8 @@ class DogTaxAssessment(Base):
     exemption_decision: Mapped[str | None] = mapped_column(String(20))  # befreiung, ermaessigung, abgelehnt
     exemption_reason: Mapped[str | None] = mapped_column(Text)
     amount_cents: Mapped[int] = mapped_column(Integer)
+    last_month: Mapped[int | None] = mapped_column(Integer)  # set when the dog was deregistered in the year
+    corrected_cents: Mapped[int | None] = mapped_column(Integer)  # the amount after the deregistration
     instalments: Mapped[list] = mapped_column(JSON)  # [{"due_date", "amount_cents"}]
     mandate_id: Mapped[int | None] = mapped_column(ForeignKey("dog_tax_mandate.id"))
     cash_reference: Mapped[str | None] = mapped_column(String(40))

@@ -75,3 +75,45 @@ def render_assessment_pdf(data: dict, municipality: dict) -> bytes:
     html = render_assessment_html(data, municipality)
     return HTML(string=html, url_fetcher=_no_fetching()).write_pdf(stylesheets=[_stylesheet()],
                                                                   pdf_variant="pdf/ua-1")
+
+
+END_REASONS = {"tod": "Tod des Hundes", "abgabe": "Abgabe an eine neue Halterin oder einen neuen Halter",
+               "wegzug": "Wegzug aus der Gemeinde"}
+
+
+def deregistration_context(data: dict, municipality: dict) -> dict:
+    m = municipality_context(mapping(municipality, "municipality"))
+    correction = data.get("correction")
+    heading = ("Abmeldebestätigung und Änderungsbescheid über die Hundesteuer" if correction
+               else "Abmeldebestätigung Hundesteuer")
+    ctx = letter(data, m, heading, info=(("Kassenzeichen", (correction or {}).get("cash_reference") or ""),
+                                         ("Steuermarke", data["tag_number"] or "")))
+    dog = data["dog"]
+    view = None
+    if correction:
+        first, last = correction["first_month"], correction["last_month"]
+        view = {"year": correction["year"], "amount": money(correction["amount_cents"]),
+                "corrected": money(correction["corrected_cents"]),
+                "difference": money(correction["difference_cents"]), "months": correction["months"],
+                "period": f"{MONTHS[first - 1]} bis {MONTHS[last - 1]} {correction['year']}" if last else "—",
+                "annual_rate": money(correction["annual_rate_cents"]),
+                "reduction_percent": correction["reduction_percent"],
+                "instalments": [{"due_date": _day(i["due_date"]), "amount": money(i["amount_cents"])}
+                                for i in correction["instalments"]]}
+    return {
+        **ctx, "m": m, "tag_number": data["tag_number"],
+        "dog": {"name": dog["name"], "breed": dog["breed"], "held_since": _day(dog["held_since"]),
+                "held_until": _day(dog["held_until"]), "reason": END_REASONS[dog["reason"]],
+                "details": dog.get("details") or ""},
+        "correction": view, "paid": money(data["paid_cents"]), "refund": money(data["refund_cents"]),
+        "refund_cents": data["refund_cents"], "open": money(data["open_cents"]), "open_cents": data["open_cents"],
+        "return_days": data["return_days"], "legal_remedy": bool(correction), "fee_remedy_note": bool(correction),
+    }
+
+
+def render_deregistration_pdf(data: dict, municipality: dict) -> bytes:
+    from weasyprint import HTML
+
+    html = _env.get_template("abmeldung.html").render(deregistration_context(data, municipality))
+    return HTML(string=html, url_fetcher=_no_fetching()).write_pdf(stylesheets=[_stylesheet()],
+                                                                  pdf_variant="pdf/ua-1")

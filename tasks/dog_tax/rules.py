@@ -24,6 +24,8 @@ RATE_LABELS = {
 # The month the tax starts, relative to the month the dog was taken in.
 PRO_RATA_RULES = {"ab_monat": 0, "ab_folgemonat": 1}
 EXEMPTION_DECISIONS = ("befreiung", "ermaessigung", "abgelehnt")
+# The last liable month, relative to the month keeping ended (the Hundesteuersatzung says which).
+END_RULES = {"bis_monatsende": 0, "bis_vormonat": -1}
 
 
 def rate_kind(dangerous: bool, registered_dogs: int, registered_dangerous: int) -> str:
@@ -48,6 +50,31 @@ def liable_months(held_since: date, year: int, rule: str) -> tuple[int | None, i
     first = max(start, year * 12)  # a dog held since an earlier year owes the whole year
     months = max(0, (year + 1) * 12 - first)
     return (first % 12 + 1 if months else None), months
+
+
+def months_until(first_month: int | None, months: int, year: int, held_until: date, rule: str) -> tuple[int | None, int]:
+    """(last liable month, number of liable months) of an assessment for ``year`` that was liable for
+    ``months`` months from ``first_month``, when keeping ended on ``held_until``."""
+    if rule not in END_RULES:
+        raise InvalidRequest(f"Unbekannte Regel für das Ende der Steuerpflicht: {rule!r} ({', '.join(END_RULES)}).")
+    if not first_month or not months:
+        return None, 0
+    start = year * 12 + first_month - 1
+    last = min(held_until.year * 12 + held_until.month - 1 + END_RULES[rule], start + months - 1)
+    liable = max(0, last - start + 1)
+    return (last % 12 + 1 if liable else None), liable
+
+
+def open_instalments(instalments: list[dict], reduction_cents: int, paid_cents: int) -> list[dict]:
+    """What is still to pay of the instalments after a reduction: the reduction comes off the last
+    ones, what was paid off the first ones; an instalment left at nothing falls away."""
+    result = [dict(item) for item in instalments]
+    for amount, order in ((reduction_cents, reversed(result)), (paid_cents, result)):
+        for item in order:
+            taken = min(item["amount_cents"], max(amount, 0))
+            item["amount_cents"] -= taken
+            amount -= taken
+    return [item for item in result if item["amount_cents"] > 0]
 
 
 def pro_rata(annual_cents: int, months: int) -> int:

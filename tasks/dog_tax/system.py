@@ -18,6 +18,8 @@ from ..common import call_today, iso, next_counter, parse_date, require, run_onc
 from ..documents.filing import file_pdf
 from . import rules
 from .models import (
+    END_REASONS,
+    REPLACEMENT_REASONS,
     DogTaxAssessment,
     DogTaxCounter,
     DogTaxDog,
@@ -26,12 +28,13 @@ from .models import (
     DogTaxMandate,
     DogTaxTag,
 )
-from .notice import render_assessment_pdf
+from .notice import render_assessment_pdf, render_deregistration_pdf
 
 
 class DogTax(SpecialistSystem):
     name = "dog_tax"
-    operations = ("register_dog", "record_mandate", "assess", "issue_tag", "render_notice", "reject_registration")
+    operations = ("register_dog", "record_mandate", "assess", "issue_tag", "render_notice", "reject_registration",
+                  "deregister_dog", "correct_assessment", "render_deregistration", "replace_tag")
 
     def __init__(self, sessions: sessionmaker[Session], efile):
         self.sessions = sessions
@@ -204,7 +207,122 @@ class DogTax(SpecialistSystem):
                 dog.status, dog.status_reason = "abgelehnt", str(call.params["reason"])[:2000]
             return {"dog_id": dog.id, "status": dog.status}
 
+    def deregister_dog(self, call: ServiceCall) -> dict:
+        """params: tag_number, holder {given_name, family_name, street, postal_code}, held_until, reason
+        (END_REASONS), details? (new holder and address, or the new address) -> {"dog_id", "name",
+        "held_until", "reason"}. Liability ends with keeping; the tag is to be returned."""
+        p = call.params
+        require(p, "tag_number", "holder", "held_until", "reason")
+        if p["reason"] not in END_REASONS:
+            raise InvalidRequest(f"Unbekannter Grund der Abmeldung: {p['reason']!r} ({', '.join(END_REASONS)}).")
+        held_until = parse_date(p["held_until"], "held_until")
+        with transaction(self.sessions) as session:
+            dog = self._holders_dog(session, call.tenant, p["tag_number"], p["holder"])
+            if dog is not None and dog.status == "abgemeldet" and dog.held_until == held_until:
+                return deregistered_view(dog)  # delivered again
+            problem = deregistration_problem(dog, held_until, call_today(call))
+            if problem:
+                raise InvalidRequest(problem[1])
+            dog.status, dog.held_until, dog.end_reason = "abgemeldet", held_until, p["reason"]
+            dog.end_details = _opt(p.get("details"), 2000)
+            return deregistered_view(dog)
+
+    def correct_assessment(self, call: ServiceCall) -> dict:
+        """params: dog_id, end_rule (END_RULES) -> {"assessment_id", "year", "cash_reference", "amount_cents",
+        "corrected_cents", "difference_cents", "last_month", "months"} for the assessment of the year keeping
+        ended, corrected pro rata by month; {"assessment_id": None, ...} if there is none for that year."""
+        p = call.params
+        require(p, "dog_id", "end_rule")
+        with transaction(self.sessions) as session:
+            dog = self._dog(session, call.tenant, p["dog_id"])
+            if dog.status != "abgemeldet" or dog.held_until is None:
+                raise InvalidRequest(f"Hund {dog.id} ist nicht abgemeldet.")
+            year = dog.held_until.year
+            row = session.scalar(select(DogTaxAssessment).where(
+                DogTaxAssessment.tenant == call.tenant, DogTaxAssessment.dog_id == dog.id,
+                DogTaxAssessment.year == year).order_by(DogTaxAssessment.id.desc()))
+            if row is None:
+                return {"assessment_id": None, "year": year, "cash_reference": None, "amount_cents": 0,
+                        "corrected_cents": 0, "difference_cents": 0, "last_month": None, "months": 0}
+            if row.corrected_cents is None:  # corrected once: a repeated call returns the same
+                row.last_month, months = rules.months_until(row.first_month, row.months, year, dog.held_until,
+                                                            p["end_rule"])
+                row.corrected_cents = rules.reduced(rules.pro_rata(row.annual_rate_cents, months),
+                                                    row.reduction_percent)
+            return correction_view(row)
+
+    def render_deregistration(self, call: ServiceCall) -> dict:
+        """params: dog_id, file_number, case_number, applicant (address), municipality (letterhead),
+        return_days (for the tag), paid_cents?, refund_cents?, open_cents? (from finance), decided_by?
+        -> {"document_id", "title", "sha256"}: the Abmeldebestätigung, with the Änderungsbescheid if an
+        assessment was corrected, filed in the case's e-file."""
+        p = call.params
+        require(p, "dog_id", "file_number", "case_number", "applicant", "municipality", "return_days")
+        with self.sessions() as session:
+            dog = self._dog(session, call.tenant, p["dog_id"])
+            if dog.status != "abgemeldet":
+                raise InvalidRequest(f"Hund {dog.id} ist nicht abgemeldet.")
+            assessment = session.scalar(select(DogTaxAssessment).where(
+                DogTaxAssessment.tenant == call.tenant, DogTaxAssessment.dog_id == dog.id,
+                DogTaxAssessment.corrected_cents.is_not(None)).order_by(DogTaxAssessment.id.desc()))
+            data = {"dog": {"name": dog.name, "breed": dog.breed, "held_since": dog.held_since,
+                            "held_until": dog.held_until, "reason": dog.end_reason, "details": dog.end_details},
+                    "tag_number": dog.tags[-1].number if dog.tags else None,
+                    "correction": None if assessment is None else {
+                        **correction_view(assessment), "first_month": assessment.first_month,
+                        "annual_rate_cents": assessment.annual_rate_cents,
+                        "reduction_percent": assessment.reduction_percent,
+                        "instalments": rules.open_instalments(
+                            assessment.instalments, assessment.amount_cents - assessment.corrected_cents,
+                            int(p.get("paid_cents") or 0))},
+                    "paid_cents": int(p.get("paid_cents") or 0), "refund_cents": int(p.get("refund_cents") or 0),
+                    "open_cents": int(p.get("open_cents") or 0), "return_days": int(p["return_days"]),
+                    "case_number": p["case_number"], "applicant": p["applicant"], "file_number": p["file_number"],
+                    "decided_by": p.get("decided_by"), "date": call_today(call).isoformat()}
+        title = f"Abmeldung des Hundes {data['dog']['name']} – Steuermarke Nr. {data['tag_number']}"
+        return file_pdf(self.efile, call, file_number=p["file_number"], title=title, kind="bescheid",
+                        render=lambda: render_deregistration_pdf(data, p["municipality"]))
+
+    def replace_tag(self, call: ServiceCall) -> dict:
+        """params: tag_number, holder {given_name, family_name, street, postal_code}, reason (REPLACEMENT_REASONS)
+        -> {"dog_id", "name", "old_tag", "tag_number"}: an Ersatzmarke with the next number; the old tag is
+        invalid from today."""
+        p = call.params
+        require(p, "tag_number", "holder", "reason")
+        if p["reason"] not in REPLACEMENT_REASONS:
+            raise InvalidRequest(f"Unbekannter Grund für die Ersatzmarke: {p['reason']!r}.")
+
+        def find(session: Session):
+            row = session.scalar(select(DogTaxTag).where(
+                DogTaxTag.tenant == call.tenant, DogTaxTag.idempotency_key == call.idempotency_key))
+            return replaced_view(row.dog, row.dog.tags[row.dog.tags.index(row) - 1], row) if row else None
+
+        def create(session: Session):
+            dog = self._holders_dog(session, call.tenant, p["tag_number"], p["holder"])
+            if (problem := replacement_problem(dog)) is not None:
+                raise InvalidRequest(problem[1])
+            today = call_today(call)
+            old = dog.tags[-1]
+            old.invalid_since = today
+            tag = new_tag(session, dog, call.idempotency_key, today)
+            session.refresh(dog, ["tags"])
+            return replaced_view(dog, old, tag)
+
+        return run_once(self.sessions, find, create)
+
     # Plain methods for the web UI and tests.
+
+    def replacement_refusal(self, tenant: str, tag_number: str, holder: dict) -> tuple[str, str] | None:
+        """Why this holder cannot have an Ersatzmarke for that tag: (parameter, German message), or None."""
+        with transaction(self.sessions) as session:
+            return replacement_problem(self._holders_dog(session, tenant, tag_number, holder))
+
+    def deregistration_refusal(self, tenant: str, tag_number: str, holder: dict, held_until: date,
+                               today: date | None = None) -> tuple[str, str] | None:
+        """Why this holder cannot deregister the dog with that tag as of ``held_until``: (the parameter
+        at fault, a German message), or None. Without ``today`` a day in the future is not checked."""
+        with transaction(self.sessions) as session:
+            return deregistration_problem(self._holders_dog(session, tenant, tag_number, holder), held_until, today)
 
     def dogs(self, tenant: str, business_key: str | None = None) -> list[dict]:
         with transaction(self.sessions) as session:
@@ -268,6 +386,19 @@ class DogTax(SpecialistSystem):
             raise InvalidRequest(f"Hund {dog_id} ist nicht erfasst.")
         return row
 
+    def _holders_dog(self, session: Session, tenant: str, tag_number, holder: dict) -> DogTaxDog | None:
+        """The dog wearing that tag (not replaced by an Ersatzmarke), if it is registered to this holder at
+        this address."""
+        tag = session.scalar(select(DogTaxTag).where(DogTaxTag.tenant == tenant,
+                                                     DogTaxTag.number == str(tag_number).strip()))
+        if tag is None or tag.invalid_since is not None:
+            return None
+        owner = tag.dog.holder
+        same = (owner.name_key == rules.name_key(holder.get("given_name", ""), holder.get("family_name", ""))
+                and owner.household.household_key == rules.household_key(
+                    holder.get("street", ""), holder.get("postal_code", ""), holder.get("family_name", "")))
+        return tag.dog if same else None
+
     def _assessment(self, session: Session, tenant: str, assessment_id) -> DogTaxAssessment:
         row = session.get(DogTaxAssessment, int(assessment_id))
         if row is None or row.tenant != tenant:
@@ -284,6 +415,51 @@ def new_tag(session: Session, dog: DogTaxDog, idempotency_key: str, issued_on: d
     return tag
 
 
+NOT_THE_HOLDERS = ("tag_number", ("Unter dieser Steuermarke ist bei uns kein Hund auf Ihren Namen und Ihre Anschrift "
+                                   "angemeldet. Bitte prüfen Sie die Nummer auf der Steuermarke oder dem Steuerbescheid."))
+
+
+def deregistration_problem(dog: DogTaxDog | None, held_until: date, today: date | None) -> tuple[str, str] | None:
+    if dog is None or dog.status not in ("angemeldet", "abgemeldet"):
+        return NOT_THE_HOLDERS
+    if dog.status == "abgemeldet":
+        return "tag_number", f"Der Hund {dog.name} ist bereits zum {dog.held_until:%d.%m.%Y} abgemeldet."
+    if today is not None and held_until > today:
+        return "held_until", "Der Tag, an dem die Haltung endete, darf nicht in der Zukunft liegen."
+    if held_until < dog.held_since:
+        return "held_until", (f"Die Haltung kann nicht vor ihrem Beginn enden: Der Hund {dog.name} ist seit dem "
+                              f"{dog.held_since:%d.%m.%Y} angemeldet.")
+    return None
+
+
+def replacement_problem(dog: DogTaxDog | None) -> tuple[str, str] | None:
+    if dog is None or dog.status not in ("angemeldet", "abgemeldet"):
+        return NOT_THE_HOLDERS
+    if dog.status == "abgemeldet":
+        return "tag_number", (f"Der Hund {dog.name} ist seit dem {dog.held_until:%d.%m.%Y} abgemeldet; "
+                              "für ihn gibt es keine Ersatzmarke.")
+    return None
+
+
+def replaced_view(dog: DogTaxDog, old: DogTaxTag, tag: DogTaxTag) -> dict:
+    return {"dog_id": dog.id, "name": dog.name, "old_tag": old.number, "tag_number": tag.number}
+
+
+def deregistered_view(dog: DogTaxDog) -> dict:
+    return {"dog_id": dog.id, "name": dog.name, "held_until": iso(dog.held_until), "reason": dog.end_reason}
+
+
+def correction_view(row: DogTaxAssessment) -> dict:
+    return {"assessment_id": row.id, "year": row.year, "cash_reference": row.cash_reference,
+            "amount_cents": row.amount_cents, "corrected_cents": row.corrected_cents,
+            "difference_cents": row.amount_cents - row.corrected_cents, "last_month": row.last_month,
+            "months": _months_between(row.first_month, row.last_month)}
+
+
+def _months_between(first: int | None, last: int | None) -> int:
+    return last - first + 1 if first and last else 0
+
+
 def _opt(value, length: int) -> str | None:
     text = str(value).strip() if value is not None else ""
     return text[:length] or None
@@ -297,7 +473,7 @@ def mandate_view(row: DogTaxMandate) -> dict:
 def dog_view(row: DogTaxDog) -> dict:
     return {"dog_id": row.id, "name": row.name, "breed": row.breed, "status": row.status,
             "dangerous": row.dangerous, "listed_breed": row.listed_breed, "household_id": row.household_id,
-            "held_since": iso(row.held_since), "tags": [t.number for t in row.tags], "business_key": row.business_key}
+            "held_since": iso(row.held_since), "held_until": iso(row.held_until), "tags": [t.number for t in row.tags], "business_key": row.business_key}
 
 
 def assessment_view(row: DogTaxAssessment) -> dict:

@@ -35,7 +35,7 @@ def format_cash_reference(year: int, number: int) -> str:
 
 class Finance(SpecialistSystem):
     name = "finance"
-    operations = ("create_receivable", "balance")
+    operations = ("create_receivable", "balance", "correct_receivable")
 
     def __init__(self, sessions: sessionmaker[Session]):
         self.sessions = sessions
@@ -91,6 +91,42 @@ class Finance(SpecialistSystem):
             raise BusinessError(
                 "cash_reference_unknown", f"Kassenzeichen {call.params['cash_reference']} ist nicht bekannt."
             ) from None
+
+    def correct_receivable(self, call: ServiceCall) -> dict:
+        """params: cash_reference, amount_cents (the corrected amount, not more than before), reason
+        -> {"cash_reference", "amount_cents", "paid_cents", "refund_cents", "open_cents"}. The receivable
+        is reduced; what was paid beyond the new amount is refunded, booked as an outgoing payment
+        under the call's key, so a repeated call neither reduces nor refunds twice."""
+        p = call.params
+        require(p, "cash_reference", "amount_cents", "reason")
+        amount = p["amount_cents"]
+        if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
+            raise InvalidRequest(f"amount_cents muss eine ganze Zahl ab 0 sein, nicht {amount!r}.")
+
+        def find(session: Session):
+            refund = session.scalar(select(FinancePayment).where(
+                FinancePayment.tenant == call.tenant, FinancePayment.booking_key == call.idempotency_key))
+            return correction_view(refund.receivable, -refund.amount_cents) if refund else None
+
+        def correct(session: Session):
+            try:
+                row = self._receivable(session, call.tenant, p["cash_reference"])
+            except UnknownCashReference:
+                raise BusinessError("cash_reference_unknown",
+                                    f"Kassenzeichen {p['cash_reference']} ist nicht bekannt.") from None
+            if amount > row.amount_cents:
+                raise InvalidRequest(f"Die Forderung {row.cash_reference} kann so nur gemindert werden, "
+                                     f"nicht von {row.amount_cents} auf {amount} Cent erhöht.")
+            row.amount_cents = amount
+            refund = max(sum(pay.amount_cents for pay in row.payments) - amount, 0)
+            if refund:
+                row.payments.append(FinancePayment(tenant=call.tenant, amount_cents=-refund, paid_at=utcnow(),
+                                                   reference=f"Erstattung: {p['reason']}"[:300],
+                                                   booking_key=call.idempotency_key))
+            session.flush()
+            return correction_view(row, refund)
+
+        return run_once(self.sessions, find, correct)
 
     # Plain methods for the web UI and demos (not process operations).
 
@@ -150,6 +186,13 @@ class Finance(SpecialistSystem):
 
 def receivable_view(row: FinanceReceivable) -> dict:
     return {"cash_reference": row.cash_reference, "amount_cents": row.amount_cents, "due_date": iso(row.due_date)}
+
+
+def correction_view(row: FinanceReceivable, refund_cents: int) -> dict:
+    balance = balance_view(row)
+    return {"cash_reference": row.cash_reference, "amount_cents": row.amount_cents,
+            "paid_cents": balance["paid_cents"] + refund_cents, "refund_cents": refund_cents,
+            "open_cents": balance["open_cents"]}
 
 
 def balance_view(row: FinanceReceivable) -> dict:

@@ -5,7 +5,8 @@ from processes.catalog import services
 from webui.auth.saml import IDENTITY_KEYS
 from webui.forms import fields
 
-NEEDS = {"standesamt": "substanziell", "gewerbe": "substanziell", "hundesteuer": "basis", "bewohnerparken": "basis"}
+NEEDS = {"standesamt": "substanziell", "gewerbe": "substanziell", "hundesteuer": "basis", "bewohnerparken": "basis",
+         "hundesteuer_abmeldung": "basis", "hundesteuer_ersatzmarke": "basis"}
 
 
 def test_every_service_declares_its_level():

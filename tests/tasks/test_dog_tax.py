@@ -239,3 +239,110 @@ def test_render_notice_files_the_steuerbescheid_with_tag_and_amount(seeded):
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
     for expected in ("Steuermarke Nr. 00002", "81,00 €", "KZ-2026-000001", "15.05.2026", "HS-2026-TEST"):
         assert expected in text, expected
+
+
+# Deregistration (Abmeldung).
+
+@pytest.mark.parametrize("first_month, months, year, held_until, rule, expected", [
+    (4, 9, 2026, "2026-07-20", "bis_monatsende", (7, 4)),  # April to July
+    (4, 9, 2026, "2026-07-20", "bis_vormonat", (6, 3)),
+    (4, 9, 2026, "2026-04-01", "bis_monatsende", (4, 1)),  # ended in its first month: that month is owed
+    (4, 9, 2026, "2026-04-30", "bis_vormonat", (None, 0)),
+    (4, 9, 2026, "2026-03-05", "bis_monatsende", (None, 0)),  # ended before the tax began
+    (1, 12, 2026, "2026-12-31", "bis_monatsende", (12, 12)),
+    (1, 12, 2026, "2026-01-31", "bis_monatsende", (1, 1)),
+    (1, 12, 2026, "2027-01-10", "bis_monatsende", (12, 12)),  # ended the next year: this year in full
+    (1, 12, 2027, "2027-01-10", "bis_vormonat", (None, 0)),  # ... and nothing of the next
+    (1, 12, 2026, "2025-12-31", "bis_monatsende", (None, 0)),  # ended the year before
+    (12, 1, 2026, "2026-12-02", "bis_monatsende", (12, 1)),
+    (None, 0, 2026, "2026-07-20", "bis_monatsende", (None, 0)),  # nothing was assessed
+])
+def test_months_until_end_of_keeping(first_month, months, year, held_until, rule, expected):
+    assert rules.months_until(first_month, months, year, date.fromisoformat(held_until), rule) == expected
+
+
+def test_unknown_end_rule_is_refused():
+    with pytest.raises(InvalidRequest, match="bis_monatsende"):
+        rules.months_until(4, 9, 2026, date(2026, 7, 1), "taeglich")
+
+
+@pytest.mark.parametrize("amounts, reduction, paid, expected", [
+    ([2700, 2700, 2700], 4500, 0, [2700, 900]),  # the reduction comes off the last instalments
+    ([2700, 2700, 2700], 3600, 2700, [1800]),  # what was paid off the first
+    ([2700, 2700, 2700], 4500, 5400, []),  # paid beyond the new amount: nothing open (a refund)
+    ([2700, 2700, 2700], 0, 0, [2700, 2700, 2700]),
+    ([4050, 2025, 2025], 8100, 0, []),  # nothing owed any more
+    ([], 0, 0, []),
+])
+def test_open_instalments_after_a_reduction(amounts, reduction, paid, expected):
+    instalments = [{"due_date": f"2026-{month:02d}-15", "amount_cents": a} for month, a in zip((5, 8, 11), amounts)]
+    assert [i["amount_cents"] for i in rules.open_instalments(instalments, reduction, paid)] == expected
+
+
+def registered_bruno(system):
+    assessment = assess(system, register(system))
+    tag(system, assessment)
+    return assessment
+
+
+def deregister(system, held_until="2026-07-20", holder=HOLDER, key=None, tag_number="00002"):
+    call = make_call("dog_tax.deregister_dog", {
+        "tag_number": tag_number, "holder": holder, "held_until": held_until, "reason": "tod"}, key=key)
+    call.extra["now"] = "2027-01-10T09:00:00+00:00"  # the engine's clock
+    return system.deregister_dog(call)
+
+
+@pytest.mark.parametrize("rule, percent, held_until, corrected", [
+    ("bis_monatsende", 0, "2026-07-20", 3600),  # 108,00 € a year: April to July
+    ("bis_vormonat", 0, "2026-07-20", 2700),
+    ("bis_monatsende", 50, "2026-07-20", 1800),  # the reduction applies to the new amount too
+    ("bis_monatsende", 0, "2026-12-31", 8100),  # kept to the year's end: nothing changes
+    ("bis_monatsende", 0, "2026-03-15", 0),
+])
+def test_deregistration_corrects_the_year_pro_rata(seeded, rule, percent, held_until, corrected):
+    system = DogTax(seeded, EFile(seeded))
+    exemption = {"kind": "huetehund", "decision": "ermaessigung", "percent": percent} if percent else None
+    assessment = assess(system, register(system), exemption=exemption)
+    tag(system, assessment)
+    dog = deregister(system, held_until)
+    call = make_call("dog_tax.correct_assessment", {"dog_id": dog["dog_id"], "end_rule": rule})
+    result = system.correct_assessment(call)
+    assert (result["amount_cents"], result["corrected_cents"]) == (assessment["amount_cents"], corrected)
+    assert result["difference_cents"] == assessment["amount_cents"] - corrected
+    assert result["cash_reference"] == "KZ-2026-000001"
+    assert system.correct_assessment(call) == result  # corrected once
+    assert [d["held_until"] for d in system.dogs("plauen") if d["dog_id"] == dog["dog_id"]] == [held_until]
+
+
+def test_deregistration_is_refused_for_another_holder_a_future_day_or_a_day_before_registration(seeded):
+    system = DogTax(seeded, EFile(seeded))
+    registered_bruno(system)
+    stranger = {**HOLDER, "given_name": "Jonas", "family_name": "Beispiel", "street": "Bahnhofstraße 12"}
+    for holder, held_until, tag_number, message in (
+            (stranger, "2026-07-20", "00002", "kein Hund auf Ihren Namen"),
+            (HOLDER, "2026-07-20", "00001", "kein Hund auf Ihren Namen"),  # Bello is not Erika's
+            (HOLDER, "2027-01-11", "00002", "nicht in der Zukunft"),
+            (HOLDER, "2026-02-28", "00002", "nicht vor ihrem Beginn")):
+        with pytest.raises(InvalidRequest, match=message):
+            deregister(system, held_until, holder=holder, tag_number=tag_number)
+    assert {d["status"] for d in system.dogs("plauen")} == {"angemeldet"}
+    first = deregister(system, key="once")
+    assert deregister(system, key="again") == first  # delivered again
+    with pytest.raises(InvalidRequest, match="bereits zum 20.07.2026 abgemeldet"):
+        deregister(system, "2026-07-21")
+
+
+def test_replacement_tag_takes_the_next_number_and_invalidates_the_old_one(seeded):
+    system = DogTax(seeded, EFile(seeded))
+    registered_bruno(system)
+    call = make_call("dog_tax.replace_tag", {"tag_number": "00002", "holder": HOLDER, "reason": "verloren"})
+    replaced = system.replace_tag(call)
+    assert system.replace_tag(call) == replaced  # delivered again: one tag
+    assert (replaced["old_tag"], replaced["tag_number"]) == ("00002", "00003")
+    assert system.replacement_refusal("plauen", "00002", HOLDER)[0] == "tag_number"  # the old tag is invalid
+    assert system.replacement_refusal("plauen", "00003", HOLDER) is None
+    with pytest.raises(InvalidRequest, match="kein Hund auf Ihren Namen"):
+        system.replace_tag(make_call("dog_tax.replace_tag", {"tag_number": "00002", "holder": HOLDER,
+                                                             "reason": "verloren"}))
+    deregister(system, tag_number="00003")
+    assert "keine Ersatzmarke" in system.replacement_refusal("plauen", "00003", HOLDER)[1]

@@ -118,3 +118,36 @@ def test_unknown_cash_reference(finance):
 def test_invalid_amount(finance, amount):
     with pytest.raises(InvalidRequest):
         receivable(finance, amount_cents=amount)
+
+
+@pytest.mark.parametrize("amount, paid, corrected, refund, open_cents, paid_after", [
+    (8100, 0, 3600, 0, 3600, 0),  # unpaid: the receivable is reduced
+    (8100, 2700, 3600, 0, 900, 2700),  # paid less than the new amount: reduced, the rest still open
+    (8100, 5400, 3600, 1800, 0, 3600),  # paid beyond it: refunded
+    (8100, 8100, 0, 8100, 0, 0),  # nothing owed any more: all refunded
+    (8100, 3600, 3600, 0, 0, 3600),  # paid exactly the new amount
+])
+def test_correct_receivable_reduces_or_refunds(finance, amount, paid, corrected, refund, open_cents, paid_after):
+    cash_reference = receivable(finance, amount_cents=amount)["cash_reference"]
+    if paid:
+        finance.record_payment("plauen", cash_reference, paid)
+    call = make_call("finance.correct_receivable", {"cash_reference": cash_reference, "amount_cents": corrected,
+                                                    "reason": "Abmeldung HA-2026-0001"})
+    result = finance.correct_receivable(call)
+    assert result == {"cash_reference": cash_reference, "amount_cents": corrected, "paid_cents": paid,
+                      "refund_cents": refund, "open_cents": open_cents}
+    assert finance.correct_receivable(call) == result  # delivered again: not refunded twice
+    balance = finance.balance_of("plauen", cash_reference)
+    assert (balance["amount_cents"], balance["paid_cents"], balance["open_cents"]) == (corrected, paid_after,
+                                                                                       open_cents)
+
+
+def test_correct_receivable_refuses_an_increase_and_an_unknown_reference(finance):
+    cash_reference = receivable(finance, amount_cents=1500)["cash_reference"]
+    with pytest.raises(InvalidRequest, match="nur gemindert"):
+        finance.correct_receivable(make_call("finance.correct_receivable", {
+            "cash_reference": cash_reference, "amount_cents": 1600, "reason": "Abmeldung"}))
+    with pytest.raises(BusinessError, match="nicht bekannt"):
+        finance.correct_receivable(make_call("finance.correct_receivable", {
+            "cash_reference": "KZ-1999-000001", "amount_cents": 0, "reason": "Abmeldung"}))
+    assert finance.balance_of("plauen", cash_reference)["amount_cents"] == 1500
