@@ -1,7 +1,7 @@
 """Receivables with cash references (Kassenzeichen) and their balance."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
@@ -11,6 +11,7 @@ from engine.operations import BusinessError, InvalidRequest, ServiceCall
 
 from ..base import SpecialistSystem
 from ..common import (
+    BERLIN,
     address_lines,
     berlin_today,
     iso,
@@ -20,6 +21,7 @@ from ..common import (
     run_once,
     utcnow,
 )
+from ..documents.formatting import money
 from .models import FinanceCounter, FinancePayment, FinanceReceivable
 
 DEFAULT_TERM_DAYS = 14
@@ -35,7 +37,7 @@ def format_cash_reference(year: int, number: int) -> str:
 
 class Finance(SpecialistSystem):
     name = "finance"
-    operations = ("create_receivable", "balance")
+    operations = ("create_receivable", "balance", "cancel_receivable")
 
     def __init__(self, sessions: sessionmaker[Session]):
         self.sessions = sessions
@@ -92,6 +94,35 @@ class Finance(SpecialistSystem):
                 "cash_reference_unknown", f"Kassenzeichen {call.params['cash_reference']} ist nicht bekannt."
             ) from None
 
+    def cancel_receivable(self, call: ServiceCall) -> dict:
+        """The case closed unpaid: the receivable is no longer claimed.
+
+        params: cash_reference, reason -> {"cash_reference", "amount_cents", "cancelled_on" (ISO date)}. Cancelling
+        again (a redelivery, or another key) returns the first cancellation. BusinessError
+        "receivable_paid" if anything was paid on it: that needs a refund, not a cancellation."""
+        p = call.params
+        require(p, "cash_reference", "reason")
+
+        def cancel(session: Session):
+            try:
+                row = self._receivable(session, call.tenant, p["cash_reference"])
+            except UnknownCashReference:
+                raise BusinessError("cash_reference_unknown",
+                                    f"Kassenzeichen {p['cash_reference']} ist nicht bekannt.") from None
+            if row.cancelled_at is None:
+                paid = balance_view(row)["paid_cents"]
+                if paid:
+                    raise BusinessError(
+                        "receivable_paid", f"Die Forderung {row.cash_reference} kann nicht storniert werden: Es sind "
+                        f"bereits {money(paid)} eingegangen (Erstattung statt Stornierung).",
+                        {"paid_cents": paid})
+                row.cancelled_at, row.cancel_reason = utcnow(), str(p["reason"])[:300]
+                session.flush()
+            return {"cash_reference": row.cash_reference, "amount_cents": row.amount_cents,
+                    "cancelled_on": iso(berlin_date(row.cancelled_at))}
+
+        return run_once(self.sessions, lambda session: None, cancel)
+
     # Plain methods for the web UI and demos (not process operations).
 
     def balance_of(self, tenant: str, cash_reference: str) -> dict:
@@ -135,7 +166,7 @@ class Finance(SpecialistSystem):
                 stmt = stmt.where(FinanceReceivable.business_key == business_key)
             rows = session.scalars(stmt.options(selectinload(FinanceReceivable.payments)).order_by(FinanceReceivable.id))
             return [{**receivable_view(r), **balance_view(r), "purpose": r.purpose, "debtor_name": r.debtor_name,
-                     "business_key": r.business_key} for r in rows]
+                     "business_key": r.business_key, "cancelled": r.cancelled_at is not None} for r in rows]
 
     def _receivable(self, session: Session, tenant: str, cash_reference: str) -> FinanceReceivable:
         row = session.scalar(
@@ -146,6 +177,11 @@ class Finance(SpecialistSystem):
         if row is None:
             raise UnknownCashReference(cash_reference)
         return row
+
+
+def berlin_date(moment: datetime) -> date:
+    # SQLite hands timestamps back without their zone; they are stored in UTC.
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(BERLIN).date()
 
 
 def receivable_view(row: FinanceReceivable) -> dict:
