@@ -44,6 +44,21 @@ def report(office, permit_number, **meldung) -> str:
     return instance
 
 
+def registered_move(office, resident_key, street, postal_code, city) -> list[str]:
+    """The residents register records a move and reports it for each valid permit of the resident."""
+    meldung = office.system("residents").record_move("plauen", resident_key, street, postal_code, city)
+    return [report(office, p["permit_number"], **meldung)
+            for p in office.system("parking").permits("plauen", resident_key) if p["status"] == "valid"]
+
+
+def registered_sale(office, plate, replacement_plate=None) -> list[str]:
+    """The vehicle register reports a sale (or a new holder) for each valid permit for the vehicle."""
+    meldung = office.system("vehicles").report_holder_change("plauen", plate, replacement_plate)
+    return [report(office, p["permit_number"], **meldung)
+            for p in office.system("parking").permits("plauen") if p["plate"] == meldung["kennzeichen"]
+            and p["status"] == "valid"]
+
+
 def report_variables(office, instance) -> dict:
     return office.engine.runtime.get(instance).variables
 
@@ -54,7 +69,7 @@ def permit_states(office) -> list[tuple[str, str | None]]:
 
 def test_move_out_of_every_zone_withdraws_the_permit_with_a_notice(office):
     case, number = issued(office)
-    instance = report(office, number, art="umzug", strasse="Chamissostraße 4", plz="08525", ort="Plauen")
+    [instance] = registered_move(office, ERIKA, "Chamissostraße 4", "08525", "Plauen")
     variables = report_variables(office, instance)
     assert office.engine.runtime.get(instance).state == "completed"
     assert permit_states(office) == [("withdrawn", variables["widerruf"]["withdrawn_on"])]
@@ -97,16 +112,16 @@ def test_move_to_another_zone_asks_for_a_replacement_and_keeps_the_permit(office
 
 
 def test_sold_vehicle_without_a_replacement_withdraws_the_permit(office):
-    case, number = issued(office)
-    instance = report(office, number, art="halterwechsel")
+    case, _ = issued(office)
+    [instance] = registered_sale(office, "PL-EB 1990")
     assert office.statuses(case)[-1] == "widerrufen" and permit_states(office)[0][0] == "withdrawn"
     reason = report_variables(office, instance)["bewertung"]["reason"]
     assert reason == "Laut Fahrzeugregister sind Sie nicht mehr Halterin oder Halter des Fahrzeugs PL-EB 1990."
 
 
 def test_replacement_plate_offers_a_replacement_and_keeps_the_permit(office):
-    case, number = issued(office)
-    report(office, number, art="halterwechsel", ersatzkennzeichen="PL-EB 2000")
+    case, _ = issued(office)
+    registered_sale(office, "PL-EB 1990", "PL-EB 2000")
     assert office.statuses(case)[-1] == "neues_kennzeichen" and permit_states(office) == [("valid", None)]
     [message] = [m for m in office.cases.messages("plauen", case) if m["title"].endswith("für das neue Fahrzeug")]
     assert "Ersatz-Bewohnerparkausweis wegen neuen Kennzeichens für PL-EB 2000" in message["text"]
