@@ -41,6 +41,9 @@ class FinanceReceivable(Base):
     debtor_address: Mapped[str | None] = mapped_column(Text)
     due_date: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Set when the case closed without payment: the receivable is no longer claimed.
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    cancel_reason: Mapped[str | None] = mapped_column(String(300))
 
     payments: Mapped[list[FinancePayment]] = relationship(back_populates="receivable", order_by="FinancePayment.id")
 

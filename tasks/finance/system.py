@@ -6,11 +6,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from engine.clock import as_utc
 from engine.db import transaction
 from engine.operations import BusinessError, InvalidRequest, ServiceCall
 
 from ..base import SpecialistSystem
 from ..common import (
+    BERLIN,
     address_lines,
     berlin_today,
     iso,
@@ -20,6 +22,7 @@ from ..common import (
     run_once,
     utcnow,
 )
+from ..documents.formatting import money
 from .models import FinanceCounter, FinancePayment, FinanceReceivable
 
 DEFAULT_TERM_DAYS = 14
@@ -35,7 +38,7 @@ def format_cash_reference(year: int, number: int) -> str:
 
 class Finance(SpecialistSystem):
     name = "finance"
-    operations = ("create_receivable", "balance", "correct_receivable")
+    operations = ("create_receivable", "balance", "correct_receivable", "cancel_receivable")
 
     def __init__(self, sessions: sessionmaker[Session]):
         self.sessions = sessions
@@ -128,6 +131,35 @@ class Finance(SpecialistSystem):
 
         return run_once(self.sessions, find, correct)
 
+    def cancel_receivable(self, call: ServiceCall) -> dict:
+        """The case closed unpaid: the receivable is no longer claimed.
+
+        params: cash_reference, reason -> {"cash_reference", "amount_cents", "cancelled_on" (ISO date)}. Cancelling
+        again (a redelivery, or another key) returns the first cancellation. BusinessError
+        "receivable_paid" if anything was paid on it: that needs a refund, not a cancellation."""
+        p = call.params
+        require(p, "cash_reference", "reason")
+
+        def cancel(session: Session):
+            try:
+                row = self._receivable(session, call.tenant, p["cash_reference"])
+            except UnknownCashReference:
+                raise BusinessError("cash_reference_unknown",
+                                    f"Kassenzeichen {p['cash_reference']} ist nicht bekannt.") from None
+            if row.cancelled_at is None:
+                paid = balance_view(row)["paid_cents"]
+                if paid:
+                    raise BusinessError(
+                        "receivable_paid", f"Die Forderung {row.cash_reference} kann nicht storniert werden: Es sind "
+                        f"bereits {money(paid)} eingegangen (Erstattung statt Stornierung).",
+                        {"paid_cents": paid})
+                row.cancelled_at, row.cancel_reason = utcnow(), str(p["reason"])[:300]
+                session.flush()
+            return {"cash_reference": row.cash_reference, "amount_cents": row.amount_cents,
+                    "cancelled_on": iso(as_utc(row.cancelled_at).astimezone(BERLIN).date())}
+
+        return run_once(self.sessions, lambda session: None, cancel)
+
     # Plain methods for the web UI and demos (not process operations).
 
     def balance_of(self, tenant: str, cash_reference: str) -> dict:
@@ -171,7 +203,7 @@ class Finance(SpecialistSystem):
                 stmt = stmt.where(FinanceReceivable.business_key == business_key)
             rows = session.scalars(stmt.options(selectinload(FinanceReceivable.payments)).order_by(FinanceReceivable.id))
             return [{**receivable_view(r), **balance_view(r), "purpose": r.purpose, "debtor_name": r.debtor_name,
-                     "business_key": r.business_key} for r in rows]
+                     "business_key": r.business_key, "cancelled": r.cancelled_at is not None} for r in rows]
 
     def _receivable(self, session: Session, tenant: str, cash_reference: str) -> FinanceReceivable:
         row = session.scalar(

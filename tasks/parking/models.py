@@ -10,7 +10,7 @@ from engine.db import Base
 
 from ..common import BusinessKey, IdempotencyKey, InstanceId, Tenant
 
-STATUSES = ("valid", "replaced")  # expiry needs no status: valid_until says it
+STATUSES = ("valid", "replaced", "withdrawn")  # expiry needs no status: valid_until says it
 
 
 class ParkingCounter(Base):
@@ -44,6 +44,8 @@ class ParkingPermit(Base):
     status: Mapped[str] = mapped_column(String(20))
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("parking_permit.id"))
     replaced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    withdrawn_on: Mapped[date | None] = mapped_column(Date)  # Widerruf (§ 49 VwVfG), effective from that day
+    withdrawal_reason: Mapped[str | None] = mapped_column(String(300))
     business_key: Mapped[str | None] = mapped_column(BusinessKey)
     instance_id: Mapped[str | None] = mapped_column(InstanceId)
     idempotency_key: Mapped[str] = mapped_column(IdempotencyKey)

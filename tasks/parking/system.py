@@ -24,12 +24,13 @@ from ..documents.filing import file_pdf
 from ..vehicles.plates import normalise_plate
 from .document import render_permit_pdf
 from .models import ParkingCounter, ParkingPermit
-from .rules import blocks_new_permit, valid_until
+from .rules import REPORT_KINDS, blocks_new_permit, change_outcome, valid_until
 
 
 class Parking(SpecialistSystem):
     name = "parking"
-    operations = ("check_permits", "issue_permit", "replace_permit", "permit_status", "render_permit")
+    operations = ("check_permits", "issue_permit", "replace_permit", "permit_status", "render_permit", "assess_change",
+                  "withdraw_permit")
 
     def __init__(self, sessions: sessionmaker[Session], efile):
         self.sessions = sessions
@@ -111,7 +112,8 @@ class Parking(SpecialistSystem):
         return run_once(self.sessions, self._by_key(call), create)
 
     def permit_status(self, call: ServiceCall) -> dict:
-        """params: permit_number -> {"permit_number", "status": "valid" | "replaced" | "expired", "valid_until"}."""
+        """params: permit_number -> {"permit_number", "status": "valid" | "replaced" | "withdrawn" | "expired",
+        "valid_until"}."""
         require(call.params, "permit_number")
         with transaction(self.sessions) as session:
             row = self._permit(session, call.tenant, call.params["permit_number"])
@@ -132,6 +134,58 @@ class Parking(SpecialistSystem):
         return file_pdf(self.efile, call, file_number=p["file_number"], title=title, kind="ausweis",
                         render=lambda: render_permit_pdf(permit, p.get("zone_name"), p["municipality"], call.business_key,
                                                          issued_on=call_today(call), decided_by=p.get("decided_by")))
+
+    def assess_change(self, call: ServiceCall) -> dict:
+        """A register reported a change for the permit's holder (see rules.change_outcome).
+
+        params: permit_number, kind ("umzug" | "halterwechsel"), new_zone? (zone of the new address,
+        None outside every zone), replacement_plate? -> {"outcome", "permit", "reason" (German, for the
+        notice)}. A permit that is no longer valid (replaced, withdrawn, expired) needs nothing: "none"."""
+        p = call.params
+        require(p, "permit_number", "kind")
+        if p["kind"] not in REPORT_KINDS:
+            raise InvalidRequest(f"Unbekannte Registermeldung {p['kind']!r} (erwartet: {', '.join(REPORT_KINDS)}).")
+        new_zone = zone_code(p["new_zone"]) if p.get("new_zone") else None
+        replacement = normalise_plate(p["replacement_plate"]) if p.get("replacement_plate") else None
+        with transaction(self.sessions) as session:
+            row = self._permit(session, call.tenant, p["permit_number"])
+            permit = permit_view(row)
+            if effective_status(row, call_today(call)) != "valid":
+                return {"outcome": "none", "permit": permit, "reason": None}
+        zone, plate = permit["zone"], permit["plate"]
+        outcome = change_outcome(p["kind"], zone, new_zone, replacement)
+        reason = {
+            ("umzug", "withdraw"): f"Laut Melderegister wohnen Sie nicht mehr in der Bewohnerparkzone {zone}; Ihre "
+                                   "neue Hauptwohnung liegt in keinem Bewohnerparkgebiet.",
+            ("umzug", "move"): f"Laut Melderegister liegt Ihre neue Hauptwohnung in der Bewohnerparkzone {new_zone}, "
+                               f"der Ausweis gilt aber für die Zone {zone}.",
+            ("halterwechsel", "withdraw"): f"Laut Fahrzeugregister sind Sie nicht mehr Halterin oder Halter des "
+                                           f"Fahrzeugs {plate}.",
+            ("halterwechsel", "new_plate"): f"Laut Fahrzeugregister ersetzt das Fahrzeug {replacement} Ihr bisheriges "
+                                            f"Fahrzeug {plate}.",
+        }.get((p["kind"], outcome))
+        return {"outcome": outcome, "permit": permit, "reason": reason}
+
+    def withdraw_permit(self, call: ServiceCall) -> dict:
+        """Widerruf (§ 49 Abs. 2 Satz 1 Nr. 3 VwVfG): the permit is invalid from today on.
+
+        params: permit_number, reason -> the permit, with "withdrawn_on". Withdrawing it again returns
+        the first withdrawal; BusinessError "permit_not_valid" for a replaced or expired permit."""
+        p = call.params
+        require(p, "permit_number", "reason")
+        today = call_today(call)
+
+        def withdraw(session: Session):
+            row = self._permit(session, call.tenant, p["permit_number"])
+            if row.status != "withdrawn":
+                if effective_status(row, today) != "valid":
+                    raise BusinessError("permit_not_valid",
+                                        f"Bewohnerparkausweis {row.permit_number} ist nicht mehr gültig.")
+                row.status, row.withdrawn_on, row.withdrawal_reason = "withdrawn", today, str(p["reason"])[:300]
+                session.flush()
+            return permit_view(row)
+
+        return run_once(self.sessions, lambda session: None, withdraw)
 
     # Plain methods for the web UI and tests.
 
@@ -200,4 +254,5 @@ def zone_code(value) -> str:
 def permit_view(row: ParkingPermit, replaces: str | None = None) -> dict:
     return {"permit_number": row.permit_number, "plate": row.plate, "zone": row.zone, "holder_name": row.holder_name,
             "kind": row.kind, "valid_from": iso(row.valid_from), "valid_until": iso(row.valid_until),
-            "status": row.status, "replaces": replaces}
+            "status": row.status, "replaces": replaces, "withdrawn_on": iso(row.withdrawn_on),
+            "case_number": row.business_key}

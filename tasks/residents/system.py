@@ -88,6 +88,34 @@ class Residents(SpecialistSystem):
                                    .order_by(ResidentsZone.code)).all()
             return {"choices": [{"value": z.code, "title": f"{z.code} – {z.name}"} for z in rows]}
 
+    # Plain methods: the register's own changes, reported on to the processes (not process operations).
+
+    def record_move(self, tenant: str, resident_key: str, street: str, postal_code: str, city: str,
+                    moved_on: date | None = None) -> dict:
+        """A move of the main residence (Ummeldung): the old main residence ends on ``moved_on``
+        (default today), the new one begins. -> the report for the processes: {"art": "umzug",
+        "person_key", "strasse", "plz", "ort", "umzug_am"}. InvalidRequest for an unknown person or
+        an address without a house number."""
+        family, first, born = (str(resident_key).split("|") + ["", ""])[:3]
+        street_name, number, suffix = split_address(street)
+        if number is None:
+            raise InvalidRequest(f"Die Anschrift {street!r} hat keine Hausnummer.")
+        if not str(postal_code).strip().isdigit() or len(str(postal_code).strip()) != 5:
+            raise InvalidRequest(f"Die Postleitzahl {postal_code!r} hat nicht fünf Ziffern.")
+        day = moved_on or berlin_today()
+        with transaction(self.sessions) as session:
+            person = self._person(session, tenant, family, first, parse_date(born, "resident_key"))
+            if person is None:
+                raise InvalidRequest(f"Im Melderegister ist niemand mit dem Schlüssel {resident_key!r} verzeichnet.")
+            for old in person.residences:
+                if old.kind == "main" and is_current(old, day):
+                    old.moved_out = day
+            session.add(ResidentsResidence(tenant=tenant, person=person, kind="main", street=street_name,
+                                           house_number=f"{number}{suffix}", postal_code=str(postal_code).strip(),
+                                           city=str(city).strip(), moved_in=day))
+        return {"art": "umzug", "person_key": resident_key, "strasse": f"{street_name} {number}{suffix}",
+                "plz": str(postal_code).strip(), "ort": str(city).strip(), "umzug_am": day.isoformat()}
+
     def _person(self, session: Session, tenant: str, family_name: str, given_names: str, born: date):
         candidates = session.scalars(
             select(ResidentsPerson)

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.db import transaction
-from engine.operations import ServiceCall
+from engine.operations import InvalidRequest, ServiceCall
 
 from ..base import SpecialistSystem
 from ..common import parse_date, require
@@ -38,6 +38,19 @@ class Vehicles(SpecialistSystem):
             return {"plate": plate, "registered": True, "holder_is_applicant": is_holder(row, p, born),
                     "holder_name": row.holder_name, "company": row.holder_family_name is None,
                     "description": row.description}
+
+    def report_holder_change(self, tenant: str, plate: str, replacement_plate: str | None = None) -> dict:
+        """The vehicle was sold or has a new holder (plain method: the register's change, reported on to
+        the processes) -> {"art": "halterwechsel", "kennzeichen", "ersatzkennzeichen" (the vehicle that
+        replaces it, if the holder named one)}. InvalidRequest for a plate the register does not hold."""
+        plate = normalise_plate(plate)
+        replacement = normalise_plate(replacement_plate) if replacement_plate else None
+        with transaction(self.sessions) as session:
+            known = session.scalar(select(VehiclesVehicle.id).where(
+                VehiclesVehicle.tenant == tenant, VehiclesVehicle.plate == plate))
+        if known is None:
+            raise InvalidRequest(f"Das Kennzeichen {plate} ist im Fahrzeugregister nicht verzeichnet.")
+        return {"art": "halterwechsel", "kennzeichen": plate, "ersatzkennzeichen": replacement}
 
 
 def is_holder(row: VehiclesVehicle, p: dict, born) -> bool:

@@ -262,6 +262,14 @@ def test_unpaid_fee_discontinues_the_case_after_the_deadline(office, clock):
     office.run()
     assert office.state(case) == "completed" and office.statuses(case)[-1] == "eingestellt"
     assert office.system("parking").permits("plauen", "beispiel|erika|1990-03-14") == []
+    variables = office.variables(case)
+    assert [r["cancelled"] for r in office.system("finance").receivables("plauen", case)] == [True]
+    assert variables["storno"]["cash_reference"] == variables["kassenzeichen"]
+    efile = office.system("efile")
+    assert "Der Kostenbescheid ist damit gegenstandslos und die Forderung storniert." in pdf_text(
+        efile.document("plauen", variables["einstellung"]["document_id"])["content"])
+    filed = efile.document("plauen", variables["abgelegt"]["document_id"])["json_content"]
+    assert filed["kostenbescheid"]["status"] == "storniert"
 
 
 def test_both_municipalities_differ_in_zones_and_fees(office):

@@ -151,3 +151,39 @@ def test_correct_receivable_refuses_an_increase_and_an_unknown_reference(finance
         finance.correct_receivable(make_call("finance.correct_receivable", {
             "cash_reference": "KZ-1999-000001", "amount_cents": 0, "reason": "Abmeldung"}))
     assert finance.balance_of("plauen", cash_reference)["amount_cents"] == 1500
+
+
+def cancel(finance, reference, key=None, tenant="plauen"):
+    return finance.cancel_receivable(make_call("finance.cancel_receivable", {
+        "cash_reference": reference, "reason": "Verfahren eingestellt"}, tenant=tenant, key=key))
+
+
+def test_cancel_an_open_receivable_once(finance, sessions):
+    reference = receivable(finance)["cash_reference"]
+    first = cancel(finance, reference, key="cancel-1")
+    assert (first["cash_reference"], first["amount_cents"]) == (reference, 1500)
+    assert cancel(finance, reference, key="cancel-1") == first  # a redelivery
+    assert cancel(finance, reference, key="cancel-2") == first  # cancelled is cancelled
+    with transaction(sessions) as session:
+        row = session.scalar(select(FinanceReceivable))
+        assert row.cancelled_at is not None and row.cancel_reason == "Verfahren eingestellt"
+    assert finance.receivables("plauen")[0]["cancelled"] is True
+
+
+def test_a_paid_receivable_is_not_cancelled(finance, sessions):
+    reference = receivable(finance)["cash_reference"]
+    finance.record_payment("plauen", reference, 500)
+    with pytest.raises(BusinessError) as err:
+        cancel(finance, reference)
+    assert err.value.code == "receivable_paid"
+    assert str(err.value) == (f"Die Forderung {reference} kann nicht storniert werden: Es sind bereits 5,00 € "
+                              "eingegangen (Erstattung statt Stornierung).")
+    assert finance.receivables("plauen")[0]["cancelled"] is False
+
+
+def test_cancel_is_per_tenant(finance):
+    reference = receivable(finance, tenant="musterstadt")["cash_reference"]
+    with pytest.raises(BusinessError) as err:
+        cancel(finance, reference)
+    assert err.value.code == "cash_reference_unknown"
+    assert finance.receivables("musterstadt")[0]["cancelled"] is False

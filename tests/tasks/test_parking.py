@@ -7,11 +7,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from pypdf import PdfReader
 
-from engine.operations import BusinessError
+from engine.operations import BusinessError, InvalidRequest
 from tasks.common import berlin_today
 from tasks.efile import EFile
 from tasks.parking import Parking
-from tasks.parking.rules import add_months, blocks_new_permit, valid_until
+from tasks.parking.rules import add_months, blocks_new_permit, change_outcome, valid_until
 
 from .helpers import make_call
 
@@ -191,3 +191,53 @@ def test_vwvfg_37_3_permit_approved_by_a_clerk_names_the_official(parking, seede
 def test_vwvfg_37_5_permit_approved_by_automatic_equipment_carries_the_machine_note(parking, seeded):
     text = render(parking, seeded, issue(parking))
     assert "Maschinell erstellt, ohne Unterschrift gültig" in text and "Im Auftrag" not in text
+
+
+@pytest.mark.parametrize("kind, permit_zone, new_zone, replacement_plate, outcome", [
+    ("umzug", "B", None, None, "withdraw"),  # moved out of every zone: no longer a resident
+    ("umzug", "B", "B", None, "none"),  # moved within the zone
+    ("umzug", "B", "C", None, "move"),  # another zone: the permit must be moved there
+    ("umzug", "B", "C", "PL-EB 2000", "move"),  # a plate in a move report changes nothing
+    ("halterwechsel", "B", "B", None, "withdraw"),  # vehicle sold, no other vehicle
+    ("halterwechsel", "B", "B", "PL-EB 2000", "new_plate"),  # a replacement vehicle takes the permit over
+])
+def test_permit_withdrawal_on_a_move_or_a_change_of_holder(kind, permit_zone, new_zone, replacement_plate, outcome):
+    assert change_outcome(kind, permit_zone, new_zone, replacement_plate) == outcome
+
+
+def test_assess_change_explains_the_outcome(parking):
+    permit = issue(parking)
+    moved = call(parking, "assess_change", permit_number=permit["permit_number"], kind="umzug", new_zone=None)
+    assert moved["outcome"] == "withdraw"
+    assert moved["reason"] == ("Laut Melderegister wohnen Sie nicht mehr in der Bewohnerparkzone B; Ihre neue "
+                               "Hauptwohnung liegt in keinem Bewohnerparkgebiet.")
+    sold = call(parking, "assess_change", permit_number=permit["permit_number"], kind="halterwechsel",
+                replacement_plate="pl eb 2000")
+    assert (sold["outcome"], sold["reason"]) == (
+        "new_plate", "Laut Fahrzeugregister ersetzt das Fahrzeug PL-EB 2000 Ihr bisheriges Fahrzeug PL-EB 1990.")
+    with pytest.raises(InvalidRequest, match="Unbekannte Registermeldung 'tod'"):
+        call(parking, "assess_change", permit_number=permit["permit_number"], kind="tod")
+
+
+def test_withdrawal_dates_the_permit_and_is_idempotent(parking):
+    permit = issue(parking)
+    day = datetime(2026, 12, 24, 9, 0, tzinfo=UTC)
+    first = call(parking, "withdraw_permit", key="w-1", now=day, permit_number=permit["permit_number"], reason="Umzug")
+    assert (first["status"], first["withdrawn_on"]) == ("withdrawn", "2026-12-24")
+    assert call(parking, "withdraw_permit", key="w-2", permit_number=permit["permit_number"], reason="x") == first
+    assert [p["status"] for p in parking.permits("plauen", ERIKA)] == ["withdrawn"]
+    status = call(parking, "permit_status", permit_number=permit["permit_number"])["status"]
+    assert status == "withdrawn"
+    # A withdrawn permit no longer blocks a new one, and a further report finds nothing to do.
+    assert call(parking, "check_permits", resident_key=ERIKA, plate="PL-EB 1990")["rule"] == "ok"
+    again = call(parking, "assess_change", permit_number=permit["permit_number"], kind="umzug", new_zone=None)
+    assert again["outcome"] == "none"
+
+
+def test_a_replaced_permit_is_not_withdrawn(parking):
+    old = call(parking, "check_permits", resident_key=ANNA, plate="PL-AM 62")["existing"]
+    call(parking, "replace_permit", resident_key=ANNA, holder_name="Anna Mustermann", old_plate="PL-AM 62",
+         plate="PL-AM 63", zone="A")
+    with pytest.raises(BusinessError) as err:
+        call(parking, "withdraw_permit", permit_number=old["permit_number"], reason="Umzug")
+    assert err.value.code == "permit_not_valid"

@@ -1,6 +1,8 @@
 """Registration lookup and the street directory with its parking zones, on the demo data."""
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import func, select
 
@@ -116,3 +118,25 @@ def test_retrieval_is_logged_once_per_key_with_purpose(residents, seeded):
 def test_address_without_house_number_is_refused(residents):
     with pytest.raises(InvalidRequest, match="Hausnummer"):
         check(residents, street="Bahnhofstraße")
+
+
+def test_a_recorded_move_ends_the_old_main_residence_and_reports_the_new_address(residents):
+    report = residents.record_move("plauen", "beispiel|erika|1990-03-14", "Chamissostr. 4", "08525", "Plauen",
+                                   moved_on=date(2026, 6, 1))
+    assert report == {"art": "umzug", "person_key": "beispiel|erika|1990-03-14", "strasse": "Chamissostr. 4",
+                      "plz": "08525", "ort": "Plauen", "umzug_am": "2026-06-01"}
+    found = residents.check_residence(make_call("residents.check_residence", {
+        "family_name": "Beispiel", "given_names": "Erika", "date_of_birth": "1990-03-14", "street": "Chamissostr. 4"}))
+    assert found["residence"] == "main" and [r["kind"] for r in found["registered"]] == ["main"]
+
+
+@pytest.mark.parametrize("key, street, postal_code, message", [
+    ("beispiel|erika|1990-03-14", "Chamissostraße", "08525", "Die Anschrift 'Chamissostraße' hat keine Hausnummer."),
+    ("beispiel|erika|1990-03-14", "Chamissostraße 4", "8525", "Die Postleitzahl '8525' hat nicht fünf Ziffern."),
+    ("niemand|nora|2000-01-01", "Chamissostraße 4", "08525",
+     "Im Melderegister ist niemand mit dem Schlüssel 'niemand|nora|2000-01-01' verzeichnet."),
+])
+def test_a_move_that_cannot_be_recorded_is_refused(residents, key, street, postal_code, message):
+    with pytest.raises(InvalidRequest) as err:
+        residents.record_move("plauen", key, street, postal_code, "Plauen")
+    assert str(err.value) == message

@@ -39,3 +39,11 @@ def test_check_holder(vehicles, plate, given, family, born, registered, holder, 
     result = vehicles.check_holder(make_call("vehicles.check_holder", {
         "plate": plate, "given_names": given, "family_name": family, "date_of_birth": born}))
     assert (result["registered"], result["holder_is_applicant"], result["company"]) == (registered, holder, company)
+
+
+def test_holder_change_report(vehicles):
+    assert vehicles.report_holder_change("plauen", "pl eb 1990", "PL-EB 2000") == {
+        "art": "halterwechsel", "kennzeichen": "PL-EB 1990", "ersatzkennzeichen": "PL-EB 2000"}
+    assert vehicles.report_holder_change("plauen", "PL-EB 1990")["ersatzkennzeichen"] is None
+    with pytest.raises(InvalidRequest, match="Das Kennzeichen PL-ZZ 9 ist im Fahrzeugregister nicht verzeichnet."):
+        vehicles.report_holder_change("plauen", "PL-ZZ 9")
