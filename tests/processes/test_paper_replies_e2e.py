@@ -37,10 +37,11 @@ def today(office):
     return office.engine.ctx.now().astimezone(BERLIN).date()
 
 
-def deadline(office, case: str) -> str:
-    """The last day to answer, as the letter names it: Plauen's P14D from the fourth day after posting."""
+def deadline(office, case: str, by_post: bool = True) -> str:
+    """The last day to answer, as the question names it: Plauen's P14D, for a letter from the fourth day after
+    posting (§ 41 Abs. 2 VwVfG)."""
     asked, until = (date.fromisoformat(office.variables(case)[k]) for k in ("rueckfrage_am", "antwort_bis"))
-    assert until - asked == timedelta(days=4 + 14)
+    assert until - asked == timedelta(days=(4 if by_post else 0) + 14)
     return until.strftime("%d.%m.%Y")
 
 
@@ -88,7 +89,7 @@ def test_portal_applicant_is_asked_to_answer_in_the_portal(app, office):
     office.run()
     office.engine.tasks.complete(office.task(case).id, {"ergebnis": "rueckfrage", "frage": QUESTION})
     office.run()
-    until = deadline(office, case)
+    until = deadline(office, case, by_post=False)
     [message] = [m for m in office.cases.messages("plauen", case) if m["title"].startswith("Rückfrage")]
     assert message["delivery"] == "postfach" and QUESTION in message["text"]
     assert f"bis zum {until} im Portal" in message["text"] and "schriftlich" not in message["text"]
