@@ -31,6 +31,14 @@ Keywords of our own (all optional):
     (``with_choices``): the operation returns ``{"choices": [{"value", "title"}]}`` for the task's
     municipality, and they become the field's ``enum`` and ``enumTitles``; a value that is not among
     them is refused like any other ``enum`` (the field's ``errorMessage`` can say it in its words).
+``x-file: {"accept": [...], "maxBytes": N}``
+    A file field (attachment) on a node of ``"type": "array"``: one file per item, ``maxItems`` for
+    several (default 1), ``required``/``minItems`` as for any field. ``accept`` names the allowed
+    media types among ``FILE_TYPES`` (PDF, JPEG, PNG; default all), ``maxBytes`` the limit per file
+    (default and ceiling ``MAX_FILE_BYTES``). The type is decided by the file's content
+    (``file_type``), never by its name or the browser's word. A form's data holds only the file's
+    record (``FILE_KEYS``: where it is kept, its name, type and size), never its content; the web UI
+    renders the field as ``<input type="file">`` in a multipart form.
 ``errorMessage``
     A German message (string) or one per keyword (``{"pattern": "…", "x-max-date": "…"}``).
 
@@ -47,6 +55,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+import filetype
 import orjson
 import re2
 from email_validator import EmailNotValidError, validate_email
@@ -74,6 +83,10 @@ _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _RELATIVE_DATE = re.compile(r"today(?:([+-])P([0-9]{1,4})([YMD]))?")
 _BIDI_CONTROLS = {*range(0x202A, 0x202F), *range(0x2066, 0x206A)}
 _REJECTED = object()
+# The attachments a form may take, by media type, with their German names.
+FILE_TYPES = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
+MAX_FILE_BYTES = 20 * 1024 * 1024  # no schema may allow a larger file
+FILE_KEYS = ("anlage", "name", "typ", "bytes")  # a stored file's record in the form's data
 
 
 class PatternUnsupported(EngineError):
@@ -113,6 +126,140 @@ def check_text(text: str, field: str, label: str, max_length: int, multiline: bo
     return value
 
 
+# --- files ------------------------------------------------------------------------------------
+
+def is_file_field(node) -> bool:
+    return isinstance(node, dict) and isinstance(node.get("x-file"), dict)
+
+
+def file_types(node: dict) -> list[str]:
+    """The media types a file field accepts (see ``x-file`` in the module docs)."""
+    accept = node["x-file"].get("accept")
+    return [t for t in accept if t in FILE_TYPES] if isinstance(accept, list) else list(FILE_TYPES)
+
+
+def file_max_bytes(node: dict, ceiling: int = MAX_FILE_BYTES) -> int:
+    given = node["x-file"].get("maxBytes")
+    limit = given if isinstance(given, int) and not isinstance(given, bool) and given > 0 else MAX_FILE_BYTES
+    return min(limit, ceiling, MAX_FILE_BYTES)
+
+
+def file_max_count(node: dict) -> int:
+    given = node.get("maxItems")
+    return given if isinstance(given, int) and not isinstance(given, bool) and given > 0 else 1
+
+
+def file_type(content: bytes) -> str | None:
+    """The media type the content's signature shows (PDF, JPEG, PNG), or None for any other content."""
+    found = filetype.guess_mime(content[:8192]) if content else None
+    return found if found in FILE_TYPES else None
+
+
+def file_size_problem(node: dict, size: int, ceiling: int = MAX_FILE_BYTES) -> str | None:
+    """The German message (without label) if a file of ``size`` bytes is too large or empty for the field.
+    ``ceiling``: the installation's limit per file."""
+    limit = file_max_bytes(node, ceiling)
+    if size > limit:
+        return (f"Die Datei ist {size_text(size)} groß; erlaubt sind höchstens {size_text(limit)} je Datei. Bitte "
+                "verkleinern Sie sie (z. B. geringere Auflösung) und laden Sie sie erneut hoch.")
+    if size == 0:
+        return "Die Datei ist leer. Bitte wählen Sie die richtige Datei aus."
+    return None
+
+
+def file_type_problem(node: dict, content: bytes) -> tuple[str | None, str | None]:
+    """The file's media type by its content and None, or None and the German message (without label)."""
+    kind, accepted = file_type(content), file_types(node)
+    if kind not in accepted:
+        return None, (f"Diese Datei ist kein {_or(FILE_TYPES[t] for t in accepted)} (geprüft wird der Inhalt, nicht "
+                      "der Dateiname). Bitte laden Sie das Dokument in einem dieser Formate hoch.")
+    return kind, None
+
+
+def file_records(schema: dict, data: dict, path: tuple = ()) -> list[tuple[str, dict]]:
+    """Every file record in the data with its field's error key ("anlagen/vollmacht")."""
+    found = []
+    properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    for key, value in (data or {}).items():
+        node = properties.get(key)
+        if is_file_field(node) and isinstance(value, list):
+            found += [("/".join([*path, key]), item) for item in value if _file_record(item)]
+        elif isinstance(node, dict) and isinstance(value, dict):
+            found += file_records(node, value, (*path, key))
+    return found
+
+
+def file_fields(schema: dict, path: tuple = ()) -> list[tuple[str, dict]]:
+    """The schema's file fields (top level and in nested objects) with their error keys."""
+    found = []
+    properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    for key, node in properties.items():
+        if is_file_field(node):
+            found.append(("/".join([*path, key]), node))
+        elif isinstance(node, dict) and node.get("type") == "object":
+            found += file_fields(node, (*path, key))
+    return found
+
+
+def field_label(schema: dict, key: str) -> str:
+    """The title of the field with this error key ("halter/plz")."""
+    return _label(schema, key.split("/"))
+
+
+def without_files(schema: dict) -> dict:
+    """The schema with its file fields optional (also where an if/then requires them): for applications
+    taken on paper, whose documents the office sees in the original."""
+    return _strip_required(schema, _file_names(schema))
+
+
+def _file_names(node) -> set[str]:
+    if isinstance(node, list):
+        return set().union(*(_file_names(item) for item in node)) if node else set()
+    if not isinstance(node, dict):
+        return set()
+    properties = node.get("properties") if isinstance(node.get("properties"), dict) else {}
+    found = {key for key, value in properties.items() if is_file_field(value)}
+    return found.union(*(_file_names(v) for k, v in node.items() if k not in _LITERALS))
+
+
+def _strip_required(node, names: set[str]):
+    if isinstance(node, list):
+        return [_strip_required(item, names) for item in node]
+    if not isinstance(node, dict):
+        return node
+    result = {k: v if k in _LITERALS else _strip_required(v, names) for k, v in node.items()}
+    if isinstance(result.get("required"), list):
+        result["required"] = [name for name in result["required"] if name not in names]
+    return result
+
+
+_LITERALS = ("enum", "const", "default", "examples", "enumTitles", "errorMessage", "required")
+
+
+def file_hint(node: dict, ceiling: int = MAX_FILE_BYTES) -> str:
+    """What the field takes, in German, for the form."""
+    count = file_max_count(node)
+    many = f" – bis zu {count} Dateien" if count > 1 else ""
+    return f"{_or(FILE_TYPES[t] for t in file_types(node))}, höchstens {size_text(file_max_bytes(node, ceiling))} je Datei{many}."
+
+
+def size_text(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB".replace(".0 MB", " MB").replace(".", ",")
+    return f"{max(size // 1024, 1)} KB"
+
+
+def _or(names) -> str:
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " oder " + names[-1]
+
+
+def _file_record(item) -> bool:
+    return (isinstance(item, dict) and set(item) == set(FILE_KEYS) and isinstance(item["anlage"], int)
+            and not isinstance(item["anlage"], bool) and item["typ"] in FILE_TYPES
+            and isinstance(item["name"], str) and len(item["name"]) <= 200 and isinstance(item["bytes"], int))
+
+
 # --- pass 1: length, characters, format, date range ------------------------------------------
 
 def _screen(root: dict, node, value, path: list, screened: list, today: date):
@@ -125,6 +272,11 @@ def _screen(root: dict, node, value, path: list, screened: list, today: date):
             if child is not _REJECTED:
                 result[key] = child
         return result
+    if isinstance(value, list) and is_file_field(node):
+        if all(_file_record(item) for item in value):
+            return value
+        screened.append((path, _error(root, path, "Bitte laden Sie die Datei erneut hoch.")))
+        return _REJECTED
     if isinstance(value, list):
         items = node.get("items")
         result = []
@@ -387,6 +539,8 @@ def _walk_schema(node, path: list[str], problems: list[str]) -> None:
                                 "ein Datum (JJJJ-MM-TT), „today“ oder z. B. „today-P30Y“, „today+P14D“.")
             if node.get("format") != "date":
                 problems.append(f"{where}/{keyword}: gilt nur zusammen mit \"format\": \"date\".")
+    if "x-file" in node and not _is_literal_container(path):
+        _check_file_field(node, where, problems)
     if "x-multiline" in node and not isinstance(node["x-multiline"], bool) and not _is_literal_container(path):
         problems.append(f"{where}/x-multiline: muss true oder false sein.")
     if "x-choices" in node and not _is_literal_container(path) and (
@@ -396,6 +550,19 @@ def _walk_schema(node, path: list[str], problems: list[str]) -> None:
         if key in ("enum", "const", "default", "examples", "enumTitles", "errorMessage"):
             continue
         _walk_schema(value, [*path, key], problems)
+
+
+def _check_file_field(node: dict, where: str, problems: list[str]) -> None:
+    spec = node["x-file"]
+    if not isinstance(spec, dict) or node.get("type") != "array":
+        problems.append(f"{where}/x-file: muss ein Objekt sein und gehört an ein Feld mit \"type\": \"array\".")
+        return
+    accept = spec.get("accept", list(FILE_TYPES))
+    if not isinstance(accept, list) or not accept or any(t not in FILE_TYPES for t in accept):
+        problems.append(f"{where}/x-file/accept: erlaubt sind nur {', '.join(FILE_TYPES)}.")
+    size = spec.get("maxBytes", MAX_FILE_BYTES)
+    if isinstance(size, bool) or not isinstance(size, int) or not 0 < size <= MAX_FILE_BYTES:
+        problems.append(f"{where}/x-file/maxBytes: muss zwischen 1 und {MAX_FILE_BYTES} Bytes liegen.")
 
 
 def _is_literal_container(path: list[str]) -> bool:
@@ -410,6 +577,8 @@ def _field_error(schema: dict, error: ValidationError) -> FieldError:
     if error.validator == "required":
         missing = error.message.split("'")[1]
         path.append(missing)
+        if is_file_field(_node(schema, path)):
+            return FieldError("/".join(path), f"{_label(schema, path)}: Bitte fügen Sie die Datei bei.")
         return FieldError("/".join(path), f"{_label(schema, path)}: Bitte ausfüllen.")
     if error.validator == "additionalProperties":
         name = error.message.split(chr(39))[1]
@@ -446,11 +615,21 @@ def _message(error: ValidationError) -> str:
         return f"Muss größer als {expected} sein."
     if v == "exclusiveMaximum":
         return f"Muss kleiner als {expected} sein."
+    if v in ("minItems", "maxItems") and is_file_field(error.schema):
+        return f"Bitte mindestens {expected} Dateien beifügen." if v == "minItems" else f"Höchstens {expected} Dateien."
     if v == "minItems":
         return f"Bitte mindestens {expected} Einträge angeben."
     if v == "maxItems":
         return f"Höchstens {expected} Einträge."
     return "Die Angabe ist ungültig."
+
+
+def _node(schema: dict, path: list[str]) -> dict:
+    node = schema
+    for part in path:
+        properties = node.get("properties") if isinstance(node, dict) else None
+        node = properties.get(part, {}) if isinstance(properties, dict) else {}
+    return node if isinstance(node, dict) else {}
 
 
 def _label(schema: dict, path: list[str]) -> str:

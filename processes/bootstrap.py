@@ -18,6 +18,7 @@ from tasks.base import Plugin
 from tasks.builtin import BUILTIN_PLUGINS
 from tasks.registry import Registry, build_registry, combine, plugins_from_modules
 
+from .attachments import load_scanner
 from .cases import CaseService, Oversight
 from .checks import application_checks
 from .catalog import MODELS, services
@@ -98,7 +99,10 @@ def bootstrap(settings: Settings | None = None, plugins: Iterable[Plugin] | None
     engine = ProcessEngine(sessions, registry, clock or SystemClock(), workflow_cache_size=settings.workflow_cache_size,
                            lock_seconds=settings.lock_seconds)
     cases = CaseService(engine, portal=registry.system("portal"), finance=registry.system("finance"),
-                        print_mail=registry.system("print_mail"), checks=application_checks(registry))
+                        print_mail=registry.system("print_mail"), checks=application_checks(registry),
+                        efile=registry.system("efile"), scanner=load_scanner(settings.attachment_scanner),
+                        max_file_bytes=settings.attachment_max_file_bytes,
+                        max_total_bytes=settings.attachment_max_total_bytes)
     oversight = Oversight(engine)
     user_sessions = SessionService(registry.system("accounts"), engine.ctx.now,
                                    staff_absolute=timedelta(hours=settings.staff_session_hours),

@@ -22,6 +22,7 @@ from tasks.portal import DocumentNotFound
 from tasks.print_mail import JobsNotOpen
 
 from .access import EVERY_MUNICIPALITY, Forbidden, Principal, require_office, require_role
+from .attachments import BuiltinScanner, check_upload
 from .catalog import UnknownService, service, service_of_process, services
 from .municipalities import municipality
 
@@ -33,6 +34,17 @@ REPLY_MESSAGE = "buergerantwort"
 REPLY_CHANNELS = {"brief": "Brief", "schalter": "persönlich am Schalter"}  # answers a clerk records
 BERLIN = ZoneInfo("Europe/Berlin")
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: case numbers are read aloud
+
+
+HAND_IN_FIELD = {"type": "array", "maxItems": 1, "x-file": {}}  # a document handed in later: PDF, JPEG, PNG
+HAND_IN_TITLE_MAX_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file as the browser sent it."""
+    name: str
+    content: bytes
 
 
 class QuestionNotOpen(NotFound):
@@ -52,11 +64,16 @@ class Case:
 
 
 class CaseService:
-    def __init__(self, engine, portal, finance, print_mail, checks=None):
+    def __init__(self, engine, portal, finance, print_mail, checks=None, efile=None, scanner=None,
+                 max_file_bytes: int = 10 * 1024 * 1024, max_total_bytes: int = 20 * 1024 * 1024):
         """The systems are the installation's (``processes.bootstrap``), so a replaced one is used here too.
         ``checks``: service key -> callable(tenant, data) -> [FieldError], the plausibility checks a form
-        schema cannot make (see ``processes.checks``)."""
+        schema cannot make (see ``processes.checks``). ``scanner``: the malware scanner every attachment
+        passes (processes.attachments); the limits are per file and per application."""
         self.checks = dict(checks or {})
+        self.efile = efile
+        self.scanner = scanner or BuiltinScanner()
+        self.max_file_bytes, self.max_total_bytes = max_file_bytes, max_total_bytes
         self.engine = engine
         self.portal = portal
         self.finance = finance
@@ -73,8 +90,9 @@ class CaseService:
         if channel not in CHANNELS:
             raise ValueError(f"Unbekannter Eingangskanal '{channel}'.")
         now = self.engine.ctx.now().astimezone(BERLIN)  # the citizen's date, not UTC's
-        data = self.check_application(service_key, data, tenant=tenant)
+        data = self.check_application(service_key, data, tenant=tenant, paper=channel != "portal")
         case_number = f"{svc.case_prefix}-{now.year}-{_code()}"
+        claim = self._claiming_attachments(svc, tenant, data, citizen or clerk, case_number, claim)
         variables = {
             "antrag": data,
             "fall": case_number,
@@ -90,15 +108,91 @@ class CaseService:
             raise _no_draft()
         return self.case(tenant, case_number)
 
-    def check_application(self, service_key: str, data: dict, tenant: str | None = None) -> dict:
+    def _claiming_attachments(self, svc, tenant: str, data: dict, owner: str | None, case_number: str, claim):
+        """``claim`` plus: the application's staged files become the case's, in the start's transaction."""
+        records = forms.file_records(svc.form, data)
+        if not records:
+            return claim
+
+        def claim_all(conn) -> bool:
+            if claim is not None and not claim(conn):
+                return False
+            if owner is None or not self.efile.claim_attachments(conn, tenant, owner, [r["anlage"] for _, r in records],
+                                                                 case_number):
+                field = records[0][0]
+                raise FormInvalid([FieldError(field, f"{forms.field_label(svc.form, field)}: Die Datei liegt "
+                                                     "nicht mehr vor. Bitte laden Sie sie erneut hoch.")])
+            return True
+
+        return claim_all
+
+    def check_application(self, service_key: str, data: dict, tenant: str | None = None, paper: bool = False) -> dict:
         """The application as it may be stored (see ``engine.forms.clean``), then the service's own
-        plausibility checks against the tenant's data; FormInvalid if it cannot."""
-        data, errors = forms.clean(service(service_key).form, data, today=forms.local_date(self.engine.ctx.now()))
+        plausibility checks against the tenant's data; FormInvalid if it cannot. ``paper``: taken at the
+        counter or by letter, its documents are seen in the original, so no file is required."""
+        schema = service(service_key).form
+        data, errors = forms.clean(forms.without_files(schema) if paper else schema, data,
+                                   today=forms.local_date(self.engine.ctx.now()))
         if not errors and tenant is not None and service_key in self.checks:
             errors = list(self.checks[service_key](tenant, data))
         if errors:
             raise FormInvalid(errors)
         return data
+
+    def check_with_files(self, service_key: str, tenant: str, owner: str, data: dict, uploads: dict,
+                         previous: dict | None = None) -> dict:
+        """The application with its files (``uploads``: field error key -> [Upload]): each file checked
+        (size, malware scan, type by content), all of them together within the limit per application,
+        then the application as ``check_application``. A field without a new file keeps the files of
+        ``previous`` (the draft). Only when nothing is wrong are the new files kept (staged for the case
+        that the application becomes); FormInvalid names every problem on its field."""
+        schema = service(service_key).form
+        data, accepted, errors = _copy(data), {}, []
+        for key, node in forms.file_fields(schema):
+            new = [u for u in uploads.get(key, []) if u.name or u.content]
+            if not new:
+                kept = _at(previous or {}, key)
+                if isinstance(kept, list) and kept:
+                    _put(data, key, kept)
+                continue
+            label = forms.field_label(schema, key)
+            if len(new) > forms.file_max_count(node):
+                errors.append(FieldError(key, f"{label}: Höchstens {forms.file_max_count(node)} Dateien."))
+                continue
+            checked = []
+            for upload in new:
+                kind, problem = check_upload(node, upload.content, self.scanner, self.max_file_bytes)
+                if problem:
+                    errors.append(FieldError(key, f"{label}: {_file_name(upload.name)}: {problem}"))
+                    break
+                checked.append((upload, kind))
+            else:
+                accepted[key] = checked
+                _put(data, key, [{"anlage": 0, "name": _file_name(u.name), "typ": kind, "bytes": len(u.content)}
+                                 for u, kind in checked])
+        total = sum(r["bytes"] for _, r in forms.file_records(schema, data))
+        if not errors and total > self.max_total_bytes:
+            key = next(iter(accepted), None) or forms.file_fields(schema)[0][0]
+            errors.append(FieldError(key, f"{forms.field_label(schema, key)}: Alle Anlagen zusammen sind "
+                                          f"{forms.size_text(total)} groß; je Antrag sind höchstens "
+                                          f"{forms.size_text(self.max_total_bytes)} möglich. Bitte verkleinern Sie "
+                                          "die Dateien."))
+        try:
+            data = self.check_application(service_key, data, tenant=tenant)
+        except FormInvalid as err:
+            refused = {e.field for e in errors}
+            errors += [e for e in err.errors if e.field not in refused]
+        if errors:
+            raise FormInvalid(errors)
+        for key, checked in accepted.items():
+            _put(data, key, [self.efile.stage_attachment(tenant, owner, key, forms.field_label(schema, key),
+                                                         _file_name(u.name), kind, u.content) for u, kind in checked])
+        return data
+
+    def check_my_application(self, principal: Principal, service_key: str, data: dict, uploads: dict) -> dict:
+        require_role(principal, "citizen")
+        return self.check_with_files(service_key, principal.tenant, principal.id, data, uploads,
+                                     previous=self.draft(principal.tenant, principal.id, service_key))
 
     def draft(self, tenant: str, citizen: str, service_key: str) -> dict | None:
         return self.portal.draft(tenant, citizen, service_key)
@@ -250,6 +344,59 @@ class CaseService:
         require_role(principal, "citizen")
         return self.document(principal.tenant, case_number, document_id, citizen=principal.id)
 
+    def my_attachments(self, principal: Principal, case_number: str) -> list[dict]:
+        require_role(principal, "citizen")
+        self._instances(principal.tenant, case_number, principal.id)
+        return self.efile.attachments(principal.tenant, case_number)
+
+    def my_attachment(self, principal: Principal, case_number: str, attachment_id) -> dict:
+        """One of the case's attachments with its content, for the citizen who filed the case."""
+        require_role(principal, "citizen")
+        self._instances(principal.tenant, case_number, principal.id)
+        return self._attachment(principal.tenant, case_number, attachment_id)
+
+    def hand_in(self, principal: Principal, case_number: str, title: str, upload: Upload | None) -> dict:
+        """A document the citizen hands in later ("nachreichen"): checked like every attachment, filed in
+        the case's e-file (the clerk sees it with the case). A question (Rückfrage) waiting for the citizen
+        is answered with it, so the process goes on. On FormInvalid nothing is stored."""
+        require_role(principal, "citizen")
+        [info] = self._instances(principal.tenant, case_number, principal.id)
+        if info.state in ("completed", "cancelled"):
+            raise FormInvalid([FieldError("datei", "Datei: Der Antrag ist abgeschlossen; Unterlagen lassen sich "
+                                                   "nicht mehr nachreichen. Bitte stellen Sie einen neuen Antrag.")])
+        errors, kind = [], None
+        if not (title or "").strip():
+            errors.append(FieldError("bezeichnung", "Bezeichnung: Bitte geben Sie an, was Sie nachreichen "
+                                                    "(z. B. „Vollmacht“)."))
+        else:
+            try:
+                title = forms.check_text(title, "bezeichnung", "Bezeichnung", HAND_IN_TITLE_MAX_LENGTH, multiline=False)
+            except FormInvalid as err:
+                errors += err.errors
+        if upload is None or not (upload.name or upload.content):
+            errors.append(FieldError("datei", "Datei: Bitte wählen Sie die Datei aus."))
+        else:
+            kind, problem = check_upload(HAND_IN_FIELD, upload.content, self.scanner, self.max_file_bytes)
+            if problem:
+                errors.append(FieldError("datei", f"Datei: {_file_name(upload.name)}: {problem}"))
+        if errors:
+            raise FormInvalid(errors)
+        record = self.efile.add_attachment(principal.tenant, principal.id, case_number, title, _file_name(upload.name),
+                                           kind, upload.content)
+        if info.variables.get("rueckfrage_offen"):
+            try:
+                self._answer(info, f"Unterlage nachgereicht: {title} ({record['name']})",
+                             forms.local_date(self.engine.ctx.now()), "portal", user=principal.id)
+            except QuestionNotOpen:
+                pass  # answered or past its deadline: the document is in the file all the same
+        return record
+
+    def _attachment(self, tenant: str, case_number: str, attachment_id) -> dict:
+        try:
+            return self.efile.attachment(tenant, case_number, int(attachment_id))
+        except (LookupError, ValueError):
+            raise NotFound("Anlage nicht gefunden. Bitte öffnen Sie sie über die Seite des Antrags.") from None
+
     def my_delivery(self, principal: Principal) -> str:
         """"postfach" or "post": how the citizen's letters reach them."""
         require_role(principal, "citizen")
@@ -334,6 +481,21 @@ class CaseService:
         found = self.document(task.tenant, task.business_key, document_id)  # else NotFound
         self.engine.history.record_access(task.instance_id, principal.id, "data_viewed",
                                           {"ansicht": "dokument", "dokument": str(document_id)[:40]})
+        return found
+
+    def task_attachments(self, principal: Principal, task_id: str) -> list[dict]:
+        """The attachments of the task's case (with those handed in later), for the clerk of the task."""
+        task = self.task(principal, task_id)
+        return self.efile.attachments(task.tenant, task.business_key) if task.business_key else []
+
+    def task_attachment(self, principal: Principal, task_id: str, attachment_id) -> dict:
+        """One attachment of the task's case with its content, for the clerk of the task (audited)."""
+        task = self.task(principal, task_id)
+        if not task.business_key:
+            raise NotFound("Anlage nicht gefunden.")
+        found = self._attachment(task.tenant, task.business_key, attachment_id)
+        self.engine.history.record_access(task.instance_id, principal.id, "data_viewed",
+                                          {"ansicht": "anlage", "anlage": found["anlage"]})
         return found
 
     def complete_task(self, principal: Principal, task_id: str, data: dict) -> None:
@@ -425,6 +587,32 @@ class CaseService:
 def _service_of(process_key: str) -> str:
     found = service_of_process(process_key)
     return found.key if found else process_key
+
+
+def _file_name(name: str) -> str:
+    """The file's own name without any folder the browser sent, shortened, without control characters."""
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(c for c in base if c.isprintable())[:120].strip()
+    return base or "Datei"
+
+
+def _copy(data: dict) -> dict:
+    return {k: _copy(v) if isinstance(v, dict) else v for k, v in (data or {}).items()}
+
+
+def _at(data: dict, key: str):
+    for part in key.split("/"):
+        if not isinstance(data, dict):
+            return None
+        data = data.get(part)
+    return data
+
+
+def _put(data: dict, key: str, value) -> None:
+    *parents, leaf = key.split("/")
+    for part in parents:
+        data = data.setdefault(part, {})
+    data[leaf] = value
 
 
 def _code(length: int = 8) -> str:

@@ -32,6 +32,10 @@ class Settings:
     mail_dir: Path = Path("var/mail")  # where the demo's mail sink drops e-mails
     xgewerbeanzeige_xsd: Path = XGEWERBEANZEIGE_SUBSET
     max_request_bytes: int = MAX_REQUEST_BYTES  # the largest request body the web app reads
+    # attachments (processes/attachments.py): the malware scanner, the limits per file and per application
+    attachment_scanner: str = "builtin"  # or "package.module:name" for the municipality's scanner
+    attachment_max_file_bytes: int = 10 * 1024 * 1024
+    attachment_max_total_bytes: int = 20 * 1024 * 1024
     debug: bool = False
     # Staff sign-in with the city's OpenID provider (webui/auth/oidc.py); off while oidc_issuer is empty
     oidc_issuer: str = ""  # e.g. https://login.plauen.example/realms/verwaltung (discovery below it)
@@ -58,7 +62,8 @@ class Settings:
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
         """AMTSWEG_DATABASE_URL, AMTSWEG_MODE, AMTSWEG_SECRET_KEY, AMTSWEG_SMTP_HOST, AMTSWEG_SMTP_PORT,
         AMTSWEG_MAIL_FROM, AMTSWEG_PLUGIN_MODULES (comma-separated), AMTSWEG_LOCK_SECONDS,
-        AMTSWEG_MAIL_DIR, AMTSWEG_XGEWERBEANZEIGE_XSD, AMTSWEG_MAX_REQUEST_BYTES, AMTSWEG_DEBUG, AMTSWEG_PUBLIC_URL,
+        AMTSWEG_MAIL_DIR, AMTSWEG_XGEWERBEANZEIGE_XSD, AMTSWEG_MAX_REQUEST_BYTES, AMTSWEG_ATTACHMENT_SCANNER,
+        AMTSWEG_ATTACHMENT_MAX_FILE_BYTES, AMTSWEG_ATTACHMENT_MAX_TOTAL_BYTES, AMTSWEG_DEBUG, AMTSWEG_PUBLIC_URL,
         AMTSWEG_OIDC_ISSUER, AMTSWEG_OIDC_CLIENT_ID, AMTSWEG_OIDC_CLIENT_SECRET, AMTSWEG_OIDC_SCOPES,
         AMTSWEG_OIDC_GROUPS_CLAIM, AMTSWEG_OIDC_GROUP_MAP, AMTSWEG_SAML_IDP_METADATA, AMTSWEG_SAML_SP_ENTITY_ID,
         AMTSWEG_SAML_SP_KEY_FILE, AMTSWEG_SAML_SP_CERT_FILE, AMTSWEG_SAML_ATTRIBUTE_MAP,
@@ -80,6 +85,11 @@ class Settings:
                 mail_dir=Path(get("AMTSWEG_MAIL_DIR", defaults.mail_dir)),
                 xgewerbeanzeige_xsd=Path(get("AMTSWEG_XGEWERBEANZEIGE_XSD", defaults.xgewerbeanzeige_xsd)),
                 max_request_bytes=int(get("AMTSWEG_MAX_REQUEST_BYTES", defaults.max_request_bytes)),
+                attachment_scanner=get("AMTSWEG_ATTACHMENT_SCANNER", defaults.attachment_scanner).strip() or "builtin",
+                attachment_max_file_bytes=int(get("AMTSWEG_ATTACHMENT_MAX_FILE_BYTES",
+                                                  defaults.attachment_max_file_bytes)),
+                attachment_max_total_bytes=int(get("AMTSWEG_ATTACHMENT_MAX_TOTAL_BYTES",
+                                                   defaults.attachment_max_total_bytes)),
                 debug=get("AMTSWEG_DEBUG", "") == "1",
                 oidc_issuer=get("AMTSWEG_OIDC_ISSUER", defaults.oidc_issuer).rstrip("/"),
                 oidc_client_id=get("AMTSWEG_OIDC_CLIENT_ID", defaults.oidc_client_id),
@@ -140,6 +150,14 @@ class Settings:
         if not 64 * 1024 <= self.max_request_bytes <= 100 * 1024 * 1024:
             raise SettingsInvalid("AMTSWEG_MAX_REQUEST_BYTES muss zwischen 65536 (64 KB) und 104857600 (100 MB) "
                                   f"liegen, nicht {self.max_request_bytes}.")
+        if not 1024 <= self.attachment_max_file_bytes <= self.attachment_max_total_bytes <= 80 * 1024 * 1024:
+            raise SettingsInvalid("AMTSWEG_ATTACHMENT_MAX_FILE_BYTES (ab 1024) darf nicht über "
+                                  "AMTSWEG_ATTACHMENT_MAX_TOTAL_BYTES liegen, und diese nicht über 83886080 (80 MB).")
+
+    @property
+    def max_upload_request_bytes(self) -> int:
+        """The request limit of a form that uploads files: all of an application's files plus its fields."""
+        return self.attachment_max_total_bytes + self.max_request_bytes
 
     def _check_oidc(self) -> None:
         if not self.oidc_issuer:

@@ -13,11 +13,14 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from engine.db import unavailable
 from engine.errors import NotFound
+from engine.forms import FILE_TYPES, file_hint, size_text
 from processes.access import EVERY_MUNICIPALITY, Forbidden
 from processes.catalog import UnknownService, service, services
 from processes.findings import count, display, group_label, process_title
 from processes.municipalities import SettingsError, municipality
 
+# The forms that upload files: their multipart requests may carry an application's files (Settings).
+UPLOAD_ENDPOINTS = frozenset({"portal.apply", "portal.hand_in"})
 RETRY_AFTER_SECONDS = 5  # how soon a page asks to be tried again while the database is away
 # No inline scripts or styles (templates/…, static/amtsweg.css), no framing, forms only to this site.
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; frame-ancestors 'none'; "
@@ -93,6 +96,15 @@ def create_app(installation, test_config: dict | None = None) -> Flask:
     app.add_template_filter(dienst)
     app.add_template_filter(kommune)
     app.add_template_filter(count, "anzahl")
+    app.add_template_filter(lambda mime: FILE_TYPES.get(mime, "Datei"), "dateityp")
+    app.add_template_filter(size_text, "dateigroesse")
+    app.add_template_global(lambda schema: file_hint(schema, settings.attachment_max_file_bytes), "datei_hinweis")
+
+    @app.before_request
+    def upload_limit():
+        """Only an upload form's multipart request may be larger; still bounded."""
+        if request.endpoint in UPLOAD_ENDPOINTS and request.mimetype == "multipart/form-data":
+            request.max_content_length = settings.max_upload_request_bytes
 
     @app.get("/")
     def index():
@@ -148,7 +160,7 @@ def create_app(installation, test_config: dict | None = None) -> Flask:
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(_err):
-        limit = app.config["MAX_CONTENT_LENGTH"] or settings.max_request_bytes
+        limit = request.max_content_length or settings.max_request_bytes
         size = f"{limit / 2 ** 20:g} MB" if limit >= 2 ** 20 else f"{limit // 1024} KB"
         return render_template("error.html", title="Eingabe zu groß",
                                message=f"Ihre Eingabe ist zu groß (höchstens {size} je Formular). Bitte kürzen "
@@ -235,3 +247,18 @@ def pdf_response(title: str, pdf: bytes):
 
     filename = "".join(c if c.isalnum() or c in "-_" else "_" for c in title) + ".pdf"
     return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{filename}"'})
+
+
+def attachment_response(found: dict):
+    """An attachment as stored (its type decided by content: PDF, JPEG or PNG). Images open in the page,
+    PDFs download; the type is never sniffed, the file runs no script."""
+    from flask import Response
+
+    from .forms import safe_filename
+
+    inline = found["typ"] in ("image/jpeg", "image/png")
+    ascii_name, utf8_name = safe_filename(found["name"])
+    disposition = f"{'inline' if inline else 'attachment'}; filename=\"{ascii_name}\"; filename*=UTF-8''{utf8_name}"
+    return Response(found["content"], mimetype=found["typ"], headers={
+        "Content-Disposition": disposition, "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "default-src 'none'; sandbox", "Cache-Control": "no-store"})

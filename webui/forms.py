@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from engine import forms
+from processes.cases import Upload
+
 _MAX_NUMBER_CHARS = 30
 
 
@@ -22,6 +25,15 @@ class Field:
     def multiline(self) -> bool:
         """A text area: the schema says ``"x-multiline": true`` (see engine/forms.py)."""
         return self.schema.get("x-multiline") is True
+
+    @property
+    def file(self) -> bool:
+        """A file field (``x-file``, see engine/forms.py): an <input type="file"> in a multipart form."""
+        return forms.is_file_field(self.schema)
+
+    @property
+    def multiple(self) -> bool:
+        return self.file and forms.file_max_count(self.schema) > 1
 
     @property
     def choices(self) -> list[tuple[str, str]]:
@@ -45,6 +57,8 @@ def parse(schema: dict, form) -> dict:
     """Typed data from form fields; empty fields are left out so 'required' can speak."""
     data: dict = {}
     for field in fields(schema):
+        if field.file:
+            continue  # files come by ``uploads``, never as text
         value = _value(field.schema, form.get(field.name, ""))
         if value is None:
             continue
@@ -54,6 +68,17 @@ def parse(schema: dict, form) -> dict:
             target = target.setdefault(parent, {})
         target[leaf] = value
     return data
+
+
+def uploads(schema: dict, files) -> dict[str, list[Upload]]:
+    """The files a multipart POST carries for the form's file fields (a field left empty sends none).
+    The request as a whole is bounded (webui: the upload limit), so reading a file is too."""
+    return {f.error_key: [Upload(s.filename or "", s.stream.read()) for s in files.getlist(f.name) if s.filename]
+            for f in fields(schema) if f.file}
+
+
+def has_files(schema: dict) -> bool:
+    return any(f.file for f in fields(schema))
 
 
 def flatten(data: dict, prefix: str = "") -> dict:
@@ -76,8 +101,14 @@ def application_rows(process_key: str, variables: dict) -> list[tuple[str, str]]
     if svc is None or not isinstance(variables.get("antrag"), dict):
         return []
     values = flatten(variables["antrag"])
-    return [(f.label, display(values[f.name], {"values": f.schema.get("enumTitles") or {}}))
-            for f in fields(svc.form) if values.get(f.name) not in (None, "")]
+    return [(f.label, _files_text(values[f.name]) if f.file else
+             display(values[f.name], {"values": f.schema.get("enumTitles") or {}}))
+            for f in fields(svc.form) if values.get(f.name) not in (None, "", [])]
+
+
+def _files_text(records) -> str:
+    """The attached files by name (they open from the case page)."""
+    return ", ".join(str(r.get("name")) for r in records if isinstance(r, dict)) if isinstance(records, list) else ""
 
 
 def _value(prop: dict, raw):
@@ -95,3 +126,11 @@ def _value(prop: dict, raw):
         except ValueError:
             return raw  # the schema check reports it as not a number
     return raw
+
+
+def safe_filename(name: str) -> tuple[str, str]:
+    """The file name for Content-Disposition: plain ASCII, and percent-encoded UTF-8 (RFC 6266)."""
+    from urllib.parse import quote
+
+    plain = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in name)[:120] or "Anlage"
+    return plain, quote(name[:120], safe="")

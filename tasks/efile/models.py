@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, LargeBinary, String, UniqueConstraint, event
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, LargeBinary, String, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.db import Base
@@ -81,3 +81,27 @@ class EfileDocument(Base):
 @event.listens_for(EfileDocument, "before_delete")
 def _refuse_change(mapper, connection, target) -> None:
     raise AppendOnlyViolation("Dokumente der e-Akte werden nicht geändert oder gelöscht; eine neue Version anlegen.")
+
+
+class EfileAttachment(Base):
+    """A file a citizen or clerk attached (PDF, JPEG, PNG; checked before it is stored). Staged while
+    its application is a draft (no business key), claimed by the case when the application is sent,
+    and filed as a document of the case's file once the file exists (``document_id``; the content then
+    lives in the document only)."""
+
+    __tablename__ = "efile_attachment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant: Mapped[str] = mapped_column(Tenant)
+    owner: Mapped[str] = mapped_column(String(200))  # the account that uploaded it
+    field: Mapped[str] = mapped_column(String(200))  # the form field, or "nachreichung"
+    title: Mapped[str] = mapped_column(String(300))  # what the document is (the field's label)
+    name: Mapped[str] = mapped_column(String(200))  # the file name as the uploader called it
+    mime_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    business_key: Mapped[str | None] = mapped_column(BusinessKey, index=True)
+    later: Mapped[bool] = mapped_column(Boolean)  # handed in after the application (nachgereicht)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("efile_document.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

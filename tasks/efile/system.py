@@ -6,14 +6,16 @@ import binascii
 import hashlib
 import json
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.db import transaction
 from engine.operations import InvalidRequest, ServiceCall
 
 from ..base import SpecialistSystem
 from ..common import iso, next_counter, require, run_once, utcnow
-from .models import EfileCounter, EfileDocument, EfileFile, EfilePlanEntry
+from .models import EfileAttachment, EfileCounter, EfileDocument, EfileFile, EfilePlanEntry
 
 
 class EFile(SpecialistSystem):
@@ -51,6 +53,8 @@ class EFile(SpecialistSystem):
                 idempotency_key=call.idempotency_key, created_at=now,
             )
             session.add(row)
+            session.flush()
+            _file_attachments(session, row)  # what came with the application goes into the new file
             return {"file_number": row.file_number}
 
         return run_once(self.sessions, find, create)
@@ -133,11 +137,113 @@ class EFile(SpecialistSystem):
                 raise LookupError(document_id)
             return {**document_view(row), "content": row.content, "json_content": row.json_content}
 
+    # Attachments (see EfileAttachment): checked by the caller (type by content, size, malware scan).
+
+    def stage_attachment(self, tenant: str, owner: str, field: str, title: str, name: str, mime_type: str,
+                         content: bytes) -> dict:
+        """Keeps a file for an application not yet sent; returns its record for the form's data."""
+        with transaction(self.sessions) as session:
+            row = _attachment(tenant, owner, field, title, name, mime_type, content, None, later=False)
+            session.add(row)
+            session.flush()
+            return attachment_record(row)
+
+    def claim_attachments(self, conn, tenant: str, owner: str, ids: list[int], business_key: str) -> bool:
+        """In the transaction of ``conn`` (the one that starts the case): the staged files ``ids`` of
+        ``owner`` now belong to the case. False (and nothing claimed) unless every one was still staged."""
+        ids = sorted(set(ids))
+        if not ids:
+            return True
+        claimed = conn.execute(update(EfileAttachment).where(
+            EfileAttachment.tenant == tenant, EfileAttachment.owner == owner, EfileAttachment.id.in_(ids),
+            EfileAttachment.business_key.is_(None)).values(business_key=business_key))
+        return claimed.rowcount == len(ids)
+
+    def add_attachment(self, tenant: str, owner: str, business_key: str, title: str, name: str, mime_type: str,
+                       content: bytes) -> dict:
+        """A file handed in later for a case: filed at once if the case has its file, else when it is opened."""
+        with transaction(self.sessions) as session:
+            row = _attachment(tenant, owner, "nachreichung", title, name, mime_type, content, business_key, later=True)
+            session.add(row)
+            session.flush()
+            record = attachment_record(row)
+        self.file_pending(tenant, business_key)
+        return record
+
+    def file_pending(self, tenant: str, business_key: str) -> None:
+        """Files the case's attachments not yet filed, if its file exists (heals a hand-in that raced the
+        opening of the file). A document per attachment, once: the document's idempotency key is the
+        attachment's."""
+        try:
+            with transaction(self.sessions) as session:
+                file = session.scalar(select(EfileFile).where(EfileFile.tenant == tenant,
+                                                              EfileFile.business_key == business_key))
+                if file is not None:
+                    _file_attachments(session, file)
+        except IntegrityError:
+            pass  # filed meanwhile by a concurrent call
+
+    def attachments(self, tenant: str, business_key: str) -> list[dict]:
+        """The case's attachments, oldest first, each with its filing state."""
+        self.file_pending(tenant, business_key)
+        with self.sessions() as session:
+            rows = session.scalars(select(EfileAttachment).where(
+                EfileAttachment.tenant == tenant, EfileAttachment.business_key == business_key)
+                .order_by(EfileAttachment.id))
+            return [attachment_view(r) for r in rows]
+
+    def attachment(self, tenant: str, business_key: str, attachment_id: int) -> dict:
+        """One attachment of the case with its content; LookupError if the case has no such attachment."""
+        with self.sessions() as session:
+            row = session.scalar(select(EfileAttachment).where(
+                EfileAttachment.tenant == tenant, EfileAttachment.business_key == business_key,
+                EfileAttachment.id == int(attachment_id)))
+            if row is None:
+                raise LookupError(attachment_id)
+            content = row.content
+            if row.document_id is not None:
+                content = session.get(EfileDocument, row.document_id).content
+            return {**attachment_view(row), "content": content}
+
     def _file(self, session: Session, tenant: str, file_number: str) -> EfileFile:
         row = session.scalar(select(EfileFile).where(EfileFile.tenant == tenant, EfileFile.file_number == file_number))
         if row is None:
             raise InvalidRequest(f"Akte {file_number} ist nicht vorhanden.")
         return row
+
+
+def _attachment(tenant, owner, field, title, name, mime_type, content, business_key, later) -> EfileAttachment:
+    return EfileAttachment(tenant=tenant, owner=str(owner)[:200], field=str(field)[:200], title=str(title)[:300],
+                           name=str(name)[:200], mime_type=mime_type, size=len(content),
+                           sha256=hashlib.sha256(content).hexdigest(), content=content, business_key=business_key,
+                           later=later, created_at=utcnow())
+
+
+def _file_attachments(session: Session, file: EfileFile) -> None:
+    pending = session.scalars(select(EfileAttachment).where(
+        EfileAttachment.tenant == file.tenant, EfileAttachment.business_key == file.business_key,
+        EfileAttachment.document_id.is_(None)).order_by(EfileAttachment.id).with_for_update())
+    for row in pending:
+        document = EfileDocument(
+            tenant=file.tenant, file_id=file.id, title=f"Anlage: {row.title} ({row.name})"[:300],
+            kind="nachreichung" if row.later else "anlage", mime_type=row.mime_type, content=row.content,
+            json_content=None, sha256=row.sha256, size=row.size, version=1, supersedes_id=None,
+            idempotency_key=f"anlage-{row.id}", instance_id=file.instance_id, created_at=utcnow())
+        session.add(document)
+        session.flush()
+        row.document_id, row.content = document.id, None
+    session.flush()
+
+
+def attachment_record(row: EfileAttachment) -> dict:
+    """What a form's data holds of a file (engine.forms.FILE_KEYS)."""
+    return {"anlage": row.id, "name": row.name, "typ": row.mime_type, "bytes": row.size}
+
+
+def attachment_view(row: EfileAttachment) -> dict:
+    return {**attachment_record(row), "title": row.title, "field": row.field, "later": row.later,
+            "filed": row.document_id is not None, "document_id": row.document_id, "sha256": row.sha256,
+            "created_at": iso(row.created_at)}
 
 
 def document_content(p: dict) -> tuple[bytes | None, object, str]:

@@ -10,6 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.conftest import login
+from tests.processes.files import PDF, upload
 from tests.processes.test_bewohnerparken import application
 from webui import create_app
 from webui.auth import DEMO_USERS
@@ -29,9 +30,9 @@ def pdf_text(response) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
 
 
-def apply(citizen, office, data) -> str:
+def apply(citizen, office, data, files=None) -> str:
     form = {k: ("on" if v is True else str(v)) for k, v in flatten(data).items() if v is not False}
-    assert citizen.post("/portal/bewohnerparken/antrag", data=form).status_code == 302
+    assert citizen.post("/portal/bewohnerparken/antrag", data={**form, **(files or {})}).status_code == 302
     submitted = citizen.post("/portal/bewohnerparken/pruefen")
     case_number = re.search(r"/portal/antraege/([A-Z0-9-]+)", submitted.headers["Location"]).group(1)
     office.run()
@@ -86,7 +87,7 @@ def test_company_car_without_residence_is_rejected_by_the_clerk(app, office):
     citizen = login(app, "erika")
     data = application(strasse="Bahnhofstraße 40", kennzeichen="PL-VL 500", halter="firmenwagen",
                        halter_name="Vogtland Logistik GmbH", halter_erklaerung=True)
-    case_number = apply(citizen, office, data)
+    case_number = apply(citizen, office, data, {"halter_erklaerung_datei": upload(PDF, "Erklaerung Arbeitgeber.pdf")})
     assert "Antrag wird von der Straßenverkehrsbehörde geprüft" in citizen.get(f"/portal/antraege/{case_number}").get_data(as_text=True)
 
     clerk = login(app, CLERK.id)

@@ -8,6 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.conftest import login
+from tests.processes.files import PDF, upload
 from tests.processes.test_hundesteuer import anmeldung, clock, tax_office  # noqa: F401  (fixtures used by name)
 from webui import create_app
 from webui.forms import flatten
@@ -30,8 +31,8 @@ def pdf_text(response) -> str:
     return " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages).split())
 
 
-def apply(citizen, data) -> str:
-    assert citizen.post("/portal/hundesteuer/antrag", data=form_of(data)).status_code == 302
+def apply(citizen, data, files=None) -> str:
+    assert citizen.post("/portal/hundesteuer/antrag", data={**form_of(data), **(files or {})}).status_code == 302
     review = citizen.get("/portal/hundesteuer/pruefen").get_data(as_text=True)
     assert data["rasse"] in review and data["halter"]["strasse"] in review
     submitted = citizen.post("/portal/hundesteuer/pruefen")
@@ -103,7 +104,7 @@ def test_dangerous_dog_without_valid_permit_is_taxed_and_handed_to_the_police_au
     citizen = login(app, "erika")
     data = anmeldung(rasse="Pit Bull Terrier", gefaehrlicher_hund=True, erlaubnis_nummer="GH-1999-001",
                      haftpflichtversicherung="Vogtland Versicherung AG")
-    case_number = apply(citizen, data)
+    case_number = apply(citizen, data, {"erlaubnis_datei": upload(PDF, "Erlaubnis.pdf")})
     office.run()
     assert "Die Erlaubnis für Ihren gefährlichen Hund wird geprüft" in \
         citizen.get(f"/portal/antraege/{case_number}").get_data(as_text=True)

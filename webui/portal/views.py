@@ -6,21 +6,22 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 
 from engine.errors import FormInvalid, InvalidState, NotFound, OptimisticLockingError
 from engine.operations import InvalidRequest
-from processes.cases import REPLY_MAX_LENGTH
+from processes.cases import HAND_IN_FIELD, HAND_IN_TITLE_MAX_LENGTH, REPLY_MAX_LENGTH, Upload
 from processes.catalog import UnknownService, service, services
 from processes.municipalities import municipality
 from tasks.portal import DELIVERIES
 
-from .. import cases_of, pdf_response
+from .. import attachment_response, cases_of, pdf_response
 from ..auth import require
-from ..forms import fields, flatten, parse
+from ..forms import fields, flatten, has_files, parse, uploads
 
 bp = Blueprint("portal", __name__, url_prefix="/portal", template_folder="templates")
 
 
 @bp.context_processor
 def _limits():
-    return {"reply_max_length": REPLY_MAX_LENGTH}
+    return {"reply_max_length": REPLY_MAX_LENGTH, "hand_in_max_length": HAND_IN_TITLE_MAX_LENGTH,
+            "hand_in_field": HAND_IN_FIELD}
 
 
 @bp.get("/")
@@ -56,21 +57,23 @@ def apply(service_key):
     if (step_up := _step_up(svc)) is not None:
         return step_up
     locked = svc.vouched(g.user.identity)  # what the service account vouched for: the citizen can't change it
-    values, errors = {**flatten(cases.my_draft(g.user, service_key) or {}), **locked}, {}
+    draft = flatten(cases.my_draft(g.user, service_key) or {})
+    values, errors = {**draft, **locked}, {}
     if request.method == "POST":
         form = request.form.copy()
         for name, value in locked.items():
             form[name] = value
         data = parse(svc.form, form)
         try:
-            cleaned = cases.check_application(service_key, data, tenant=g.user.tenant)
+            cleaned = cases.check_my_application(g.user, service_key, data, uploads(svc.form, request.files))
         except FormInvalid as err:
-            values, errors = flatten(data), {e.field: e.message for e in err.errors}
+            kept = {name: value for name, value in draft.items() if isinstance(value, list)}  # the draft's files
+            values, errors = {**kept, **flatten(data)}, {e.field: e.message for e in err.errors}
         else:
             cases.save_my_draft(g.user, service_key, cleaned)
             return redirect(url_for(".review", service_key=service_key))
     return render_template("portal/apply.html", service=svc, fields=fields(svc.form), values=values,
-                           errors=errors, locked=locked), (422 if errors else 200)
+                           errors=errors, locked=locked, uploads=has_files(svc.form)), (422 if errors else 200)
 
 
 @bp.route("/<service_key>/pruefen", methods=["GET", "POST"])
@@ -102,8 +105,39 @@ def review(service_key):
 @bp.get("/antraege/<case_number>")
 @require("citizen")
 def case(case_number):
-    found, statuses, messages = cases_of().my_case(g.user, case_number)  # only the citizen's own
-    return render_template("portal/case.html", case=found, statuses=statuses, messages=messages, error=None)
+    return _case_page(case_number)
+
+
+def _case_page(case_number, status=200, **extra):
+    cases = cases_of()
+    found, statuses, messages = cases.my_case(g.user, case_number)  # only the citizen's own
+    page = {"error": None, "hand_in_errors": {}, **extra}
+    return render_template("portal/case.html", case=found, statuses=statuses, messages=messages,
+                           attachments=cases.my_attachments(g.user, case_number), **page), status
+
+
+@bp.post("/antraege/<case_number>/nachreichen")
+@require("citizen")
+def hand_in(case_number):
+    """A document handed in later, from the case page (multipart, no script needed)."""
+    title, sent = request.form.get("bezeichnung", ""), request.files.get("datei")
+    upload = Upload(sent.filename or "", sent.stream.read()) if sent is not None and sent.filename else None
+    try:
+        record = cases_of().hand_in(g.user, case_number, title, upload)
+    except FormInvalid as err:
+        return _case_page(case_number, 422, hand_in_errors={e.field: e.message for e in err.errors},
+                          bezeichnung=title[:HAND_IN_TITLE_MAX_LENGTH])
+    except (InvalidState, OptimisticLockingError):
+        flash("Ihre Unterlage ist eingegangen, die Bearbeitung wird aber gerade nicht fortgesetzt. Wir melden uns.")
+        return redirect(url_for(".case", case_number=case_number))
+    flash(f"Vielen Dank, Ihre Unterlage „{record['name']}“ ist eingegangen.")
+    return redirect(url_for(".case", case_number=case_number))
+
+
+@bp.get("/antraege/<case_number>/anlagen/<attachment_id>")
+@require("citizen")
+def attachment(case_number, attachment_id):
+    return attachment_response(cases_of().my_attachment(g.user, case_number, attachment_id))  # else NotFound
 
 
 @bp.post("/antraege/<case_number>/antwort")
@@ -113,9 +147,7 @@ def reply(case_number):
     try:
         cases.my_reply(g.user, case_number, request.form.get("antwort", ""))
     except FormInvalid as err:
-        found, statuses, messages = cases.my_case(g.user, case_number)
-        return render_template("portal/case.html", case=found, statuses=statuses, messages=messages,
-                               error=err.errors[0].message, antwort=request.form.get("antwort", "")), 422
+        return _case_page(case_number, 422, error=err.errors[0].message, antwort=request.form.get("antwort", ""))
     except (InvalidState, OptimisticLockingError):  # e.g. the case is on hold: the answer was not taken
         flash("Ihre Antwort konnte gerade nicht übernommen werden. Bitte versuchen Sie es später erneut.")
         return redirect(url_for(".case", case_number=case_number))

@@ -13,7 +13,7 @@ from processes.cases import REPLY_CHANNELS, REPLY_MAX_LENGTH, QuestionNotOpen
 from processes.findings import channel_label, clerk_findings, count, documents
 from tasks.documents.formatting import money
 
-from .. import BERLIN, cases_of, engine_of, pdf_response
+from .. import BERLIN, attachment_response, cases_of, engine_of, pdf_response
 from ..auth import require
 from ..forms import application_rows, fields, flatten, parse
 
@@ -112,7 +112,14 @@ def case(task_id):
         raise NotFound(f"Zur Aufgabe „{task.name}“ gehört kein Antrag.")
     return render_template("worklist/case.html", task=task, case=cases.case(task.tenant, number),
                            statuses=cases.statuses(task.tenant, number), messages=cases.messages(task.tenant, number),
-                           channel=channel_label(variables.get("kanal")))
+                           channel=channel_label(variables.get("kanal")), attachments=cases.task_attachments(g.user, task_id))
+
+
+@bp.get("/<task_id>/anlagen/<attachment_id>")
+@require("clerk")
+def attachment(task_id, attachment_id):
+    """An attachment of the task's case (images shown, PDFs downloaded), for the clerk of the task."""
+    return attachment_response(cases_of().task_attachment(g.user, task_id, attachment_id))  # else NotFound
 
 
 @bp.get("/<task_id>/dokumente/<document_id>")
