@@ -160,7 +160,7 @@ def file_size_problem(node: dict, size: int, ceiling: int = MAX_FILE_BYTES) -> s
     ``ceiling``: the installation's limit per file."""
     limit = file_max_bytes(node, ceiling)
     if size > limit:
-        return (f"Die Datei ist {size_text(size)} groß; erlaubt sind höchstens {size_text(limit)} je Datei. Bitte "
+        return (f"Die Datei ist {size_text(size, up=True)} groß; erlaubt sind höchstens {size_text(limit)} je Datei. Bitte "
                 "verkleinern Sie sie (z. B. geringere Auflösung) und laden Sie sie erneut hoch.")
     if size == 0:
         return "Die Datei ist leer. Bitte wählen Sie die richtige Datei aus."
@@ -243,10 +243,15 @@ def file_hint(node: dict, ceiling: int = MAX_FILE_BYTES) -> str:
     return f"{_or(FILE_TYPES[t] for t in file_types(node))}, höchstens {size_text(file_max_bytes(node, ceiling))} je Datei{many}."
 
 
-def size_text(size: int) -> str:
-    if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):.1f} MB".replace(".0 MB", " MB").replace(".", ",")
-    return f"{max(size // 1024, 1)} KB"
+def size_text(size: int, up: bool = False) -> str:
+    """A size in German (Bytes, KB, MB with one decimal); ``up``: rounded up, for a file measured against a
+    limit (so a file just over the limit never reads as the limit itself)."""
+    if size < 1024:
+        return f"{size} Bytes"
+    unit, name = (1024 * 1024, "MB") if size >= 1024 * 1024 else (1024, "KB")
+    tenths = -(-size * 10 // unit) if up else size * 10 // unit
+    whole, tenth = divmod(tenths, 10)
+    return f"{whole} {name}" if tenth == 0 else f"{whole},{tenth} {name}"
 
 
 def _or(names) -> str:

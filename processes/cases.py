@@ -174,7 +174,7 @@ class CaseService:
         if not errors and total > self.max_total_bytes:
             key = next(iter(accepted), None) or forms.file_fields(schema)[0][0]
             errors.append(FieldError(key, f"{forms.field_label(schema, key)}: Alle Anlagen zusammen sind "
-                                          f"{forms.size_text(total)} groß; je Antrag sind höchstens "
+                                          f"{forms.size_text(total, up=True)} groß; je Antrag sind höchstens "
                                           f"{forms.size_text(self.max_total_bytes)} möglich. Bitte verkleinern Sie "
                                           "die Dateien."))
         try:
@@ -495,7 +495,7 @@ class CaseService:
             raise NotFound("Anlage nicht gefunden.")
         found = self._attachment(task.tenant, task.business_key, attachment_id)
         self.engine.history.record_access(task.instance_id, principal.id, "data_viewed",
-                                          {"ansicht": "anlage", "anlage": found["anlage"]})
+                                          {"ansicht": "anhang", "anhang": found["anlage"]})
         return found
 
     def complete_task(self, principal: Principal, task_id: str, data: dict) -> None:

@@ -17,6 +17,7 @@ from engine.clock import ManualClock
 from processes.catalog import MODELS, services
 from tests.conftest import login
 from tests.processes.conftest import Office, application
+from tests.processes.files import PDF, upload
 from tests.processes.test_bewohnerparken import application as parking_application
 from tests.processes.test_gewerbe import notice
 from tests.processes.test_hundesteuer import anmeldung
@@ -65,8 +66,13 @@ def form_of(data: dict) -> dict:
     return {k: ("on" if v is True else str(v)) for k, v in flatten(data).items() if v is not False and v is not None}
 
 
-def apply(citizen, office, service_key: str, data: dict) -> str:
-    assert citizen.post(f"/portal/{service_key}/antrag", data=form_of(data)).status_code == 302
+def declaration() -> dict:
+    """The holder's declaration a company car's application carries (a fresh upload per post)."""
+    return {"halter_erklaerung_datei": upload(PDF, "Erklaerung Halter.pdf")}
+
+
+def apply(citizen, office, service_key: str, data: dict, files: dict | None = None) -> str:
+    assert citizen.post(f"/portal/{service_key}/antrag", data={**form_of(data), **(files or {})}).status_code == 302
     submitted = citizen.post(f"/portal/{service_key}/pruefen")
     case_number = re.search(r"/portal/antraege/([A-Z0-9-]+)", submitted.headers["Location"]).group(1)
     office.run()
@@ -108,8 +114,8 @@ def cases(signed_in, office) -> dict[str, tuple[str, str]]:
                        apply(citizen, office, "standesamt", application())),
         "hundesteuer": (apply(citizen, office, "hundesteuer", dog),
                         apply(citizen, office, "hundesteuer", {**dog, "hund_name": "Rex", "chipnummer": "276098106543211"})),
-        "bewohnerparken": (apply(citizen, office, "bewohnerparken", company_car),
-                           apply(citizen, office, "bewohnerparken", company_car)),
+        "bewohnerparken": (apply(citizen, office, "bewohnerparken", company_car, declaration()),
+                           apply(citizen, office, "bewohnerparken", company_car, declaration())),
         "gewerbe": (apply(citizen, office, "gewerbe", craft),
                     apply(citizen, office, "gewerbe", notice(taetigkeit="Rechtsanwaltskanzlei", wz="69101"))),
     }

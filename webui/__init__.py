@@ -97,7 +97,7 @@ def create_app(installation, test_config: dict | None = None) -> Flask:
     app.add_template_filter(kommune)
     app.add_template_filter(count, "anzahl")
     app.add_template_filter(lambda mime: FILE_TYPES.get(mime, "Datei"), "dateityp")
-    app.add_template_filter(size_text, "dateigroesse")
+    app.add_template_filter(lambda size: size_text(size, up=True), "dateigroesse")
     app.add_template_global(lambda schema: file_hint(schema, settings.attachment_max_file_bytes), "datei_hinweis")
 
     @app.before_request
@@ -164,7 +164,8 @@ def create_app(installation, test_config: dict | None = None) -> Flask:
         size = f"{limit / 2 ** 20:g} MB" if limit >= 2 ** 20 else f"{limit // 1024} KB"
         return render_template("error.html", title="Eingabe zu groß",
                                message=f"Ihre Eingabe ist zu groß (höchstens {size} je Formular). Bitte kürzen "
-                                       "Sie lange Texte und senden Sie das Formular erneut."), 413
+                                       "Sie lange Texte oder verkleinern Sie angehängte Dateien und senden Sie das "
+                                       "Formular erneut."), 413
 
     @app.errorhandler(403)
     def forbidden(_err):

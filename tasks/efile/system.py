@@ -161,8 +161,15 @@ class EFile(SpecialistSystem):
 
     def add_attachment(self, tenant: str, owner: str, business_key: str, title: str, name: str, mime_type: str,
                        content: bytes) -> dict:
-        """A file handed in later for a case: filed at once if the case has its file, else when it is opened."""
+        """A file handed in later for a case: filed at once if the case has its file, else when it is opened.
+        The same content handed in again for the case (a second click) is the first one."""
+        digest = hashlib.sha256(content).hexdigest()
         with transaction(self.sessions) as session:
+            same = session.scalar(select(EfileAttachment).where(
+                EfileAttachment.tenant == tenant, EfileAttachment.business_key == business_key,
+                EfileAttachment.later.is_(True), EfileAttachment.sha256 == digest))
+            if same is not None:
+                return attachment_record(same)
             row = _attachment(tenant, owner, "nachreichung", title, name, mime_type, content, business_key, later=True)
             session.add(row)
             session.flush()

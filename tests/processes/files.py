@@ -30,4 +30,11 @@ def upload(content: bytes, name: str) -> tuple:
     return (io.BytesIO(content), name)
 
 
-__all__ = ["EICAR", "JPEG", "PDF", "TEXT", "png", "upload"]
+__all__ = ["EICAR", "JPEG", "PDF", "TEXT", "attached", "png", "upload"]
+
+
+def attached(office, data: dict, field: str, owner: str = "erika", tenant: str = "plauen", content: bytes = PDF,
+             name: str = "nachweis.pdf") -> dict:
+    """The application with a file staged for ``field`` as the portal stages an upload (checked files only)."""
+    record = office.system("efile").stage_attachment(tenant, owner, field, field, name, "application/pdf", content)
+    return {**data, field: [record]}

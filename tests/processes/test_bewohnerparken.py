@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from engine.errors import FormInvalid
 from tasks.common import berlin_today
 from tests.processes.conftest import changed
+from tests.processes.files import attached
 
 
 @pytest.fixture
@@ -42,6 +43,8 @@ def anna(**changes) -> dict:
 
 
 def submit(office, data, tenant="plauen"):
+    if data.get("halter") in ("firmenwagen", "familie"):  # the holder's declaration comes as a file
+        data = attached(office, data, "halter_erklaerung_datei", tenant=tenant)
     case = office.cases.submit("bewohnerparken", tenant, data, citizen="erika")
     office.run()
     return case.case_number
@@ -309,8 +312,9 @@ def test_every_invalid_field_gives_a_german_message_and_stores_nothing(office, f
 
 @pytest.mark.parametrize("changes, fields", [
     (dict(antragsart="kennzeichen"), ["bisheriges_kennzeichen"]),
-    (dict(halter="firmenwagen"), ["halter_erklaerung", "halter_name"]),
-    (dict(halter="familie", halter_name="Jonas Beispiel", halter_erklaerung=False), ["halter_erklaerung"]),
+    (dict(halter="firmenwagen"), ["halter_erklaerung", "halter_erklaerung_datei", "halter_name"]),
+    (dict(halter="familie", halter_name="Jonas Beispiel", halter_erklaerung=False),
+     ["halter_erklaerung", "halter_erklaerung_datei"]),
 ])
 def test_conditional_fields(office, changes, fields):
     with pytest.raises(FormInvalid) as err:

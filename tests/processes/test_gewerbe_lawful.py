@@ -40,7 +40,8 @@ def test_gmbh_without_handelsregister_number_is_refused_on_the_field(trade_offic
 def test_handwerkskarte_ticked_needs_its_data(trade_office):
     with pytest.raises(FormInvalid) as err:
         trade_office.cases.submit("gewerbe", "plauen", notice(**{"betrieb.handwerkskarte": True}), citizen="erika")
-    assert {e.field for e in err.value.errors} == {"betrieb/handwerkskarte_datum", "betrieb/handwerkskarte_ort"}
+    assert {e.field for e in err.value.errors} == {"betrieb/handwerkskarte_datum", "betrieb/handwerkskarte_ort",
+                                                  "betrieb/handwerkskarte_datei"}
     assert trade_office.engine.runtime.query() == []
 
 

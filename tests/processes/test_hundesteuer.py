@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from engine.clock import ManualClock
 from engine.errors import FormInvalid
 from tests.processes.conftest import changed
+from tests.processes.files import attached
 
 
 @pytest.fixture
@@ -50,6 +51,8 @@ def pdf_text(pdf: bytes) -> str:
 
 
 def submit(office, data, tenant="plauen", citizen="erika"):
+    if data.get("gefaehrlicher_hund") and data.get("erlaubnis_nummer"):  # the named permit comes as a file
+        data = attached(office, data, "erlaubnis_datei", owner=citizen, tenant=tenant)
     case = office.cases.submit("hundesteuer", tenant, data, citizen=citizen)
     office.run()
     return case.case_number
