@@ -38,7 +38,9 @@ Keywords of our own (all optional):
     (default and ceiling ``MAX_FILE_BYTES``). The type is decided by the file's content
     (``file_type``), never by its name or the browser's word. A form's data holds only the file's
     record (``FILE_KEYS``: where it is kept, its name, type and size), never its content; the web UI
-    renders the field as ``<input type="file">`` in a multipart form.
+    renders the field as ``<input type="file">`` in a multipart form. (Not ``contentMediaType``/
+    ``contentEncoding``: those describe content inside a string, and no file's content enters the
+    process data.)
 ``errorMessage``
     A German message (string) or one per keyword (``{"pattern": "…", "x-max-date": "…"}``).
 
