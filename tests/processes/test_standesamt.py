@@ -7,6 +7,12 @@ from pypdf import PdfReader
 from engine.errors import FormInvalid
 from tests.processes.conftest import application, changed
 
+# What a service account at level "substanziell" vouches for (processes.cases.login_identity).
+ERIKA = {"trust_level": "substanziell", "given_name": "Erika Maria", "family_name": "Beispiel",
+         "birth_name": "Mustermann", "birth_date": "1990-03-14"}
+JAN = {"trust_level": "hoch", "given_name": "Jan", "family_name": "Probemann", "birth_date": "1990-03-14"}
+PAUL = {"trust_level": "substanziell", "given_name": "Paul", "family_name": "Platzhalter", "birth_date": "1985-05-05"}
+
 
 def pdf_text(pdf: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
@@ -28,7 +34,7 @@ def post(office, case_number, tenant="plauen"):
 
 def test_entitled_applicant_pay_later_gets_certificate_with_only_the_signing_task(office, mail_sink):
     mails_before = len(mail_sink.messages)
-    case = office.cases.submit("standesamt", "plauen", application(anzahl=3), citizen="erika")
+    case = office.cases.submit("standesamt", "plauen", application(anzahl=3), citizen="erika", identity=ERIKA)
     office.run()
     assert office.task(case.case_number).activity_id == "sign"  # the only human task on the happy path
     variables = office.variables(case.case_number)
@@ -59,7 +65,7 @@ def test_payment_first_waits_for_the_payment(office):
     data = application(familienname="Probemann", vornamen="Jan", ereignisort="Musterstadt",
                        antragsteller={"vorname": "Jan", "nachname": "Probemann", "strasse": "Marktplatz 1",
                                       "plz": "01234", "ort": "Musterstadt", "email": "jan@example.org"})
-    case = office.cases.submit("standesamt", "musterstadt", data, citizen="jan")
+    case = office.cases.submit("standesamt", "musterstadt", data, citizen="jan", identity=JAN)
     office.run()
     assert office.statuses(case.case_number, "musterstadt") == ["eingegangen", "zahlung_offen"]
     assert office.engine.tasks.query(tenant="musterstadt") == []
@@ -71,7 +77,7 @@ def test_payment_first_waits_for_the_payment(office):
 
 
 def test_two_municipalities_keep_their_settings_and_cases_apart(office):
-    plauen = office.cases.submit("standesamt", "plauen", application(), citizen="erika")
+    plauen = office.cases.submit("standesamt", "plauen", application(), citizen="erika", identity=ERIKA)
     office.run()
     assert office.variables(plauen.case_number)["gebuehr_cents"] == 1500
     assert office.cases.cases("musterstadt", "erika") == []
@@ -113,7 +119,7 @@ def test_blocked_entry_goes_to_a_clerk(office):
 
 
 def test_no_entry_clerk_enters_the_register_number_and_lookup_is_repeated(office):
-    case = office.cases.submit("standesamt", "plauen", application(vornamen="Erica"), citizen="erika")
+    case = office.cases.submit("standesamt", "plauen", application(vornamen="Erica"), citizen="erika", identity=ERIKA)
     office.run()
     task = office.task(case.case_number)
     assert task.activity_id == "clarify_entry"
@@ -128,7 +134,7 @@ def test_no_entry_clerk_enters_the_register_number_and_lookup_is_repeated(office
 
 def test_ambiguous_entry_question_answered_by_the_citizen(office):
     data = application(familienname="Platzhalter", vornamen="Paul", ereignisdatum="1985-05-05")
-    case = office.cases.submit("standesamt", "plauen", data, citizen="erika")
+    case = office.cases.submit("standesamt", "plauen", data, citizen="erika", identity=PAUL)
     office.run()
     assert office.variables(case.case_number)["registerauskunft"]["status"] == "ambiguous"
     task = office.task(case.case_number)
@@ -164,7 +170,8 @@ def test_counter_intake_runs_the_same_process_and_records_the_channel(office):
     case = office.cases.submit("standesamt", "plauen", application(), channel="schalter", clerk="sb.plauen")
     office.run()
     assert office.variables(case.case_number)["kanal"] == "schalter"
-    assert office.task(case.case_number).activity_id == "sign"
+    # No sign-in vouched for the applicant: the clerk checks the identity card and the relation.
+    assert office.task(case.case_number).activity_id == "decide_entitlement"
     [info] = office.engine.runtime.query(business_key=case.case_number)
     assert info.started_by == "sb.plauen"
 

@@ -2,19 +2,33 @@
 the citizen applies, the registrar signs, the post office marks the letter posted, the
 citizen sees status and documents. Nothing is typed twice."""
 import re
+from types import MappingProxyType
 
 import pytest
 from pypdf import PdfReader
 
+from processes.access import Principal
 from tests.conftest import login
 from tests.processes.conftest import application
+from tests.processes.test_standesamt import ERIKA
 from webui import create_app
+from webui.auth import COOKIE
 from webui.forms import flatten
 
 
 @pytest.fixture
 def app(office):
     return create_app(office.installation, {"TESTING": True})
+
+
+def login_with_service_account(app, identity: dict):
+    """Erika as the SAML sign-in leaves her (webui/auth/saml.py): her vouched-for identity and its level."""
+    claims = {k: v for k, v in identity.items() if k != "trust_level"}
+    principal = Principal("erika", "Erika Maria Beispiel", "plauen", frozenset({"citizen"}),
+                          trust_level=identity["trust_level"], identity=MappingProxyType(claims))
+    client = app.test_client()
+    client.set_cookie(COOKIE, app.extensions["amtsweg"].installation.user_sessions.start(principal))
+    return client
 
 
 def pdf_text(response) -> str:
@@ -25,7 +39,7 @@ def pdf_text(response) -> str:
 
 
 def test_birth_certificate_from_application_to_posted_letter(app, office):
-    citizen = login(app, "erika")
+    citizen = login_with_service_account(app, ERIKA)  # the register proves "Ich selbst": no clerk
     assert "Personenstandsurkunde beantragen" in citizen.get("/portal/").get_data(as_text=True)
 
     form = {k: str(v) for k, v in flatten(application(anzahl=2)).items()}
