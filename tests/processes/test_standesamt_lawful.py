@@ -210,3 +210,30 @@ def test_letters_greet_the_applicant_by_name(office):
     office.run()
     text = one(documents(office, case.case_number), "Eingangsbestätigung")
     assert "Sehr geehrte Frau Beispiel," in text and "Damen und Herren" not in text
+
+
+def test_pstg_59_2_short_birth_certificate_leaves_out_sex_and_parents(office):
+    full = certificate_text(office, ausfertigung="vollstaendig")
+    short = certificate_text(office, ausfertigung="ohne_geschlecht_eltern")
+    assert "Geschlecht weiblich" in full and "Mutter" in full and "Vater" in full
+    assert "Geschlecht" not in short and "Mutter" not in short and "Vater" not in short and "Anna" not in short
+    # What § 59 Abs. 1 Nr. 1 and 3 PStG keep: the child's names, place and day of birth.
+    assert "Geburtsurkunde" in short and "Erika Maria" in short and "G 412/1990" in short
+    assert "Tag der Geburt 14.03.1990" in short and "Ort der Geburt Plauen" in short
+
+
+@pytest.mark.parametrize("kind, changes, title, fixed_text", [
+    ("birth", {}, "Extrait d'acte de naissance", "Geschlecht / Sexe / Sex weiblich / féminin / female"),
+    ("marriage", {"familienname": "Beispiel", "vornamen": "Jonas", "familienname_2": "Beispiel", "vornamen_2": "Erika",
+                  "ereignisdatum": "2015-06-20"}, "Extrait d'acte de mariage", "Date du mariage / Date of marriage"),
+    ("death", {"familienname": "Mustermann", "vornamen": "Max", "ereignisdatum": "2021-02-08", "beziehung": "child"},
+     "Extrait d'acte de décès", "Familienstand / État civil / Marital status verheiratet / marié / married"),
+])
+def test_ciec_16_multilingual_extract_carries_the_fixed_texts_in_several_languages(office, kind, changes, title,
+                                                                                   fixed_text):
+    text = certificate_text(office, urkundenart=kind, ausfertigung="mehrsprachig", **changes)
+    assert title in text and fixed_text in text
+    assert "Familienname / Nom / Surname" in text and "Vornamen / Prénoms / Forenames" in text
+    assert "Übereinkommen vom 8. September 1976" in text and "CIEC Nr. 16" in text
+    standard = certificate_text(office, urkundenart=kind, **changes)
+    assert title not in standard and "Surname" not in standard and "CIEC" not in standard
