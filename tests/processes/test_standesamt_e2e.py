@@ -120,3 +120,23 @@ def test_an_application_the_process_refuses_at_submission_stays_a_draft(app, off
     assert 'value="Bahnhofstraße 12"' in form
     assert "Ihr Antrag wurde nicht abgeschickt. Bitte korrigieren Sie: Anzahl der Urkunden:" in form
     assert office.cases.cases("plauen", "erika") == []
+
+
+def test_a_sign_in_that_vouches_for_no_identity_leaves_the_proof_to_the_clerk(app, office):
+    citizen = login(app, "erika")  # the demo account: level "basis", no vouched-for name or birth date
+    form = {k: str(v) for k, v in flatten(application()).items()}
+    assert citizen.post("/portal/standesamt/antrag", data=form).status_code == 302
+    submitted = citizen.post("/portal/standesamt/pruefen")
+    case_number = re.search(r"/portal/antraege/([A-Z0-9-]+)", submitted.headers["Location"]).group(1)
+    office.run()
+
+    clerk = login(app, "sb.plauen")
+    task = office.task(case_number)
+    assert task.activity_id == "decide_entitlement"
+    page = clerk.get(f"/arbeit/{task.id}").get_data(as_text=True)
+    assert "Identität nicht durch die Anmeldung bestätigt (Nachweis prüfen)" in page
+    assert "unverified" not in page and "needs_clerk" not in page
+    assert clerk.post(f"/arbeit/{task.id}", data={"berechtigt": "ja", "begruendung": "Personalausweis geprüft"}
+                      ).status_code == 302
+    office.run()
+    assert office.task(case_number).activity_id == "sign"
