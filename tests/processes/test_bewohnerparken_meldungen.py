@@ -6,7 +6,9 @@ import pytest
 
 from engine.operations import InvalidRequest
 from processes.access import Principal
+from tests.conftest import login
 from tests.processes.test_bewohnerparken_widerruf import ERIKA, issued, permit_states
+from webui import create_app
 
 OPERATOR = Principal("betrieb", "Betrieb", "*", frozenset({"operator"}))
 
@@ -80,6 +82,8 @@ def test_operators_see_the_report_processes(office):
     [row] = [i for i in overview["instances"] if i.id == instance]
     assert row.process_key == "bewohnerparken_meldung" and row.started_by == "melderegister"
     assert row.business_key.startswith(case)
+    page = login(create_app(office.installation, {"TESTING": True}), "betrieb").get("/betrieb/").get_data(as_text=True)
+    assert row.business_key in page and f"/betrieb/vorgang/{instance}" in page
 
 
 def test_a_report_without_a_permit_starts_nothing(office):
