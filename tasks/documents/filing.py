@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
 from dataclasses import replace
+from typing import Callable
 
 from engine.operations import ServiceCall
 
