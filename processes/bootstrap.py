@@ -3,15 +3,16 @@ systems, engine, case service) from one ``Settings``. The web app, the CLI, the 
 tests all get their installation here; tests pass their own plugins or clock."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Iterable, Sequence
+
+from sqlalchemy import text
 
 from engine import migrate
 from engine.clock import SystemClock
 from engine.db import make_engine, make_sessionmaker, transaction
-from sqlalchemy import text
 from engine.facade import ProcessEngine
 from engine.repository import read_paths
 from tasks.base import Plugin
@@ -20,8 +21,9 @@ from tasks.registry import Registry, build_registry, combine, plugins_from_modul
 
 from .attachments import load_scanner
 from .cases import CaseService, Oversight
-from .checks import application_checks
 from .catalog import MODELS, services
+from .checks import application_checks
+from .register_reports import RegisterReports
 from .sessions import SessionService
 from .settings import Settings
 from .standing import start_standing_processes
@@ -38,6 +40,7 @@ class Installation:
     cases: CaseService
     oversight: Oversight  # the operators' view of instances and incidents
     user_sessions: SessionService
+    register_reports: RegisterReports  # the registers' reports reach the parking permits they concern
 
     def upgrade_database(self) -> None:
         """Applies the engine's migrations and every registered system's branch."""
@@ -107,4 +110,5 @@ def bootstrap(settings: Settings | None = None, plugins: Iterable[Plugin] | None
     user_sessions = SessionService(registry.system("accounts"), engine.ctx.now,
                                    staff_absolute=timedelta(hours=settings.staff_session_hours),
                                    staff_idle=timedelta(minutes=settings.staff_idle_minutes))
-    return Installation(settings, plugins, registry, engine, cases, oversight, user_sessions)
+    return Installation(settings, plugins, registry, engine, cases, oversight, user_sessions,
+                        RegisterReports(engine, registry))

@@ -80,10 +80,11 @@ class CaseService:
         self.print_mail = print_mail
 
     def submit(self, service_key: str, tenant: str, data: dict, channel: str = "portal",
-               citizen: str | None = None, clerk: str | None = None, claim=None) -> Case:
+               citizen: str | None = None, clerk: str | None = None, claim=None, identity: dict | None = None) -> Case:
         """Validates the application and starts its process. On any form error nothing is stored.
         ``claim`` (see ``RuntimeService.start``) runs in the start's transaction; when it returns
-        False nothing is started and the result is NotFound."""
+        False nothing is started and the result is NotFound. ``identity`` (``login_identity``): what
+        the citizen's sign-in vouched for, as the process variable ``identitaet``."""
         svc, place = service(service_key), municipality(tenant)
         if not place.offers(service_key):
             raise NotFound(f"{place.name} bietet „{svc.title}“ nicht online an.")
@@ -101,6 +102,7 @@ class CaseService:
             "eingang": now.date().isoformat(),
             "kommune": place.letterhead(service_key),
             "einstellungen": place.settings(service_key),
+            "identitaet": identity,
         }
         started = self.engine.runtime.start(svc.process_key, tenant=tenant, business_key=case_number,
                                             variables=variables, user=clerk or citizen, claim=claim)
@@ -200,7 +202,7 @@ class CaseService:
     def save_draft(self, tenant: str, citizen: str, service_key: str, data: dict) -> None:
         self.portal.save_draft(tenant, citizen, service_key, data)
 
-    def submit_draft(self, service_key: str, tenant: str, citizen: str) -> Case:
+    def submit_draft(self, service_key: str, tenant: str, citizen: str, identity: dict | None = None) -> Case:
         """Sends the citizen's draft. The draft is taken in the transaction that starts the
         process, so the application is either sent and the draft gone, or (a form error, the
         database went away, even a commit whose answer was lost) nothing happened and the draft
@@ -212,7 +214,8 @@ class CaseService:
         def take_draft(conn) -> bool:
             return self.portal.discard_draft(tenant, citizen, service_key, conn=conn)
 
-        return self.submit(service_key, tenant, data, channel="portal", citizen=citizen, claim=take_draft)
+        return self.submit(service_key, tenant, data, channel="portal", citizen=citizen, claim=take_draft,
+                           identity=identity)
 
     def cases(self, tenant: str, citizen: str) -> list[Case]:
         infos = self.engine.runtime.query(tenant=tenant, started_by=citizen)
@@ -421,7 +424,7 @@ class CaseService:
 
     def submit_my_draft(self, principal: Principal, service_key: str) -> Case:
         require_role(principal, "citizen")
-        return self.submit_draft(service_key, principal.tenant, principal.id)
+        return self.submit_draft(service_key, principal.tenant, principal.id, identity=login_identity(principal))
 
     # --- staff: their municipality, their offices, their roles ----------------------------------
 
@@ -584,6 +587,15 @@ class CaseService:
                     info.started_at, last and last["status"], last and last["label"])
 
 
+IDENTITY_CLAIMS = ("given_name", "family_name", "birth_name", "birth_date")
+
+
+def login_identity(principal: Principal) -> dict:
+    """The person the sign-in vouched for, and how strongly (a process decides what that level proves)."""
+    return {"trust_level": principal.trust_level,
+            **{k: str(principal.identity[k])[:200] for k in IDENTITY_CLAIMS if principal.identity.get(k)}}
+
+
 def _service_of(process_key: str) -> str:
     found = service_of_process(process_key)
     return found.key if found else process_key
@@ -689,6 +701,7 @@ PERSONAL_KEYS = frozenset({
     "adresse", "strasse", "street", "hausnummer", "plz", "ort", "wohnort", "email", "telefon",
     "address", "postal_code", "city", "phone", "birth_date", "date_of_birth", "recipient_email", "geburtstag",
     "ereignisdatum", "event_date",  # of a birth certificate: the birth date
+    "identitaet",  # what the citizen's sign-in vouched for (login_identity)
 })
 MASK = "•••• (verborgen)"
 

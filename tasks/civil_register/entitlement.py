@@ -10,11 +10,15 @@ Benutzung [...] bereits bei Glaubhaftmachung eines berechtigten Interesses zuzul
 des zuletzt verstorbenen Beteiligten 30 Jahre vergangen sind" (participants: parents and child, the
 spouses, the partners). The register counts from the deaths noted on the entry; the registrar still
 judges the interest shown.
+The relation in Satz 1 must be shown: the register shows it when the login's vouched-for identity fits
+(tasks.civil_register.identity); otherwise the registrar checks the proof the applicant brings.
 § 5 Abs. 5 PStG keeping periods (births 110, marriages and partnerships 80, deaths 30 years): after
 them the entry goes to the archive (§ 7 Abs. 3 PStG); such a request goes to the registrar."""
 from __future__ import annotations
 
 from datetime import date
+
+from .identity import MATCHED, NOT_MATCHED, PROVABLE, UNVERIFIED
 
 ENTITLED = {
     "self": "Der Eintrag betrifft die antragstellende Person selbst (§ 62 Abs. 1 Satz 1 PStG).",
@@ -34,6 +38,17 @@ NEEDS_INTEREST = {
     "other": LEGAL_INTEREST.format(who="Andere Personen"),
 }
 RELATIONS = tuple(ENTITLED) + tuple(NEEDS_INTEREST)
+PROVEN = " Das Verhältnis ergibt sich aus dem Register (Abgleich mit der bei der Anmeldung bestätigten Identität)."
+UNPROVEN = {
+    UNVERIFIED: ("Name und Geburtsdatum der antragstellenden Person sind nicht durch die Anmeldung bestätigt "
+                 "(Servicekonto mit Vertrauensniveau „substanziell“ oder „hoch“); das Standesamt prüft den Nachweis "
+                 "des Verhältnisses zur Person."),
+    NOT_MATCHED: ("Das angegebene Verhältnis zur Person ergibt sich nicht aus dem Register: Die bestätigten Angaben der "
+                  "antragstellenden Person passen zu keiner Person, die der Eintrag oder ein verbundener Eintrag nennt; "
+                  "das Standesamt prüft den Nachweis."),
+}
+NOT_IN_ONE_ENTRY = ("Großeltern und Enkelkinder weisen die Abstammung nach, sie ergibt sich nicht aus einem Eintrag "
+                    "allein; das Standesamt prüft den Nachweis.")
 PARTICIPANTS_DEAD_YEARS = 30  # § 62 Abs. 3 PStG
 AFTER_PARTICIPANTS_DEATH = ("Seit dem Tod des zuletzt verstorbenen Beteiligten ({died}) sind 30 Jahre "
                             "vergangen: ein berechtigtes Interesse genügt (§ 62 Abs. 3 PStG); das Standesamt prüft "
@@ -57,8 +72,10 @@ def interest_rule(relation: str, kind: str | None, last_participant_death: date 
 
 def decide(relation: str, legal_interest: str | None, blocked: bool, adoption: bool, applicant_age=None,
            kind: str | None = None, applicant_birth_date: date | None = None, event_date: date | None = None,
-           last_participant_death: date | None = None, today: date | None = None) -> dict:
-    """``entitled`` only when every rule allows it; otherwise ``needs_clerk`` with all reasons."""
+           last_participant_death: date | None = None, today: date | None = None,
+           identity: str = UNVERIFIED) -> dict:
+    """``entitled`` only when every rule allows it; otherwise ``needs_clerk`` with all reasons.
+    ``identity``: whether the register proves the claimed relation (tasks.civil_register.identity)."""
     relation = str(relation).strip().lower()
     today = today or date.today()
     reasons = []
@@ -68,6 +85,10 @@ def decide(relation: str, legal_interest: str | None, blocked: bool, adoption: b
             reasons.append("Ein Interesse wurde im Antrag nicht dargelegt.")
     elif relation not in ENTITLED:
         reasons.append(f"Das angegebene Verhältnis zur Person ({relation or 'keine Angabe'}) ist unbekannt.")
+    elif relation not in PROVABLE:
+        reasons.append(NOT_IN_ONE_ENTRY)
+    elif identity != MATCHED:
+        reasons.append(UNPROVEN.get(identity, UNPROVEN[UNVERIFIED]))
     if applicant_birth_date is not None:
         applicant_age = age_on(applicant_birth_date, today)
     if applicant_age not in (None, "") and int(applicant_age) < MINIMUM_AGE:
@@ -82,4 +103,4 @@ def decide(relation: str, legal_interest: str | None, blocked: bool, adoption: b
         reasons.append("Der Eintrag betrifft eine Annahme als Kind; die Auskunft ist beschränkt (§ 63 PStG).")
     if reasons:
         return {"decision": "needs_clerk", "reason": " ".join(reasons)}
-    return {"decision": "entitled", "reason": ENTITLED[relation]}
+    return {"decision": "entitled", "reason": ENTITLED[relation] + PROVEN}

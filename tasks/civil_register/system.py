@@ -14,6 +14,7 @@ from engine.operations import InvalidRequest, ServiceCall
 from ..base import SpecialistSystem
 from ..common import berlin_today, iso, parse_date, require, utcnow
 from .entitlement import decide
+from .identity import NOT_MATCHED, UNVERIFIED, identity_status, who_of_applicant
 from .models import CivregEntry, CivregPerson, CivregRetrievalLog, name_key
 
 # Whose names identify an entry of each kind.
@@ -89,27 +90,34 @@ class CivilRegister(SpecialistSystem):
         params: relation, kind?, legal_interest?, applicant_age? or applicant_birth_date? (§ 62 Abs. 1
         Satz 3), event_date? (§ 5 Abs. 5 keeping period), and either entry_id (flags are read
         from the register) or blocked/adoption/last_participant_death (§ 62 Abs. 3) as returned by
-        lookup_entry."""
+        lookup_entry; applicant? the identity the sign-in vouched for ({"trust_level", "given_name",
+        "family_name", "birth_name"?, "birth_date"}), matched against the entry_id's entry and the
+        entries it links to (tasks.civil_register.identity). -> {"decision", "reason", "identity"}"""
         p = call.params
         require(p, "relation")
+        relation = str(p["relation"]).strip().lower()
         blocked, adoption = bool(p.get("blocked")), bool(p.get("adoption"))
         last_death = parse_date(p.get("last_participant_death"), "last_participant_death")
+        identity = UNVERIFIED if who_of_applicant(p.get("applicant")) is None else NOT_MATCHED
         if p.get("entry_id") is not None:
             with transaction(self.sessions) as session:
                 entry = session.scalar(
                     select(CivregEntry).where(CivregEntry.tenant == call.tenant, CivregEntry.id == int(p["entry_id"]))
+                    .options(selectinload(CivregEntry.persons), selectinload(CivregEntry.blocking_notes))
                 )
-                status = "found" if entry else "not_found"
-                self._log(session, call, "check_entitlement", json.dumps({"entry_id": p["entry_id"]}), status)
                 if entry is not None:
                     blocked, adoption, last_death = is_blocked(entry), entry.adoption, last_participant_death(entry)
+                    identity = identity_status(session, call.tenant, entry, relation, p.get("applicant"))
+                summary = {"entry_id": p["entry_id"], "relation": relation, "identity": identity}
+                self._log(session, call, "check_entitlement", json.dumps(summary), "found" if entry else "not_found")
             if entry is None:
                 raise InvalidRequest(f"Registereintrag {p['entry_id']} gibt es nicht.")
         kind = certificate_kind(p["kind"]) if p.get("kind") else None
-        return decide(p["relation"], p.get("legal_interest"), blocked, adoption, p.get("applicant_age"), kind=kind,
-                      applicant_birth_date=parse_date(p.get("applicant_birth_date"), "applicant_birth_date"),
-                      event_date=parse_date(p.get("event_date"), "event_date"), last_participant_death=last_death,
-                      today=berlin_today())
+        result = decide(relation, p.get("legal_interest"), blocked, adoption, p.get("applicant_age"), kind=kind,
+                        applicant_birth_date=parse_date(p.get("applicant_birth_date"), "applicant_birth_date"),
+                        event_date=parse_date(p.get("event_date"), "event_date"), last_participant_death=last_death,
+                        today=berlin_today(), identity=identity)
+        return {**result, "identity": identity}
 
     def _search(self, session: Session, tenant: str, kind: str, p: dict) -> list[CivregEntry]:
         stmt = (

@@ -54,7 +54,11 @@ urkunde (no address block; the issuing office is the municipality's ``office``, 
                       the civil register (child, mother, father, spouse1, spouse2, deceased) or German labels
     issued_on?        default the issue day (``date``, which documents.render sets by the engine's clock)
     registrar?        name under the signature line
-    without_parents?  true: leave out mother and father (PStG §59(2))
+    without_parents?  true: leave out mother and father
+    form?             "vollstaendig" (default); "ohne_geschlecht_eltern": a birth certificate without sex and
+                      parents (PStG § 59 Abs. 2); "mehrsprachig": the multilingual extract of a birth, marriage
+                      or death entry (CIEC-Übereinkommen Nr. 16, Art. 1: forms A, B, C)
+    copies?           how many certificates (1–10, default 1): one page set each, every one an original
     remarks?          [str]
     case_number?      printed small at the bottom
     entry?            the entry returned by civil_register.lookup_entry: its keys are used where
@@ -114,6 +118,44 @@ CERTIFICATE_FIELDS = {  # kind: (fields of the subject persons, fields of the ot
     "death": (("date_of_birth", "place_of_birth", "last_residence", "marital_status"), ()),
 }
 SUBJECT_COUNT = {"birth": 1, "marriage": 2, "partnership": 2, "death": 1}
+MAX_COPIES = 10  # the application form's limit
+CERTIFICATE_FORMS = ("vollstaendig", "ohne_geschlecht_eltern", "mehrsprachig")
+SHORT_FORM_KINDS = ("birth",)  # § 59 Abs. 2 PStG: "Auf Verlangen werden in die Geburtsurkunde ... nicht aufgenommen"
+MULTILINGUAL_KINDS = ("birth", "marriage", "death")  # CIEC-Übereinkommen Nr. 16, Art. 1: Geburt, Eheschließung, Tod
+GERMAN_LABELS = {"family_name": "Familienname", "given_names": "Vornamen", "birth_name": "Geburtsname",
+                 "sex": "Geschlecht", "date_of_birth": "Tag der Geburt", "place_of_birth": "Ort der Geburt",
+                 "last_residence": "Letzter Wohnsitz", "marital_status": "Familienstand"}
+# The multilingual extract: each fixed text in German, French and English (CIEC Nr. 16, Art. 4–8: the issuing
+# state's language and French at least).
+MULTILINGUAL_LABELS = {
+    "family_name": "Familienname / Nom / Surname", "given_names": "Vornamen / Prénoms / Forenames",
+    "birth_name": "Geburtsname / Nom de naissance / Name at birth", "sex": "Geschlecht / Sexe / Sex",
+    "date_of_birth": "Tag der Geburt / Date de naissance / Date of birth",
+    "place_of_birth": "Ort der Geburt / Lieu de naissance / Place of birth",
+    "last_residence": "Letzter Wohnsitz / Dernier domicile / Last residence",
+    "marital_status": "Familienstand / État civil / Marital status",
+}
+MULTILINGUAL_TITLES = {  # kind: (title, event date label, event place label)
+    "birth": ("Auszug aus dem Geburtseintrag / Extrait d'acte de naissance / Extract from a birth record",
+              "Tag der Geburt / Date de naissance / Date of birth", "Ort der Geburt / Lieu de naissance / Place of birth"),
+    "marriage": ("Auszug aus dem Eheeintrag / Extrait d'acte de mariage / Extract from a marriage record",
+                 "Tag der Eheschließung / Date du mariage / Date of marriage",
+                 "Ort der Eheschließung / Lieu du mariage / Place of marriage"),
+    "death": ("Auszug aus dem Sterbeeintrag / Extrait d'acte de décès / Extract from a death record",
+              "Zeitpunkt des Todes / Date du décès / Date of death", "Ort des Todes / Lieu du décès / Place of death"),
+}
+MULTILINGUAL_ROLES = {"Kind": "Kind / Enfant / Child", "Mutter": "Mutter / Mère / Mother", "Vater": "Vater / Père / Father",
+                      "Ehegatte 1": "Ehegatte / Époux / Spouse", "Ehegatte 2": "Ehegatte / Époux / Spouse",
+                      "Verstorbene Person": "Verstorbene Person / Défunt / Deceased"}
+MULTILINGUAL_VALUES = {"weiblich": "weiblich / féminin / female", "männlich": "männlich / masculin / male",
+                       "divers": "divers / divers / diverse", "ohne Angabe": "ohne Angabe / non indiqué / not stated",
+                       "ledig": "ledig / célibataire / single", "verheiratet": "verheiratet / marié / married",
+                       "verwitwet": "verwitwet / veuf / widowed", "geschieden": "geschieden / divorcé / divorced"}
+MULTILINGUAL_NOTE = ("Ausgestellt nach dem Übereinkommen vom 8. September 1976 über die Ausstellung mehrsprachiger "
+                     "Auszüge aus Personenstandsbüchern (CIEC Nr. 16) / Délivré en application de la Convention du "
+                     "8 septembre 1976 relative à la délivrance d'extraits plurilingues d'actes de l'état civil / "
+                     "Issued under the Convention of 8 September 1976 on the issue of multilingual extracts from "
+                     "civil status records")
 
 
 # Checked values.
@@ -291,22 +333,44 @@ def certificate(data: dict, m: dict) -> dict:
         data = {**mapping(data["entry"], "data.entry"), **{k: v for k, v in data.items() if k != "entry"}}
     kind = certificate_kind(text(data, "kind"))
     title, register, date_label, place_label = CERTIFICATES[kind]
+    form = text(data, "form", required=False) or "vollstaendig"
+    if form not in CERTIFICATE_FORMS:
+        raise InvalidRequest(f"data.form: unbekannte Art der Ausstellung {form[:40]!r}.")
+    if form == "ohne_geschlecht_eltern" and kind not in SHORT_FORM_KINDS:
+        raise InvalidRequest("Ohne Angaben zu Geschlecht und Eltern gibt es nur die Geburtsurkunde (§ 59 Abs. 2 PStG).")
+    if form == "mehrsprachig" and kind not in MULTILINGUAL_KINDS:
+        raise InvalidRequest(f"Einen mehrsprachigen Auszug gibt es nicht als {title} (CIEC-Übereinkommen Nr. 16, Art. 1).")
+    copies = data.get("copies", 1)
+    if isinstance(copies, bool) or not isinstance(copies, int) or not 1 <= copies <= MAX_COPIES:
+        raise InvalidRequest(f"data.copies: 1 bis {MAX_COPIES} Exemplare, nicht {str(copies)[:20]!r}.")
+    short = form == "ohne_geschlecht_eltern"
     raw_persons = data.get("persons")
     if not isinstance(raw_persons, list) or not raw_persons:
         raise InvalidRequest("data.persons braucht mindestens eine Person.")
     persons = []
     for i, raw in enumerate(raw_persons):
         person = certificate_person(kind, mapping(raw, f"data.persons[{i}]"), f"data.persons[{i}]",
-                                    without_parents=bool(data.get("without_parents")))
+                                    without_parents=bool(data.get("without_parents")) or short)
         if person is not None:
+            if short:
+                person["sex"] = ""
             persons.append(person)
     subjects = sum(1 for p in persons if p.pop("subject"))
     if subjects != SUBJECT_COUNT[kind]:
         raise InvalidRequest(f"Eine {title} braucht {SUBJECT_COUNT[kind]} Person(en), auf die sich der Eintrag "
                              f"bezieht; angegeben sind {subjects}.")
+    labels, note = GERMAN_LABELS, ""
+    if form == "mehrsprachig":
+        title, date_label, place_label = MULTILINGUAL_TITLES[kind]
+        labels, note = MULTILINGUAL_LABELS, MULTILINGUAL_NOTE
+        for person in persons:
+            person["role"] = MULTILINGUAL_ROLES.get(person["role"], person["role"])
+            for key in ("sex", "marital_status"):
+                person[key] = MULTILINGUAL_VALUES.get(person[key], person[key])
     return {
         "doc_title": f"{title} – {register} Nr. {text(data, 'register_number')}",
         "title": title, "register": register, "register_number": text(data, "register_number"),
+        "labels": labels, "form_note": note, "copies": list(range(1, copies + 1)),
         "persons": persons, "event_date_label": date_label, "event_place_label": place_label,
         "event_date": day(data, "event_date"), "event_place": text(data, "event_place"),
         "event_time": clock_time(data.get("event_time")) if kind == "death" else "",

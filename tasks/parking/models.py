@@ -11,6 +11,7 @@ from engine.db import Base
 from ..common import BusinessKey, IdempotencyKey, InstanceId, Tenant
 
 STATUSES = ("valid", "replaced", "withdrawn")  # expiry needs no status: valid_until says it
+REPORT_SOURCES = ("melderegister", "fahrzeugregister")
 
 
 class ParkingCounter(Base):
@@ -50,3 +51,21 @@ class ParkingPermit(Base):
     instance_id: Mapped[str | None] = mapped_column(InstanceId)
     idempotency_key: Mapped[str] = mapped_column(IdempotencyKey)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ParkingRegisterReport(Base):
+    """A report of the residents or vehicle register that started a permit's report process: once per
+    report and permit, however often the register delivers it."""
+
+    __tablename__ = "parking_register_report"
+    __table_args__ = (
+        UniqueConstraint("tenant", "source", "report_id", "permit_number", name="uq_parking_register_report_once"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant: Mapped[str] = mapped_column(Tenant)
+    source: Mapped[str] = mapped_column(String(20))  # REPORT_SOURCES
+    report_id: Mapped[str] = mapped_column(String(80))  # the register's id of the report
+    permit_number: Mapped[str] = mapped_column(String(30))
+    business_key: Mapped[str] = mapped_column(BusinessKey)  # of the report process it started
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

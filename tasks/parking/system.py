@@ -23,7 +23,7 @@ from ..common import (
 from ..documents.filing import file_pdf
 from ..vehicles.plates import normalise_plate
 from .document import render_permit_pdf
-from .models import ParkingCounter, ParkingPermit
+from .models import REPORT_SOURCES, ParkingCounter, ParkingPermit, ParkingRegisterReport
 from .rules import REPORT_KINDS, blocks_new_permit, change_outcome, valid_until
 
 
@@ -197,6 +197,41 @@ class Parking(SpecialistSystem):
             today = berlin_today()
             return [{**permit_view(r), "status": effective_status(r, today)}
                     for r in session.scalars(stmt.order_by(ParkingPermit.id))]
+
+    def affected_permits(self, tenant: str, report: dict) -> list[dict]:
+        """The valid permits a register report concerns: the resident's for a move, the vehicle's for a new
+        holder (tasks.residents.record_move, tasks.vehicles.report_holder_change)."""
+        if report.get("art") == "umzug":
+            return [p for p in self.permits(tenant, str(report["person_key"])) if p["status"] == "valid"]
+        if report.get("art") == "halterwechsel":
+            plate = normalise_plate(str(report["kennzeichen"]))
+            return [p for p in self.permits(tenant) if p["plate"] == plate and p["status"] == "valid"]
+        raise InvalidRequest(f"Unbekannte Registermeldung: {str(report.get('art'))[:40]!r}.")
+
+    def claim_report(self, conn, tenant: str, source: str, report_id: str, permit_number: str,
+                     business_key: str) -> bool:
+        """Notes that this report starts the permit's report process, in ``conn``'s transaction (the one
+        that starts it); False if it already did. A concurrent second delivery fails on the unique key."""
+        if source not in REPORT_SOURCES:
+            raise InvalidRequest(f"Unbekannte Quelle einer Registermeldung: {source[:40]!r}.")
+        table = ParkingRegisterReport.__table__
+        seen = conn.execute(select(table.c.id).where(
+            table.c.tenant == tenant, table.c.source == source, table.c.report_id == report_id,
+            table.c.permit_number == permit_number)).first()
+        if seen is not None:
+            return False
+        conn.execute(table.insert().values(tenant=tenant, source=source, report_id=report_id,
+                                           permit_number=permit_number, business_key=business_key,
+                                           received_at=utcnow()))
+        return True
+
+    def register_reports(self, tenant: str) -> list[dict]:
+        """The register reports taken in, newest first (operators)."""
+        with transaction(self.sessions) as session:
+            rows = session.scalars(select(ParkingRegisterReport).where(ParkingRegisterReport.tenant == tenant)
+                                   .order_by(ParkingRegisterReport.id.desc()))
+            return [{"source": r.source, "report_id": r.report_id, "permit_number": r.permit_number,
+                     "business_key": r.business_key, "received_at": r.received_at} for r in rows]
 
     def _by_key(self, call: ServiceCall):
         def find(session: Session):

@@ -94,7 +94,7 @@ class Residents(SpecialistSystem):
                     moved_on: date | None = None) -> dict:
         """A move of the main residence (Ummeldung): the old main residence ends on ``moved_on``
         (default today), the new one begins. -> the report for the processes: {"art": "umzug",
-        "person_key", "strasse", "plz", "ort", "umzug_am"}. InvalidRequest for an unknown person or
+        "meldung_id", "person_key", "strasse", "plz", "ort", "umzug_am"}. InvalidRequest for an unknown person or
         an address without a house number."""
         family, first, born = (str(resident_key).split("|") + ["", ""])[:3]
         street_name, number, suffix = split_address(street)
@@ -110,11 +110,15 @@ class Residents(SpecialistSystem):
             for old in person.residences:
                 if old.kind == "main" and is_current(old, day):
                     old.moved_out = day
-            session.add(ResidentsResidence(tenant=tenant, person=person, kind="main", street=street_name,
+            residence = ResidentsResidence(tenant=tenant, person=person, kind="main", street=street_name,
                                            house_number=f"{number}{suffix}", postal_code=str(postal_code).strip(),
-                                           city=str(city).strip(), moved_in=day))
-        return {"art": "umzug", "person_key": resident_key, "strasse": f"{street_name} {number}{suffix}",
-                "plz": str(postal_code).strip(), "ort": str(city).strip(), "umzug_am": day.isoformat()}
+                                           city=str(city).strip(), moved_in=day)
+            session.add(residence)
+            session.flush()
+            report_id = f"umzug-{residence.id}"  # one move, one report, however often it is delivered
+        return {"art": "umzug", "meldung_id": report_id, "person_key": resident_key,
+                "strasse": f"{street_name} {number}{suffix}", "plz": str(postal_code).strip(),
+                "ort": str(city).strip(), "umzug_am": day.isoformat()}
 
     def _person(self, session: Session, tenant: str, family_name: str, given_names: str, born: date):
         candidates = session.scalars(

@@ -8,7 +8,7 @@ from engine.db import transaction
 from engine.operations import InvalidRequest, ServiceCall
 
 from ..base import SpecialistSystem
-from ..common import parse_date, require
+from ..common import berlin_today, parse_date, require
 from ..residents.addresses import name_key
 from .models import VehiclesVehicle
 from .plates import normalise_plate
@@ -41,7 +41,7 @@ class Vehicles(SpecialistSystem):
 
     def report_holder_change(self, tenant: str, plate: str, replacement_plate: str | None = None) -> dict:
         """The vehicle was sold or has a new holder (plain method: the register's change, reported on to
-        the processes) -> {"art": "halterwechsel", "kennzeichen", "ersatzkennzeichen" (the vehicle that
+        the processes) -> {"art": "halterwechsel", "meldung_id", "kennzeichen", "ersatzkennzeichen" (the vehicle that
         replaces it, if the holder named one)}. InvalidRequest for a plate the register does not hold."""
         plate = normalise_plate(plate)
         replacement = normalise_plate(replacement_plate) if replacement_plate else None
@@ -50,7 +50,9 @@ class Vehicles(SpecialistSystem):
                 VehiclesVehicle.tenant == tenant, VehiclesVehicle.plate == plate))
         if known is None:
             raise InvalidRequest(f"Das Kennzeichen {plate} ist im Fahrzeugregister nicht verzeichnet.")
-        return {"art": "halterwechsel", "kennzeichen": plate, "ersatzkennzeichen": replacement}
+        # The register reports one change of holder per vehicle and day.
+        report_id = f"halterwechsel-{plate.replace(' ', '')}-{berlin_today().isoformat()}"
+        return {"art": "halterwechsel", "meldung_id": report_id, "kennzeichen": plate, "ersatzkennzeichen": replacement}
 
 
 def is_holder(row: VehiclesVehicle, p: dict, born) -> bool:

@@ -11,6 +11,7 @@ from engine.models import AuditEvent
 from processes.access import EVERY_MUNICIPALITY, Principal
 from tests.conftest import TEST_MODELS
 from tests.processes.conftest import application
+from tests.processes.test_standesamt import ERIKA, JAN
 from webui import auth, create_app
 
 MADE_UP = {p.id: p for p in (
@@ -49,13 +50,14 @@ def world(office, monkeypatch):
         monkeypatch.setitem(auth.DEMO_USERS, principal.id, principal)
     engine, cases = office.engine, office.cases
     engine.repository.deploy({"failing.bpmn": (TEST_MODELS / "engine/failing.bpmn").read_bytes()})
-    open_case = cases.submit("standesamt", "plauen", application(), citizen="erika").case_number
-    done_case = cases.submit("standesamt", "plauen", application(), citizen="erika").case_number
+    open_case = cases.submit("standesamt", "plauen", application(), citizen="erika", identity=ERIKA).case_number
+    done_case = cases.submit("standesamt", "plauen", application(), citizen="erika", identity=ERIKA).case_number
     jans = application(familienname="Probemann", vornamen="Jan", ereignisort="Musterstadt",
                        antragsteller={"vorname": "Jan", "nachname": "Probemann", "strasse": "Marktplatz 9",
                                       "plz": "01234", "ort": "Musterstadt", "email": "jan@example.org"})
-    musterstadt_case = [cases.submit("standesamt", "musterstadt", jans, citizen="jan").case_number
-                        for _ in range(3)][0]
+    musterstadt_cases = [cases.submit("standesamt", "musterstadt", jans, citizen="jan", identity=JAN).case_number
+                         for _ in range(3)]
+    musterstadt_case = musterstadt_cases[0]
     office.run()
     engine.tasks.complete(office.task(done_case).id, {"unterschrieben": True, "standesbeamter": "Sabine Berger"},
                           user="sb.plauen")

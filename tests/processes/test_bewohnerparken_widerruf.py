@@ -45,18 +45,19 @@ def report(office, permit_number, **meldung) -> str:
 
 
 def registered_move(office, resident_key, street, postal_code, city) -> list[str]:
-    """The residents register records a move and reports it for each valid permit of the resident."""
+    """The residents register records a move; its report reaches each valid permit of the resident."""
     meldung = office.system("residents").record_move("plauen", resident_key, street, postal_code, city)
-    return [report(office, p["permit_number"], **meldung)
-            for p in office.system("parking").permits("plauen", resident_key) if p["status"] == "valid"]
+    started = office.installation.register_reports.deliver("plauen", meldung)
+    office.run()
+    return started
 
 
 def registered_sale(office, plate, replacement_plate=None) -> list[str]:
-    """The vehicle register reports a sale (or a new holder) for each valid permit for the vehicle."""
+    """The vehicle register reports a sale (or a new holder); it reaches each valid permit for the vehicle."""
     meldung = office.system("vehicles").report_holder_change("plauen", plate, replacement_plate)
-    return [report(office, p["permit_number"], **meldung)
-            for p in office.system("parking").permits("plauen") if p["plate"] == meldung["kennzeichen"]
-            and p["status"] == "valid"]
+    started = office.installation.register_reports.deliver("plauen", meldung)
+    office.run()
+    return started
 
 
 def report_variables(office, instance) -> dict:

@@ -16,7 +16,7 @@ from tests.processes import test_bewohnerparken as parking
 from tests.processes import test_gewerbe as trade
 from tests.processes import test_hundesteuer as dog_tax
 from tests.processes.conftest import application
-from tests.processes.test_standesamt import post, sign
+from tests.processes.test_standesamt import ERIKA, post, sign
 
 MACHINE_NOTE = "maschinell erstellt"
 PLAUEN = municipality("plauen")
@@ -28,9 +28,9 @@ def offices(office):
     return office.deploy("hundesteuer").deploy("bewohnerparken").deploy("gewerbe")
 
 
-def filed_the_day_before(office, clock, service, data) -> str:
+def filed_the_day_before(office, clock, service, data, identity=None) -> str:
     """Files the application today and lets the office work on it tomorrow."""
-    case = office.cases.submit(service, "plauen", data, citizen="erika")
+    case = office.cases.submit(service, "plauen", data, citizen="erika", identity=identity)
     clock.advance(days=1)
     office.run()
     return case.case_number
@@ -94,7 +94,7 @@ def test_pstg_refusal_is_dated_the_issue_day_names_the_official_and_the_amtsgeri
 
 
 def certified(office, clock) -> dict:
-    case_number = filed_the_day_before(office, clock, "standesamt", application())
+    case_number = filed_the_day_before(office, clock, "standesamt", application(), identity=ERIKA)
     sign(office, case_number)
     post(office, case_number)
     return notices(office, case_number)

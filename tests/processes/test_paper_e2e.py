@@ -88,6 +88,8 @@ def test_counter_applicant_without_email_gets_receipt_and_certificate_by_post(ap
     case = paper.case_number
     assert paper.letters() == [[f"Eingangsbestätigung {case}"]]
     assert case in paper.texts[f"Eingangsbestätigung {case}"] and "Bahnhofstraße 12" in paper.texts[f"Eingangsbestätigung {case}"]
+    # No sign-in vouched for a counter applicant: the clerk checks the identity card (§ 62 Abs. 1 PStG).
+    paper.task("decide_entitlement", {"berechtigt": "ja", "begruendung": "Personalausweis vorgelegt"})
     paper.task("sign", {"unterschrieben": "on", "standesbeamter": "Sabine Berger"})
     assert paper.letters() == [[f"Anschreiben {case}", f"Geburtsurkunde {case}", f"Kostenbescheid {case}"]]
     assert office.statuses(case)[-1] == "versandt"

@@ -77,6 +77,8 @@ def test_letter_applicant_answers_by_letter_and_gets_the_certificate_by_post(app
                                                "erfasst_von": "sb.plauen"}
 
     paper.task("clarify_entry", {"ergebnis": "registernummer", "registernummer": "G 412/1990"})
+    # A letter proves no identity: the clerk checks the copy of the identity card enclosed (§ 62 Abs. 1 PStG).
+    paper.task("decide_entitlement", {"berechtigt": "ja", "begruendung": "Ausweiskopie liegt dem Brief bei"})
     paper.task("sign", {"unterschrieben": "on", "standesbeamter": "Sabine Berger"})
     assert paper.letters() == [[f"Anschreiben {case}", f"Geburtsurkunde {case}", f"Kostenbescheid {case}"]]
     assert paper.letters() == []

@@ -3,7 +3,7 @@ the same name: every system that files documents then files into the replacement
 import base64
 import hashlib
 import itertools
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -19,6 +19,7 @@ from tests.conftest import TEST_PLUGINS
 from tests.processes.conftest import application
 from tests.processes.test_bewohnerparken import application as parking_application
 from tests.processes.test_hundesteuer import anmeldung, post
+from tests.processes.test_standesamt import ERIKA
 
 
 class ArchiveEFile(SpecialistSystem):
@@ -85,7 +86,7 @@ ARCHIVE = ArchiveEFile()
 
 @pytest.fixture
 def clock():
-    return ManualClock(datetime(2026, 3, 10, 9, 0, tzinfo=timezone.utc))  # the dog-tax tests' date
+    return ManualClock(datetime(2026, 3, 10, 9, 0, tzinfo=UTC))  # the dog-tax tests' date
 
 
 @pytest.fixture
@@ -109,7 +110,8 @@ def test_a_replaced_efile_receives_every_systems_documents(office):
     for name in ("documents", "dog_tax", "parking", "portal", "print_mail"):
         assert office.system(name).efile is ARCHIVE, name
 
-    certificate = office.cases.submit("standesamt", "plauen", application(), citizen="erika").case_number
+    certificate = office.cases.submit("standesamt", "plauen", application(), citizen="erika",
+                                      identity=ERIKA).case_number
     office.run()
     task = office.task(certificate)
     office.engine.tasks.complete(task.id, {"unterschrieben": True, "standesbeamter": "Sabine Berger"}, user="sb.plauen")

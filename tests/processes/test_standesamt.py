@@ -1,11 +1,19 @@
 """The civil-status certificate request, through every branch of its process."""
 import io
+from datetime import date
 
 import pytest
 from pypdf import PdfReader
 
 from engine.errors import FormInvalid
+from engine.forms import local_date
 from tests.processes.conftest import application, changed
+
+# What a service account at level "substanziell" vouches for (processes.cases.login_identity).
+ERIKA = {"trust_level": "substanziell", "given_name": "Erika Maria", "family_name": "Beispiel",
+         "birth_name": "Mustermann", "birth_date": "1990-03-14"}
+JAN = {"trust_level": "hoch", "given_name": "Jan", "family_name": "Probemann", "birth_date": "1990-03-14"}
+PAUL = {"trust_level": "substanziell", "given_name": "Paul", "family_name": "Platzhalter", "birth_date": "1985-05-05"}
 
 
 def pdf_text(pdf: bytes) -> str:
@@ -28,7 +36,7 @@ def post(office, case_number, tenant="plauen"):
 
 def test_entitled_applicant_pay_later_gets_certificate_with_only_the_signing_task(office, mail_sink):
     mails_before = len(mail_sink.messages)
-    case = office.cases.submit("standesamt", "plauen", application(anzahl=3), citizen="erika")
+    case = office.cases.submit("standesamt", "plauen", application(anzahl=3), citizen="erika", identity=ERIKA)
     office.run()
     assert office.task(case.case_number).activity_id == "sign"  # the only human task on the happy path
     variables = office.variables(case.case_number)
@@ -59,7 +67,7 @@ def test_payment_first_waits_for_the_payment(office):
     data = application(familienname="Probemann", vornamen="Jan", ereignisort="Musterstadt",
                        antragsteller={"vorname": "Jan", "nachname": "Probemann", "strasse": "Marktplatz 1",
                                       "plz": "01234", "ort": "Musterstadt", "email": "jan@example.org"})
-    case = office.cases.submit("standesamt", "musterstadt", data, citizen="jan")
+    case = office.cases.submit("standesamt", "musterstadt", data, citizen="jan", identity=JAN)
     office.run()
     assert office.statuses(case.case_number, "musterstadt") == ["eingegangen", "zahlung_offen"]
     assert office.engine.tasks.query(tenant="musterstadt") == []
@@ -71,7 +79,7 @@ def test_payment_first_waits_for_the_payment(office):
 
 
 def test_two_municipalities_keep_their_settings_and_cases_apart(office):
-    plauen = office.cases.submit("standesamt", "plauen", application(), citizen="erika")
+    plauen = office.cases.submit("standesamt", "plauen", application(), citizen="erika", identity=ERIKA)
     office.run()
     assert office.variables(plauen.case_number)["gebuehr_cents"] == 1500
     assert office.cases.cases("musterstadt", "erika") == []
@@ -113,7 +121,7 @@ def test_blocked_entry_goes_to_a_clerk(office):
 
 
 def test_no_entry_clerk_enters_the_register_number_and_lookup_is_repeated(office):
-    case = office.cases.submit("standesamt", "plauen", application(vornamen="Erica"), citizen="erika")
+    case = office.cases.submit("standesamt", "plauen", application(vornamen="Erica"), citizen="erika", identity=ERIKA)
     office.run()
     task = office.task(case.case_number)
     assert task.activity_id == "clarify_entry"
@@ -128,7 +136,7 @@ def test_no_entry_clerk_enters_the_register_number_and_lookup_is_repeated(office
 
 def test_ambiguous_entry_question_answered_by_the_citizen(office):
     data = application(familienname="Platzhalter", vornamen="Paul", ereignisdatum="1985-05-05")
-    case = office.cases.submit("standesamt", "plauen", data, citizen="erika")
+    case = office.cases.submit("standesamt", "plauen", data, citizen="erika", identity=PAUL)
     office.run()
     assert office.variables(case.case_number)["registerauskunft"]["status"] == "ambiguous"
     task = office.task(case.case_number)
@@ -164,7 +172,8 @@ def test_counter_intake_runs_the_same_process_and_records_the_channel(office):
     case = office.cases.submit("standesamt", "plauen", application(), channel="schalter", clerk="sb.plauen")
     office.run()
     assert office.variables(case.case_number)["kanal"] == "schalter"
-    assert office.task(case.case_number).activity_id == "sign"
+    # No sign-in vouched for the applicant: the clerk checks the identity card and the relation.
+    assert office.task(case.case_number).activity_id == "decide_entitlement"
     [info] = office.engine.runtime.query(business_key=case.case_number)
     assert info.started_by == "sb.plauen"
 
@@ -181,8 +190,8 @@ def test_counter_intake_runs_the_same_process_and_records_the_channel(office):
     ("zweck", "x", "Verwendungszweck: Mindestens 3 Zeichen."),
     ("beziehung", "nachbar", "Ihre Beziehung zur Person: Bitte einen der angebotenen Werte wählen."),
     ("antragsteller.plz", "8523", "Postleitzahl: Bitte fünf Ziffern angeben."),
-    ("antragsteller.email", "erika(at)example", "E-Mail-Adresse: Bitte eine vollständige E-Mail-Adresse mit @ und "
-                                                    "Domain angeben, z. B. erika@example.org."),
+    ("antragsteller.email", "erika(at)example", ("E-Mail-Adresse: Bitte eine vollständige E-Mail-Adresse mit @ und "
+                                                 "Domain angeben, z. B. erika@example.org.")),
     ("antragsteller.strasse", "", "Straße und Hausnummer: Bitte ausfüllen."),
 ])
 def test_every_invalid_field_gives_a_german_message_and_stores_nothing(office, field, value, message):
@@ -204,3 +213,105 @@ def test_adoption_case_goes_to_a_clerk(office):
     office.run()
     assert office.variables(case.case_number)["registerauskunft"]["adoption"] is True
     assert office.task(case.case_number).activity_id == "decide_entitlement"
+
+
+def printed_certificates(office, case_number, tenant="plauen") -> list[str]:
+    """The certificate PDF in the case's print job, one text per page set (each ends with its seal)."""
+    [job] = [j for j in office.cases.open_print_jobs(tenant) if j["business_key"] == case_number]
+    [pdf] = [p for t, p in office.system("print_mail").job_documents(tenant, job["id"])
+             if t.startswith("Geburtsurkunde")]
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+    sets, current = [], []
+    for page in pages:
+        current.append(page)
+        if "Standesbeamtin / Standesbeamter" in page:
+            sets.append("\n".join(current))
+            current = []
+    assert not current  # no page outside a certificate
+    return sets
+
+
+@pytest.mark.parametrize("copies, fee_cents", [(1, 1500), (2, 1500 + 700), (4, 1500 + 3 * 700)])
+def test_each_copy_is_a_printed_certificate_and_further_copies_cost_the_settings_fee(office, copies, fee_cents):
+    case = office.cases.submit("standesamt", "plauen", application(anzahl=copies), citizen="erika", identity=ERIKA)
+    office.run()
+    sign(office, case.case_number)
+    certificates = printed_certificates(office, case.case_number)
+    assert len(certificates) == copies
+    assert all("G 412/1990" in c and "Erika Maria" in c and "Sabine Berger" in c for c in certificates)
+    variables = office.variables(case.case_number)
+    assert variables["gebuehr_cents"] == fee_cents
+    assert office.cases.finance.balance_of("plauen", variables["kassenzeichen"])["amount_cents"] == fee_cents
+    fee_notice = [d for d in office.system("efile").documents("plauen", variables["akte"]["file_number"])
+                  if d["kind"] == "bescheid"]
+    assert len(fee_notice) == 1
+
+
+@pytest.mark.parametrize("kind, form, allowed", [
+    ("birth", "ohne_geschlecht_eltern", True),  # § 59 Abs. 2 PStG
+    ("marriage", "ohne_geschlecht_eltern", False),
+    ("death", "ohne_geschlecht_eltern", False),
+    ("partnership", "ohne_geschlecht_eltern", False),
+    ("birth", "mehrsprachig", True),  # CIEC-Übereinkommen Nr. 16, Art. 1: birth, marriage, death
+    ("marriage", "mehrsprachig", True),
+    ("death", "mehrsprachig", True),
+    ("partnership", "mehrsprachig", False),
+    ("partnership", "vollstaendig", True),
+])
+def test_the_form_offers_short_and_multilingual_certificates_only_where_the_law_allows(office, kind, form, allowed):
+    data = application(urkundenart=kind, ausfertigung=form, familienname_2="Exempel", vornamen_2="Tobias")
+    if allowed:
+        assert office.cases.check_application("standesamt", data, tenant="plauen")["ausfertigung"] == form
+        return
+    with pytest.raises(FormInvalid) as err:
+        office.cases.check_application("standesamt", data, tenant="plauen")
+    [error] = err.value.errors
+    assert error.field == "ausfertigung" and error.message.startswith("Art der Ausstellung:")
+    assert "Geburtsurkunde" in error.message or "CIEC" in error.message
+
+
+def test_unpaid_pay_first_case_closes_after_the_deadline_with_a_dated_notice(office, clock):
+    data = application(familienname="Probemann", vornamen="Jan", ereignisort="Musterstadt",
+                       antragsteller={"vorname": "Jan", "nachname": "Probemann", "strasse": "Marktplatz 1",
+                                      "plz": "01234", "ort": "Musterstadt", "email": "jan@example.org"})
+    case = office.cases.submit("standesamt", "musterstadt", data, citizen="jan", identity=JAN)
+    office.run()
+    variables = office.variables(case.case_number, "musterstadt")
+    due = variables["forderung"]["due_date"]
+    [request] = [m for m in office.cases.messages("musterstadt", case.case_number) if m["title"].startswith("Kosten")]
+    assert f"bis zum {due[8:10]}.{due[5:7]}.{due[:4]}" in request["text"]
+    # Musterstadt waits seven days beyond the due day (payment_wait P7D) for the payment to be booked.
+    clock.advance(days=(date.fromisoformat(due) - clock.now().date()).days + 7)
+    office.run()
+    assert office.state(case.case_number, "musterstadt") != "completed"
+    assert office.statuses(case.case_number, "musterstadt")[-1] == "zahlung_offen"
+    clock.advance(days=1)
+    office.run()
+    assert office.state(case.case_number, "musterstadt") == "completed"
+    assert office.statuses(case.case_number, "musterstadt")[-1] == "eingestellt"
+    assert office.engine.tasks.query(tenant="musterstadt") == []  # nothing to sign: no certificate
+    variables = office.variables(case.case_number, "musterstadt")
+    assert variables["storno"]["cash_reference"] == variables["kassenzeichen"]  # the fee is no longer claimed
+    [notice] = [m for m in office.cases.messages("musterstadt", case.case_number)
+                if m["title"].startswith("Einstellung")]
+    efile = office.system("efile")
+    text = " ".join(pdf_text(efile.document("musterstadt", notice["documents"][0]["document_id"])["content"]).split())
+    assert f"Datum {local_date(clock.now()):%d.%m.%Y}" in text
+    assert "Einstellung des Verfahrens" in text and "storniert" in text and variables["kassenzeichen"] in text
+
+
+def test_pay_first_case_paid_in_time_is_printed(office, clock):
+    data = application(familienname="Probemann", vornamen="Jan", ereignisort="Musterstadt", anzahl=2,
+                       antragsteller={"vorname": "Jan", "nachname": "Probemann", "strasse": "Marktplatz 1",
+                                      "plz": "01234", "ort": "Musterstadt", "email": "jan@example.org"})
+    case = office.cases.submit("standesamt", "musterstadt", data, citizen="jan", identity=JAN)
+    office.run()
+    clock.advance(days=10)
+    office.cases.record_payment("musterstadt", office.variables(case.case_number, "musterstadt")["kassenzeichen"],
+                                1200 + 600)
+    office.run()
+    sign(office, case.case_number, "musterstadt")
+    assert len(printed_certificates(office, case.case_number, "musterstadt")) == 2
+    clock.advance(days=30)  # the cancelled deadline does not fire later
+    office.run()
+    assert office.statuses(case.case_number, "musterstadt")[-1] == "in_bearbeitung"

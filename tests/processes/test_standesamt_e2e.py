@@ -2,19 +2,33 @@
 the citizen applies, the registrar signs, the post office marks the letter posted, the
 citizen sees status and documents. Nothing is typed twice."""
 import re
+from types import MappingProxyType
 
 import pytest
 from pypdf import PdfReader
 
+from processes.access import Principal
 from tests.conftest import login
 from tests.processes.conftest import application
+from tests.processes.test_standesamt import ERIKA
 from webui import create_app
+from webui.auth import COOKIE
 from webui.forms import flatten
 
 
 @pytest.fixture
 def app(office):
     return create_app(office.installation, {"TESTING": True})
+
+
+def login_with_service_account(app, identity: dict):
+    """Erika as the SAML sign-in leaves her (webui/auth/saml.py): her vouched-for identity and its level."""
+    claims = {k: v for k, v in identity.items() if k != "trust_level"}
+    principal = Principal("erika", "Erika Maria Beispiel", "plauen", frozenset({"citizen"}),
+                          trust_level=identity["trust_level"], identity=MappingProxyType(claims))
+    client = app.test_client()
+    client.set_cookie(COOKIE, app.extensions["amtsweg"].installation.user_sessions.start(principal))
+    return client
 
 
 def pdf_text(response) -> str:
@@ -25,7 +39,7 @@ def pdf_text(response) -> str:
 
 
 def test_birth_certificate_from_application_to_posted_letter(app, office):
-    citizen = login(app, "erika")
+    citizen = login_with_service_account(app, ERIKA)  # the register proves "Ich selbst": no clerk
     assert "Personenstandsurkunde beantragen" in citizen.get("/portal/").get_data(as_text=True)
 
     form = {k: str(v) for k, v in flatten(application(anzahl=2)).items()}
@@ -106,3 +120,23 @@ def test_an_application_the_process_refuses_at_submission_stays_a_draft(app, off
     assert 'value="Bahnhofstraße 12"' in form
     assert "Ihr Antrag wurde nicht abgeschickt. Bitte korrigieren Sie: Anzahl der Urkunden:" in form
     assert office.cases.cases("plauen", "erika") == []
+
+
+def test_a_sign_in_that_vouches_for_no_identity_leaves_the_proof_to_the_clerk(app, office):
+    citizen = login(app, "erika")  # the demo account: level "basis", no vouched-for name or birth date
+    form = {k: str(v) for k, v in flatten(application()).items()}
+    assert citizen.post("/portal/standesamt/antrag", data=form).status_code == 302
+    submitted = citizen.post("/portal/standesamt/pruefen")
+    case_number = re.search(r"/portal/antraege/([A-Z0-9-]+)", submitted.headers["Location"]).group(1)
+    office.run()
+
+    clerk = login(app, "sb.plauen")
+    task = office.task(case_number)
+    assert task.activity_id == "decide_entitlement"
+    page = clerk.get(f"/arbeit/{task.id}").get_data(as_text=True)
+    assert "Identität nicht durch die Anmeldung bestätigt (Nachweis prüfen)" in page
+    assert "unverified" not in page and "needs_clerk" not in page
+    assert clerk.post(f"/arbeit/{task.id}", data={"berechtigt": "ja", "begruendung": "Personalausweis geprüft"}
+                      ).status_code == 302
+    office.run()
+    assert office.task(case_number).activity_id == "sign"

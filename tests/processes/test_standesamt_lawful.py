@@ -4,7 +4,7 @@ import pytest
 
 from engine.errors import FormInvalid
 from tests.processes.conftest import application
-from tests.processes.test_standesamt import pdf_text, post, sign
+from tests.processes.test_standesamt import ERIKA, pdf_text, post, sign
 
 
 def documents(office, case_number, tenant="plauen"):
@@ -37,7 +37,7 @@ def test_pstg_49_50_refusal_names_the_amtsgericht_not_widerspruch(office):
 
 
 def test_vwgo_68_fee_notice_of_the_standesamt_keeps_the_widerspruch(office):
-    case = office.cases.submit("standesamt", "plauen", application(), citizen="erika")
+    case = office.cases.submit("standesamt", "plauen", application(), citizen="erika", identity=ERIKA)
     office.run()
     text = one(documents(office, case.case_number), "Kostenbescheid")
     assert "Widerspruch" in text and "§ 80 Abs. 2 Satz 1 Nr. 1 VwGO" in text
@@ -77,7 +77,7 @@ def test_vwvfg_37_3_clarification_refusal_names_the_official(office):
 
 
 def test_pstv_certificate_and_cover_letter_name_the_signing_registrar(office):
-    case = office.cases.submit("standesamt", "plauen", application(), citizen="erika")
+    case = office.cases.submit("standesamt", "plauen", application(), citizen="erika", identity=ERIKA)
     office.run()
     sign(office, case.case_number)
     post(office, case.case_number)
@@ -90,6 +90,10 @@ def test_pstv_certificate_and_cover_letter_name_the_signing_registrar(office):
 def certificate_text(office, tenant="plauen", **changes) -> str:
     """The certificate issued on an application with ``changes``, as pypdf reads it back."""
     case = office.cases.submit("standesamt", tenant, application(**changes), citizen="erika")
+    office.run()
+    # Erika's sign-in does not prove these relations: the registrar accepts the proof she brings.
+    office.engine.tasks.complete(office.task(case.case_number, tenant).id,
+                                 {"berechtigt": "ja", "begruendung": "Nachweis vorgelegt"})
     office.run()
     variables = office.variables(case.case_number, tenant)
     if variables["einstellungen"]["payment_first"]:
@@ -191,7 +195,7 @@ def test_pstg_62_1_satz_3_applicant_under_16_by_birth_date_goes_to_the_registrar
 def test_pstg_62_1_satz_3_applicant_over_16_by_birth_date_is_entitled(office):
     data = application()
     data["antragsteller"] = {**data["antragsteller"], "geburtsdatum": "1990-03-14"}
-    case = office.cases.submit("standesamt", "plauen", data, citizen="erika")
+    case = office.cases.submit("standesamt", "plauen", data, citizen="erika", identity=ERIKA)
     office.run()
     assert office.task(case.case_number).activity_id == "sign"
 
@@ -206,3 +210,30 @@ def test_letters_greet_the_applicant_by_name(office):
     office.run()
     text = one(documents(office, case.case_number), "Eingangsbestätigung")
     assert "Sehr geehrte Frau Beispiel," in text and "Damen und Herren" not in text
+
+
+def test_pstg_59_2_short_birth_certificate_leaves_out_sex_and_parents(office):
+    full = certificate_text(office, ausfertigung="vollstaendig")
+    short = certificate_text(office, ausfertigung="ohne_geschlecht_eltern")
+    assert "Geschlecht weiblich" in full and "Mutter" in full and "Vater" in full
+    assert "Geschlecht" not in short and "Mutter" not in short and "Vater" not in short and "Anna" not in short
+    # What § 59 Abs. 1 Nr. 1 and 3 PStG keep: the child's names, place and day of birth.
+    assert "Geburtsurkunde" in short and "Erika Maria" in short and "G 412/1990" in short
+    assert "Tag der Geburt 14.03.1990" in short and "Ort der Geburt Plauen" in short
+
+
+@pytest.mark.parametrize("kind, changes, title, fixed_text", [
+    ("birth", {}, "Extrait d'acte de naissance", "Geschlecht / Sexe / Sex weiblich / féminin / female"),
+    ("marriage", {"familienname": "Beispiel", "vornamen": "Jonas", "familienname_2": "Beispiel", "vornamen_2": "Erika",
+                  "ereignisdatum": "2015-06-20"}, "Extrait d'acte de mariage", "Date du mariage / Date of marriage"),
+    ("death", {"familienname": "Mustermann", "vornamen": "Max", "ereignisdatum": "2021-02-08", "beziehung": "child"},
+     "Extrait d'acte de décès", "Familienstand / État civil / Marital status verheiratet / marié / married"),
+])
+def test_ciec_16_multilingual_extract_carries_the_fixed_texts_in_several_languages(office, kind, changes, title,
+                                                                                   fixed_text):
+    text = certificate_text(office, urkundenart=kind, ausfertigung="mehrsprachig", **changes)
+    assert title in text and fixed_text in text
+    assert "Familienname / Nom / Surname" in text and "Vornamen / Prénoms / Forenames" in text
+    assert "Übereinkommen vom 8. September 1976" in text and "CIEC Nr. 16" in text
+    standard = certificate_text(office, urkundenart=kind, **changes)
+    assert title not in standard and "Surname" not in standard and "CIEC" not in standard

@@ -2,7 +2,7 @@
 start, ``cached`` for none."""
 from engine import spiff
 from tests.processes.conftest import application
-from tests.processes.test_standesamt import post, sign
+from tests.processes.test_standesamt import ERIKA, post, sign
 
 
 def test_reloaded_loads_the_state_for_every_command_and_cached_for_none(office, twin, monkeypatch):
@@ -21,7 +21,7 @@ def test_reloaded_loads_the_state_for_every_command_and_cached_for_none(office, 
     monkeypatch.setattr(spiff, "load_state", counting_load)
     monkeypatch.setattr(spiff, "run_to_wait_state", recording_run)
 
-    case = office.cases.submit("standesamt", "plauen", application(), citizen="erika")
+    case = office.cases.submit("standesamt", "plauen", application(), citizen="erika", identity=ERIKA)
     office.run()
     sign(office, case.case_number)
     post(office, case.case_number)

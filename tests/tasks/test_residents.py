@@ -123,11 +123,15 @@ def test_address_without_house_number_is_refused(residents):
 def test_a_recorded_move_ends_the_old_main_residence_and_reports_the_new_address(residents):
     report = residents.record_move("plauen", "beispiel|erika|1990-03-14", "Chamissostr. 4", "08525", "Plauen",
                                    moved_on=date(2026, 6, 1))
+    report_id = report.pop("meldung_id")
     assert report == {"art": "umzug", "person_key": "beispiel|erika|1990-03-14", "strasse": "Chamissostr. 4",
                       "plz": "08525", "ort": "Plauen", "umzug_am": "2026-06-01"}
     found = residents.check_residence(make_call("residents.check_residence", {
         "family_name": "Beispiel", "given_names": "Erika", "date_of_birth": "1990-03-14", "street": "Chamissostr. 4"}))
     assert found["residence"] == "main" and [r["kind"] for r in found["registered"]] == ["main"]
+    # Each move is its own report: the next one has another id.
+    later = residents.record_move("plauen", "beispiel|erika|1990-03-14", "Reichsstraße 5", "08523", "Plauen")
+    assert report_id.startswith("umzug-") and later["meldung_id"] != report_id
 
 
 @pytest.mark.parametrize("key, street, postal_code, message", [

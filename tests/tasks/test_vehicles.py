@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from engine.operations import InvalidRequest
+from tasks.common import berlin_today
 from tasks.vehicles import Vehicles, normalise_plate
 
 from .helpers import make_call
@@ -42,8 +43,10 @@ def test_check_holder(vehicles, plate, given, family, born, registered, holder, 
 
 
 def test_holder_change_report(vehicles):
+    today = berlin_today().isoformat()
     assert vehicles.report_holder_change("plauen", "pl eb 1990", "PL-EB 2000") == {
-        "art": "halterwechsel", "kennzeichen": "PL-EB 1990", "ersatzkennzeichen": "PL-EB 2000"}
+        "art": "halterwechsel", "meldung_id": f"halterwechsel-PL-EB1990-{today}", "kennzeichen": "PL-EB 1990",
+        "ersatzkennzeichen": "PL-EB 2000"}
     assert vehicles.report_holder_change("plauen", "PL-EB 1990")["ersatzkennzeichen"] is None
     with pytest.raises(InvalidRequest, match="Das Kennzeichen PL-ZZ 9 ist im Fahrzeugregister nicht verzeichnet."):
         vehicles.report_holder_change("plauen", "PL-ZZ 9")
