@@ -232,11 +232,13 @@ def listed_breed(breed: str, listed: list) -> str | None:
     return None
 
 
-def household_key(street: str, postal_code: str, family_name: str) -> str:
-    """Address plus family name: people of one family at one address count as one household.
+def household_key(street: str, postal_code: str) -> str:
+    """The dogs of one household are counted together: the household is the main residence in the
+    residents' register (the address the holder is registered at; the address given if the register does
+    not know the holder), whoever of the people living there keeps the dog, whatever their family name.
     "Bahnhofstr. 12" and "Bahnhofstraße 12" are the same address."""
     folded = str(street).casefold().replace("ß", "ss").replace("str.", "strasse")
-    return f"{str(postal_code).strip()}|{re.sub(r'[^a-z0-9äöü]', '', folded)}|{' '.join(_words(family_name))}"
+    return f"{str(postal_code).strip()}|{re.sub(r'[^a-z0-9äöü]', '', folded)}"
 
 
 def name_key(given_name: str, family_name: str) -> str:

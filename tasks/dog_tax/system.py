@@ -45,7 +45,8 @@ class DogTax(SpecialistSystem):
     def register_dog(self, call: ServiceCall) -> dict:
         """params: holder {given_name, family_name, street, postal_code, city, email?, account? (portal)},
         dog {name, breed, held_since, born_on?, chip_number?, insurer?, previous_holder?, previous_address?},
-        declared_dangerous?, permit_number?, dangerous_breeds [the municipality's list]
+        declared_dangerous?, permit_number?, dangerous_breeds [the municipality's list], main_residence?
+        (from residents.main_residence: {found, street, postal_code, city}; sets the household)
         -> {"dog_id", "holder_id", "household_id", "listed_breed", "dangerous", "registered_dogs"}.
         The dog is "beantragt" until ``issue_tag``; it does not count for the household before."""
         p = call.params
@@ -62,7 +63,8 @@ class DogTax(SpecialistSystem):
             return self._registered(session, row) if row else None
 
         def create(session: Session):
-            owner = self._holder(session, call.tenant, holder)
+            residence = p.get("main_residence") or {}
+            owner = self._holder(session, call.tenant, holder, residence if residence.get("found") else None)
             row = DogTaxDog(
                 tenant=call.tenant, holder_id=owner.id, household_id=owner.household_id, name=str(dog["name"])[:100],
                 breed=str(dog["breed"])[:100], born_on=parse_date(dog.get("born_on"), "dog.born_on"),
@@ -117,7 +119,8 @@ class DogTax(SpecialistSystem):
         ["MM-TT"], back_due_period (ISO duration after the Bekanntgabe for amounts already due), on? (the
         day the notice is issued; default: the engine's today), exemption? {kind, decision, percent, reason,
         valid_until?}, mandate_reference?, min_age_months? (puppy rule) -> the assessment (see
-        ``assessment_view``). A granted exemption stays with the dog for the following years."""
+        ``assessment_view``), exempt_dogs_count? (default true; false: dogs exempt for the year do not count
+        for the rate, as the statute says). A granted exemption stays with the dog for the following years."""
         p = call.params
         require(p, "dog_id", "rates", "pro_rata", "due_dates", "back_due_period")
         on = parse_date(p.get("on"), "on") or call_today(call)
@@ -136,7 +139,8 @@ class DogTax(SpecialistSystem):
             dog = self._dog(session, call.tenant, p["dog_id"])
             dog.dangerous = bool(p.get("dangerous"))
             dog.permit_number = _opt(p.get("permit_number"), 100) or dog.permit_number
-            dogs, dangerous_dogs = self._registered_counts(session, dog)
+            dogs, dangerous_dogs = self._registered_counts(session, dog, on.year,
+                                                           p.get("exempt_dogs_count", True) is not False)
             kind = rules.rate_kind(dog.dangerous, dogs, dangerous_dogs)
             annual = rules.annual_rate(p["rates"], kind)
             first_month, months = rules.liable_months(dog.held_since, on.year, p["pro_rata"], dog.born_on,
@@ -522,13 +526,16 @@ class DogTax(SpecialistSystem):
 
     # Lookups.
 
-    def _holder(self, session: Session, tenant: str, h: dict) -> DogTaxHolder:
-        key = rules.household_key(h["street"], h["postal_code"], h["family_name"])
+    def _holder(self, session: Session, tenant: str, h: dict, registered: dict | None = None) -> DogTaxHolder:
+        """The holder, in the household of the main residence the residents' register knows (``registered``:
+        {street, postal_code, city}), else of the address given."""
+        home = registered or h
+        key = rules.household_key(home["street"], home["postal_code"])
         household = session.scalar(select(DogTaxHousehold).where(
             DogTaxHousehold.tenant == tenant, DogTaxHousehold.household_key == key))
         if household is None:
-            household = DogTaxHousehold(tenant=tenant, household_key=key, street=str(h["street"])[:200],
-                                        postal_code=str(h["postal_code"])[:10], city=str(h["city"])[:100],
+            household = DogTaxHousehold(tenant=tenant, household_key=key, street=str(home["street"])[:200],
+                                        postal_code=str(home["postal_code"])[:10], city=str(home["city"])[:100],
                                         created_at=utcnow())
             session.add(household)
             session.flush()
@@ -549,12 +556,15 @@ class DogTax(SpecialistSystem):
         return {"dog_id": dog.id, "holder_id": dog.holder_id, "household_id": dog.household_id,
                 "listed_breed": dog.listed_breed, "dangerous": dog.dangerous, "registered_dogs": dogs}
 
-    def _registered_counts(self, session: Session, dog: DogTaxDog) -> tuple[int, int]:
-        """Dogs already registered in the household (all, dangerous ones), this one not included."""
-        base = select(func.count()).select_from(DogTaxDog).where(
+    def _registered_counts(self, session: Session, dog: DogTaxDog, year: int | None = None,
+                           counts_exempt: bool = True) -> tuple[int, int]:
+        """Dogs already registered in the household (all, dangerous ones), this one not included; without
+        those exempt for all of ``year`` if the statute does not count them."""
+        others = [d for d in session.scalars(select(DogTaxDog).where(
             DogTaxDog.tenant == dog.tenant, DogTaxDog.household_id == dog.household_id,
-            DogTaxDog.status == "angemeldet", DogTaxDog.id != dog.id)
-        return session.scalar(base), session.scalar(base.where(DogTaxDog.dangerous.is_(True)))
+            DogTaxDog.status == "angemeldet", DogTaxDog.id != dog.id))
+            if counts_exempt or year is None or not _exempt_all_year(d, year)]
+        return len(others), sum(1 for d in others if d.dangerous)
 
     def _dog(self, session: Session, tenant: str, dog_id) -> DogTaxDog:
         row = session.get(DogTaxDog, int(dog_id))
@@ -571,8 +581,8 @@ class DogTax(SpecialistSystem):
             return None
         owner = tag.dog.holder
         same = (owner.name_key == rules.name_key(holder.get("given_name", ""), holder.get("family_name", ""))
-                and owner.household.household_key == rules.household_key(
-                    holder.get("street", ""), holder.get("postal_code", ""), holder.get("family_name", "")))
+                and owner.household.household_key == rules.household_key(holder.get("street", ""),
+                                                                         holder.get("postal_code", "")))
         return tag.dog if same else None
 
     def _assessment(self, session: Session, tenant: str, assessment_id) -> DogTaxAssessment:

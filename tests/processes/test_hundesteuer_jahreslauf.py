@@ -36,7 +36,7 @@ def keep(office, tenant, holder, dogs, account=None, iban=None):
     given, family, street = holder
     system = office.system("dog_tax")
     with system.sessions.begin() as session:
-        key = rules.household_key(street, "08523", family)
+        key = rules.household_key(street, "08523")
         household = session.query(DogTaxHousehold).filter_by(tenant=tenant, household_key=key).one_or_none()
         if household is None:
             household = DogTaxHousehold(tenant=tenant, household_key=key, street=street, postal_code="08523",
