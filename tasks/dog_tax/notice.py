@@ -56,6 +56,13 @@ def notice_context(data: dict, municipality: dict) -> dict:
         "instalments": [{"due_date": _day(i["due_date"]), "amount": money(i["amount_cents"])}
                         for i in data["instalments"]],
         "mandate": data.get("mandate"), "creditor_id": data.get("creditor_id") or "",
+        "back_years": [{"year": b["year"], "months": b["months"], "rate_label": RATE_LABELS[b["rate_kind"]],
+                        "period": f"{MONTHS[b['first_month'] - 1]} bis Dezember {b['year']}",
+                        "annual_rate": money(b["annual_rate_cents"]), "amount": money(b["amount_cents"]),
+                        "cash_reference": b.get("cash_reference") or "",
+                        "due_date": _day(b["instalments"][0]["due_date"]) if b["instalments"] else ""}
+                       for b in data.get("back_years") or []],
+        "back_total": money(sum(b["amount_cents"] for b in data.get("back_years") or [])),
         "legal_remedy": True, "fee_remedy_note": True,  # a tax: § 80 Abs. 2 Satz 1 Nr. 1 VwGO
     }
 

@@ -74,6 +74,20 @@ def exempt_months(first_month: int | None, months: int, year: int, valid_until: 
     return max(0, min(months, end - (year * 12 + first_month - 1) + 1))
 
 
+# Festsetzungsverjährung, § 3a Abs. 2 SächsKAG: four years from the end of the calendar year the tax arose
+# (the dog tax arises for each calendar year in it); § 170 Abs. 2 Satz 1 Nr. 1 AO applies accordingly: where
+# the statute requires a notification (the Anmeldung of the dog), the period begins only with the end of the
+# year it is made, at the latest with the end of the third year after the tax arose. A late registration
+# made in year R thus still allows the years from R - 7 (§ 169 Abs. 2 Satz 2 AO, evaded tax, is left to the clerk).
+LIMITATION_YEARS = 4
+START_DELAY_YEARS = 3
+
+
+def earliest_assessable_year(registered_on: date) -> int:
+    """The earliest year a dog registered on ``registered_on`` can still be assessed for."""
+    return registered_on.year - LIMITATION_YEARS - START_DELAY_YEARS
+
+
 def months_until(first_month: int | None, months: int, year: int, held_until: date, rule: str) -> tuple[int | None, int]:
     """(last liable month, number of liable months) of an assessment for ``year`` that was liable for
     ``months`` months from ``first_month``, when keeping ended on ``held_until``."""

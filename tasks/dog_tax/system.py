@@ -133,7 +133,7 @@ class DogTax(SpecialistSystem):
         def find(session: Session):
             row = session.scalar(select(DogTaxAssessment).where(
                 DogTaxAssessment.tenant == call.tenant, DogTaxAssessment.idempotency_key == call.idempotency_key))
-            return assessment_view(row) if row else None
+            return self._with_back_years(session, row) if row else None
 
         def create(session: Session):
             dog = self._dog(session, call.tenant, p["dog_id"])
@@ -166,10 +166,59 @@ class DogTax(SpecialistSystem):
             )
             row.dog, row.mandate = dog, mandate
             session.add(row)
+            # Late registration: the earlier years of keeping are assessed back, on the same notice.
+            for year in range(max(dog.held_since.year, rules.earliest_assessable_year(on)), on.year):
+                first, count = rules.liable_months(dog.held_since, year, p["pro_rata"], dog.born_on,
+                                                   int(p.get("min_age_months") or 0))
+                if not count:
+                    continue
+                kept = self._kept_counts(session, dog, year)
+                back_kind = rules.rate_kind(dog.dangerous, *kept)
+                back_annual = rules.annual_rate(p["rates"], back_kind)
+                back_share = rules.pro_rata(back_annual, count)
+                back_amount = rules.reduced(back_share, percent)
+                session.add(DogTaxAssessment(
+                    tenant=call.tenant, dog=dog, year=year, first_month=first, months=count, rate_kind=back_kind,
+                    annual_rate_cents=back_annual, pro_rata_cents=back_share, reduction_percent=percent,
+                    exemption_kind=row.exemption_kind, exemption_decision=decision,
+                    exemption_reason=row.exemption_reason, amount_cents=back_amount,
+                    instalments=rules.instalments(back_amount, on, p["due_dates"], p["back_due_period"], first, year),
+                    mandate=mandate, assessed_on=on, business_key=call.business_key, instance_id=call.instance_id,
+                    idempotency_key=annual_key(dog, year), created_at=utcnow()))
             session.flush()
-            return assessment_view(row)
+            return self._with_back_years(session, row)
 
         return run_once(self.sessions, find, create)
+
+    def _back_years(self, session: Session, row: DogTaxAssessment) -> list[DogTaxAssessment]:
+        """The earlier years assessed back with a registration's assessment."""
+        return [r for r in session.scalars(select(DogTaxAssessment).where(
+            DogTaxAssessment.tenant == row.tenant, DogTaxAssessment.dog_id == row.dog_id,
+            DogTaxAssessment.year < row.year).order_by(DogTaxAssessment.year))
+            if r.idempotency_key == annual_key(r.dog, r.year) and r.assessed_on == row.assessed_on
+            and r.business_key == row.business_key]
+
+    def _with_back_years(self, session: Session, row: DogTaxAssessment) -> dict:
+        back = [assessment_view(r) for r in self._back_years(session, row)]
+        purpose = f"Hundesteuer {{year}} {row.dog.name} (nachveranlagt, {row.business_key or 'Anmeldung'})"
+        holder = row.dog.holder
+        debtor = {"name": f"{holder.given_name} {holder.family_name}", "street": holder.household.street,
+                  "postal_code": holder.household.postal_code, "city": holder.household.city}
+        return {**assessment_view(row), "back_years": back,
+                "back_cents": sum(b["amount_cents"] for b in back),
+                "back_bookings": [{"key": annual_key(row.dog, b["year"]), "amount_cents": b["amount_cents"],
+                                   "purpose": purpose.format(year=b["year"]), "debtor": debtor,
+                                   "due_date": b["first_due_date"]}
+                                  for b in back if b["amount_cents"] > 0 and not b["cash_reference"]]}
+
+    def _kept_counts(self, session: Session, dog: DogTaxDog, year: int) -> tuple[int, int]:
+        """The other dogs the household kept in ``year`` that came before this one (all, dangerous ones)."""
+        others = [d for d in session.scalars(select(DogTaxDog).where(
+            DogTaxDog.tenant == dog.tenant, DogTaxDog.household_id == dog.household_id, DogTaxDog.id != dog.id,
+            DogTaxDog.status.in_(("angemeldet", "abgemeldet")), DogTaxDog.held_since <= date(year, 12, 31)))
+            if (d.held_until is None or d.held_until >= date(year, 1, 1))
+            and (d.held_since, d.id) < (dog.held_since, dog.id)]
+        return len(others), sum(1 for d in others if d.dangerous)
 
     def issue_tag(self, call: ServiceCall) -> dict:
         """params: assessment_id, cash_reference? -> {"tag_number", "dog_id"}. Registers the dog (it counts
@@ -201,7 +250,8 @@ class DogTax(SpecialistSystem):
         require(p, "assessment_id", "file_number", "case_number", "applicant", "municipality")
         with self.sessions() as session:
             assessment = self._assessment(session, call.tenant, p["assessment_id"])
-            data = {**notice_data(assessment), "case_number": p["case_number"], "applicant": p["applicant"],
+            data = {**notice_data(assessment), "back_years": [notice_data(r) for r in self._back_years(
+                        session, assessment)], "case_number": p["case_number"], "applicant": p["applicant"],
                     "file_number": p["file_number"], "creditor_id": p.get("creditor_id"),
                     "decided_by": p.get("decided_by"),
                     # A notice is dated the day it is issued: the engine's today at rendering.
@@ -405,18 +455,18 @@ class DogTax(SpecialistSystem):
         return run_once(self.sessions, lambda session: None, assess)
 
     def record_receivables(self, call: ServiceCall) -> dict:
-        """params: holder_id, year, receivables [{"key", "cash_reference"}] (from finance.create_receivables)
-        -> {"recorded": n}: the cash references on the holder's assessments of the year."""
-        p = call.params
-        require(p, "holder_id", "year")
-        year = _year(p["year"])
-        booked = {str(r.get("key")): str(r.get("cash_reference"))[:40] for r in p.get("receivables") or []}
+        """params: receivables [{"key", "cash_reference"}] (from finance.create_receivables, keyed by the
+        assessments' keys) -> {"recorded": n}: each cash reference on its assessment."""
+        booked = call.params.get("receivables")
+        if not isinstance(booked, list) or len(booked) > 200:
+            raise InvalidRequest("receivables muss eine Liste mit höchstens 200 Buchungen sein.")
         with transaction(self.sessions) as session:
             recorded = 0
-            for row in self._holder_year(session, call.tenant, int(p["holder_id"]), year):
-                reference = booked.get(annual_key(row.dog, year))
-                if reference and row.cash_reference in (None, reference):
-                    row.cash_reference, recorded = reference, recorded + 1
+            for item in booked:
+                row = session.scalar(select(DogTaxAssessment).where(
+                    DogTaxAssessment.tenant == call.tenant, DogTaxAssessment.idempotency_key == str(item.get("key"))))
+                if row is not None and row.cash_reference in (None, item.get("cash_reference")):
+                    row.cash_reference, recorded = str(item.get("cash_reference"))[:40], recorded + 1
             return {"recorded": recorded}
 
     def render_annual_notice(self, call: ServiceCall) -> dict:
