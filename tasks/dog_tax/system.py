@@ -405,7 +405,7 @@ class DogTax(SpecialistSystem):
     def assess_year(self, call: ServiceCall) -> dict:
         """params: holder_id, year, rates, pro_rata, due_dates, back_due_period, min_age_months?,
         exempt_dogs_count? (default true: exempt dogs count for the rate), on? (the issue day; default the
-        engine's today) -> {"holder_id", "year", "address", "email", "account", "mandate", "amount_cents",
+        engine's today) -> {"holder_id", "year", "case_number", "address", "email", "account", "mandate", "amount_cents",
         "assessments": [assessment_view + "dog", "booking_key", "purpose"], "bookings": [{"key",
         "amount_cents", "purpose", "debtor", "due_date"}] (receivables still to book)}. One assessment per
         dog and year: a repeated call (a retry, a rerun of the year) assesses nothing twice."""
@@ -445,7 +445,12 @@ class DogTax(SpecialistSystem):
                        "postal_code": holder.household.postal_code, "city": holder.household.city}
             views = [{**assessment_view(r), "dog": r.dog.name, "booking_key": annual_key(r.dog, year),
                       "purpose": f"Hundesteuer {year} {r.dog.name} (Steuermarke {_tag(r.dog)})"} for r in rows]
+            # The notice joins the case of the holder's first registration still running for good (its e-file
+            # and its portal page); a holder registered before the portal gets a case of the year.
+            cases = [d.business_key for d in sorted(household, key=lambda d: d.id)
+                     if d.holder_id == holder.id and d.business_key]
             return {"holder_id": holder.id, "year": year, "address": address, "email": holder.email,
+                    "case_number": cases[0] if cases else f"HS-J{year}-{holder.id}",
                     "account": holder.account, "mandate": mandate is not None,
                     "amount_cents": sum(v["amount_cents"] for v in views), "assessments": views,
                     "bookings": [{"key": v["booking_key"], "amount_cents": v["amount_cents"], "purpose": v["purpose"],
