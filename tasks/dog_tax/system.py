@@ -378,7 +378,9 @@ class DogTax(SpecialistSystem):
         """params: month ("2026-11", where the run stands), run_date ("12-01", the statute's day)
         -> {"due_at" (ISO, UTC: 6 o'clock in Germany on the next run day from that month on), "year" (the
         year assessed: the following one for a run in the second half of the year, else the same),
-        "next_month" (where the run stands after it)}."""
+        "catch_up_at" (2 January of that year, for the dogs registered after the run for their year of
+        registration only; None if the run is in the year it assesses), "next_month" (where the run stands
+        after it)}."""
         require(call.params, "month", "run_date")
         month, text = str(call.params["month"]), str(call.params["run_date"])
         if not re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", month):
@@ -387,9 +389,10 @@ class DogTax(SpecialistSystem):
         day = rules.due_date(start.year, text)
         if day < start:
             day = rules.due_date(start.year + 1, text)
-        due = datetime(day.year, day.month, day.day, 6, tzinfo=BERLIN).astimezone(UTC)
+        year = day.year + 1 if day.month >= 7 else day.year
         after = day.year * 12 + day.month  # the month after the run day, counted from 0
-        return {"due_at": due.isoformat(), "year": day.year + 1 if day.month >= 7 else day.year,
+        return {"due_at": _six_in_germany(day), "year": year,
+                "catch_up_at": _six_in_germany(date(year, 1, 2)) if year > day.year else None,
                 "next_month": f"{after // 12}-{after % 12 + 1:02d}"}
 
     def annual_holders(self, call: ServiceCall) -> dict:
@@ -645,6 +648,10 @@ class DogTax(SpecialistSystem):
         if row is None or row.tenant != tenant:
             raise InvalidRequest(f"Steuerfestsetzung {assessment_id} gibt es nicht.")
         return row
+
+
+def _six_in_germany(day: date) -> str:
+    return datetime(day.year, day.month, day.day, 6, tzinfo=BERLIN).astimezone(UTC).isoformat()
 
 
 def annual_key(dog: DogTaxDog, year: int) -> str:

@@ -206,25 +206,51 @@ def test_a_rerun_or_a_retry_books_and_sends_nothing_twice(dog_office, clock):
     assert after == before
 
 
-def test_the_run_waits_for_the_statute_day_and_then_for_the_next_year(dog_office, clock):
+def test_the_run_waits_for_the_statute_day_then_for_january_then_for_the_next_year(dog_office, clock):
     keep(dog_office, "plauen", ("Uwe", "Warte", "Wiesenweg 15"), [("Bolt", "Windhund", "2019-01-01", "2019-04-01", {})])
     start_standing_processes(dog_office.engine)
     dog_office.run()
     clock.advance(seconds=(RUN_DAY - clock.now()).total_seconds() - 60)
     dog_office.run()
     assert dog_office.system("dog_tax").assessments("plauen", "HS-hundesteuer_jahreslauf") == []
+    assert timers(dog_office) == [RUN_DAY]
     clock.advance(minutes=2)
     dog_office.run()
+    assert len(dog_office.system("dog_tax").assessments("plauen", "HS-hundesteuer_jahreslauf")) == 2  # Bolt, Bello
+    assert timers(dog_office) == [datetime(2036, 1, 2, 5, 0, tzinfo=UTC)]
+    clock.advance(days=32)
+    dog_office.run()
     variables = dog_office.variables("HS-hundesteuer_jahreslauf")
-    assert variables["jahreslaeufe"][-1]["jahr"] == 2036 and variables["jahreslaeufe"][-1]["bescheide"] >= 2
+    assert variables["jahreslaeufe"] == [{"jahr": 2036, "bescheide": 2}]
     # the next pass waits for 1 December 2036 and the year 2037
     assert (variables["monat"], variables["termin"]["year"]) == ("2036-01", 2037)
-    assert dog_office.state("HS-hundesteuer_jahreslauf") == "waiting"
-    [timer] = [j for j in dog_office.engine.management.jobs(tenant="plauen") if j.kind == "timer"]
-    assert timer.due_at.astimezone(UTC) == datetime(2036, 12, 1, 5, 0, tzinfo=UTC)
+    assert timers(dog_office) == [datetime(2036, 12, 1, 5, 0, tzinfo=UTC)]
+
+
+def test_a_dog_registered_after_the_run_is_assessed_in_the_january_pass(dog_office, clock):
+    run_year(dog_office, clock)
+    late = keep(dog_office, "plauen", ("Vera", "Spaet", "Zedernweg 16"),
+                [("Flocke", "Samojede", "2030-01-01", "2035-12-10", {})])
+    office_now = dog_office.variables("HS-hundesteuer_jahreslauf")
+    assert office_now["termin"]["catch_up_at"] == "2036-01-02T05:00:00+00:00"
+    clock.advance(seconds=(datetime(2036, 1, 2, 5, 0, tzinfo=UTC) - clock.now()).total_seconds() - 60)
+    dog_office.run()
+    assert assessments(dog_office, "plauen", late) == []
+    clock.advance(minutes=2)
+    dog_office.run()
+    assert [(a["dog"], a["year"], a["months"], a["amount_cents"]) for a in assessments(dog_office, "plauen", late)] \
+        == [("Flocke", 2036, 12, 10800)]
+    assert len(notices(dog_office, "plauen", late)) == 1
+    variables = dog_office.variables("HS-hundesteuer_jahreslauf")
+    assert variables["jahreslaeufe"][-1]["jahr"] == 2036 and variables["termin"]["year"] == 2037
 
 
 # Helpers.
+
+def timers(office):
+    return [j.due_at.astimezone(UTC) for j in office.engine.management.jobs(tenant="plauen")
+            if j.kind == "timer" and j.state != "done"]
+
 
 def run_year(office, clock):
     start_standing_processes(office.engine)
