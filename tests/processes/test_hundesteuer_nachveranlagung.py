@@ -50,6 +50,7 @@ def test_a_dog_kept_since_an_earlier_year_is_assessed_back_on_one_notice(tax_off
     text = notice_text(tax_office, case_number)
     if back_years:
         assert "Festsetzung für frühere Jahre (Nachveranlagung)" in text and "14.04.2026" in text
+        assert "am vierten Tag nach der Aufgabe zur Post" in text
         for year in back_years:
             assert f"bis Dezember {year}" in text
         assert "bis Dezember 2018" not in text
