@@ -14,6 +14,8 @@ def start_standing_processes(engine) -> list[str]:
     month = engine.ctx.now().astimezone(ZoneInfo("Europe/Berlin")).strftime("%Y-%m")
     for svc in services().values():
         for process_key in svc.standing_processes:
+            if not engine.repository.list_definitions(process_key):
+                continue  # the service's models are not deployed here
             for place in municipalities().values():
                 if not place.offers(svc.key):
                     continue
@@ -23,5 +25,6 @@ def start_standing_processes(engine) -> list[str]:
                     continue
                 started.append(engine.runtime.start(
                     process_key, tenant=place.key, business_key=f"{svc.case_prefix}-{process_key}",
-                    variables={"monat": month, "einstellungen": place.settings(svc.key)}, user="system"))
+                    variables={"monat": month, "einstellungen": place.settings(svc.key),
+                               "kommune": place.letterhead(svc.key)}, user="system"))
     return started

@@ -26,8 +26,8 @@ class DogTaxCounter(Base):
 
 
 class DogTaxHousehold(Base):
-    """The dogs of one household set the rate. Without a register of households the key is the
-    address plus the family name (see ``rules.household_key``)."""
+    """The dogs of one household set the rate: the people with the same main residence in the residents'
+    register (see ``rules.household_key``)."""
 
     __tablename__ = "dog_tax_household"
     __table_args__ = (UniqueConstraint("tenant", "household_key", name="uq_dog_tax_household_tenant_household_key"),)
@@ -54,6 +54,7 @@ class DogTaxHolder(Base):
     family_name: Mapped[str] = mapped_column(String(100))
     name_key: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(200))
+    account: Mapped[str | None] = mapped_column(String(200))  # the portal account, for the annual notice
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     household: Mapped[DogTaxHousehold] = relationship()
@@ -87,6 +88,11 @@ class DogTaxDog(Base):
     held_until: Mapped[date | None] = mapped_column(Date)  # the day keeping ended (Abmeldung)
     end_reason: Mapped[str | None] = mapped_column(String(20))  # END_REASONS
     end_details: Mapped[str | None] = mapped_column(Text)  # new holder and address, or the new address
+    # The exemption or reduction granted, for the following years: until the end of valid_until (none: open).
+    exemption_kind: Mapped[str | None] = mapped_column(String(30))
+    exemption_percent: Mapped[int | None] = mapped_column(Integer)
+    exemption_reason: Mapped[str | None] = mapped_column(Text)
+    exemption_valid_until: Mapped[date | None] = mapped_column(Date)
     business_key: Mapped[str | None] = mapped_column(BusinessKey)
     instance_id: Mapped[str | None] = mapped_column(InstanceId)
     idempotency_key: Mapped[str] = mapped_column(IdempotencyKey)
@@ -166,6 +172,7 @@ class DogTaxAssessment(Base):
     instalments: Mapped[list] = mapped_column(JSON)  # [{"due_date", "amount_cents"}]
     mandate_id: Mapped[int | None] = mapped_column(ForeignKey("dog_tax_mandate.id"))
     cash_reference: Mapped[str | None] = mapped_column(String(40))
+    notice_document_id: Mapped[int | None] = mapped_column(Integer)  # the annual notice it was sent with
     assessed_on: Mapped[date] = mapped_column(Date)
     business_key: Mapped[str | None] = mapped_column(BusinessKey)
     instance_id: Mapped[str | None] = mapped_column(InstanceId)

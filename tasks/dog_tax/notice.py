@@ -56,6 +56,13 @@ def notice_context(data: dict, municipality: dict) -> dict:
         "instalments": [{"due_date": _day(i["due_date"]), "amount": money(i["amount_cents"])}
                         for i in data["instalments"]],
         "mandate": data.get("mandate"), "creditor_id": data.get("creditor_id") or "",
+        "back_years": [{"year": b["year"], "months": b["months"], "rate_label": RATE_LABELS[b["rate_kind"]],
+                        "period": f"{MONTHS[b['first_month'] - 1]} bis Dezember {b['year']}",
+                        "annual_rate": money(b["annual_rate_cents"]), "amount": money(b["amount_cents"]),
+                        "cash_reference": b.get("cash_reference") or "",
+                        "due_date": _day(b["instalments"][0]["due_date"]) if b["instalments"] else ""}
+                       for b in data.get("back_years") or []],
+        "back_total": money(sum(b["amount_cents"] for b in data.get("back_years") or [])),
         "legal_remedy": True, "fee_remedy_note": True,  # a tax: § 80 Abs. 2 Satz 1 Nr. 1 VwGO
     }
 
@@ -117,3 +124,44 @@ def render_deregistration_pdf(data: dict, municipality: dict) -> bytes:
     html = _env.get_template("abmeldung.html").render(deregistration_context(data, municipality))
     return HTML(string=html, url_fetcher=_no_fetching()).write_pdf(stylesheets=[_stylesheet()],
                                                                   pdf_variant="pdf/ua-1")
+
+
+def annual_context(data: dict, municipality: dict) -> dict:
+    """One Steuerbescheid for all of a holder's dogs of a year (the yearly run)."""
+    m = municipality_context(mapping(municipality, "municipality"))
+    ctx = letter(data, m, f"Steuerbescheid über die Hundesteuer {data['year']}")
+    dogs, payments = [], []
+    for item in data["dogs"]:
+        dog, months = item["dog"], item["months"]
+        dogs.append({
+            "name": dog["name"], "breed": dog["breed"], "dangerous": dog.get("dangerous"),
+            "tag_number": item["tag_number"] or "", "cash_reference": item.get("cash_reference") or "",
+            "rate_label": RATE_LABELS[item["rate_kind"]], "annual_rate": money(item["annual_rate_cents"]),
+            "months": months, "period": (f"{MONTHS[item['first_month'] - 1]} bis Dezember {item['year']}"
+                                         if months else "—"),
+            "pro_rata": money(item["pro_rata_cents"]), "reduction_percent": item["reduction_percent"],
+            "reduction": money(item["pro_rata_cents"] - item["amount_cents"]),
+            "exemption_kind": EXEMPTION_KINDS.get(item.get("exemption_kind") or "", item.get("exemption_kind") or ""),
+            "exemption_reason": item.get("exemption_reason") or "", "amount": money(item["amount_cents"]),
+        })
+        payments += [{"due": i["due_date"], "due_date": _day(i["due_date"]), "dog": dog["name"],
+                      "cash_reference": item.get("cash_reference") or "", "amount": money(i["amount_cents"])}
+                     for i in item["instalments"]]
+    total = sum(item["amount_cents"] for item in data["dogs"])
+    mandate = next((item["mandate"] for item in data["dogs"] if item.get("mandate")), None)
+    return {**ctx, "m": m, "year": data["year"], "dogs": dogs, "total": money(total), "total_cents": total,
+            "payments": sorted(payments, key=lambda p: p["due"]), "mandate": mandate,
+            "creditor_id": data.get("creditor_id") or "",
+            "cash_reference": ", ".join(d["cash_reference"] for d in dogs if d["cash_reference"]),
+            "legal_remedy": True, "fee_remedy_note": True}
+
+
+def render_annual_html(data: dict, municipality: dict) -> str:
+    return _env.get_template("jahresbescheid.html").render(annual_context(data, municipality))
+
+
+def render_annual_pdf(data: dict, municipality: dict) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=render_annual_html(data, municipality), url_fetcher=_no_fetching()).write_pdf(
+        stylesheets=[_stylesheet()], pdf_variant="pdf/ua-1")

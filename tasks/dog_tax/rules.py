@@ -42,14 +42,50 @@ def annual_rate(rates: dict, kind: str) -> int:
     return value
 
 
-def liable_months(held_since: date, year: int, rule: str) -> tuple[int | None, int]:
-    """(first liable month, number of liable months) within ``year``."""
+def liable_months(held_since: date, year: int, rule: str, born_on: date | None = None,
+                   min_age_months: int = 0) -> tuple[int | None, int]:
+    """(first liable month, number of liable months) within ``year``. Under the puppy rule of the
+    statute a dog younger than ``min_age_months`` is not taxed: liability begins as if keeping began
+    on the day the dog reaches that age."""
     if rule not in PRO_RATA_RULES:
         raise InvalidRequest(f"Unbekannte Regel für die anteilige Steuer: {rule!r} ({', '.join(PRO_RATA_RULES)}).")
-    start = held_since.year * 12 + held_since.month - 1 + PRO_RATA_RULES[rule]
+    begins = max(held_since, old_enough_on(born_on, min_age_months)) if born_on else held_since
+    start = begins.year * 12 + begins.month - 1 + PRO_RATA_RULES[rule]
     first = max(start, year * 12)  # a dog held since an earlier year owes the whole year
     months = max(0, (year + 1) * 12 - first)
     return (first % 12 + 1 if months else None), months
+
+
+def old_enough_on(born_on: date, months: int) -> date:
+    """The day a dog born on ``born_on`` is ``months`` months old (a 31st falls back to the month's end)."""
+    index = born_on.year * 12 + born_on.month - 1 + int(months or 0)
+    year, month = divmod(index, 12)
+    return date(year, month + 1, min(born_on.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def exempt_months(first_month: int | None, months: int, year: int, valid_until: date | None) -> int:
+    """How many of the liable months of ``year`` an exemption valid until the end of ``valid_until``
+    (None: without end) covers: the months up to and including the month it ends."""
+    if not first_month or not months:
+        return 0
+    if valid_until is None:
+        return months
+    end = valid_until.year * 12 + valid_until.month - 1
+    return max(0, min(months, end - (year * 12 + first_month - 1) + 1))
+
+
+# Festsetzungsverjährung, § 3a Abs. 2 SächsKAG: four years from the end of the calendar year the tax arose
+# (the dog tax arises for each calendar year in it); § 170 Abs. 2 Satz 1 Nr. 1 AO applies accordingly: where
+# the statute requires a notification (the Anmeldung of the dog), the period begins only with the end of the
+# year it is made, at the latest with the end of the third year after the tax arose. A late registration
+# made in year R thus still allows the years from R - 7 (§ 169 Abs. 2 Satz 2 AO, evaded tax, is left to the clerk).
+LIMITATION_YEARS = 4
+START_DELAY_YEARS = 3
+
+
+def earliest_assessable_year(registered_on: date) -> int:
+    """The earliest year a dog registered on ``registered_on`` can still be assessed for."""
+    return registered_on.year - LIMITATION_YEARS - START_DELAY_YEARS
 
 
 def months_until(first_month: int | None, months: int, year: int, held_until: date, rule: str) -> tuple[int | None, int]:
@@ -100,7 +136,7 @@ def bekanntgabe(issued_on: date) -> date:
 
 
 def instalments(amount_cents: int, issued_on: date, due_dates: list[str], back_due_period: str,
-                first_month: int | None = 1) -> list[dict]:
+                first_month: int | None = 1, year: int | None = None) -> list[dict]:
     """The amount split in equal shares over the year's due dates from the first liable month on
     (the remainder cents go to the first payment). A share whose due date is not after the
     Bekanntgabe (a back amount, e.g. for a dog kept since January and registered in June) cannot
@@ -110,8 +146,9 @@ def instalments(amount_cents: int, issued_on: date, due_dates: list[str], back_d
     if amount_cents <= 0:
         return []
     known = bekanntgabe(issued_on)
-    start = date(issued_on.year, first_month or 1, 1)
-    liable = sorted(d for d in (due_date(issued_on.year, text) for text in due_dates) if d >= start)
+    year = year or issued_on.year  # the yearly run issues in December for the coming year
+    start = date(year, first_month or 1, 1)
+    liable = sorted(d for d in (due_date(year, text) for text in due_dates) if d >= start)
     ahead = [d for d in liable if d > known]
     shares = max(len(liable), 1)
     base, rest = divmod(amount_cents, shares)
@@ -209,11 +246,13 @@ def listed_breed(breed: str, listed: list) -> str | None:
     return None
 
 
-def household_key(street: str, postal_code: str, family_name: str) -> str:
-    """Address plus family name: people of one family at one address count as one household.
+def household_key(street: str, postal_code: str) -> str:
+    """The dogs of one household are counted together: the household is the main residence in the
+    residents' register (the address the holder is registered at; the address given if the register does
+    not know the holder), whoever of the people living there keeps the dog, whatever their family name.
     "Bahnhofstr. 12" and "Bahnhofstraße 12" are the same address."""
     folded = str(street).casefold().replace("ß", "ss").replace("str.", "strasse")
-    return f"{str(postal_code).strip()}|{re.sub(r'[^a-z0-9äöü]', '', folded)}|{' '.join(_words(family_name))}"
+    return f"{str(postal_code).strip()}|{re.sub(r'[^a-z0-9äöü]', '', folded)}"
 
 
 def name_key(given_name: str, family_name: str) -> str:

@@ -31,7 +31,7 @@ def seed(session: Session, tenant: str) -> int:
     """Adds the tenant's demo households that are missing; returns the number of rows added."""
     added = 0
     for (given, family, street, postal_code, city), dogs in DATA.get(tenant, []):
-        key = rules.household_key(street, postal_code, family)
+        key = rules.household_key(street, postal_code)
         if session.scalar(select(DogTaxHousehold.id).where(DogTaxHousehold.tenant == tenant,
                                                            DogTaxHousehold.household_key == key)):
             continue

@@ -5,7 +5,8 @@ this system applies them to what it has registered, so the count of dogs in a ho
 always comes from its own tables."""
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -14,7 +15,7 @@ from engine.db import transaction
 from engine.operations import InvalidRequest, ServiceCall
 
 from ..base import SpecialistSystem
-from ..common import call_today, iso, next_counter, parse_date, require, run_once, utcnow
+from ..common import BERLIN, call_today, iso, next_counter, parse_date, require, run_once, utcnow
 from ..documents.filing import file_pdf
 from . import rules
 from .models import (
@@ -28,22 +29,24 @@ from .models import (
     DogTaxMandate,
     DogTaxTag,
 )
-from .notice import render_assessment_pdf, render_deregistration_pdf
+from .notice import render_annual_pdf, render_assessment_pdf, render_deregistration_pdf
 
 
 class DogTax(SpecialistSystem):
     name = "dog_tax"
     operations = ("register_dog", "record_mandate", "assess", "issue_tag", "render_notice", "reject_registration",
-                  "deregister_dog", "correct_assessment", "render_deregistration", "replace_tag")
+                  "deregister_dog", "correct_assessment", "render_deregistration", "replace_tag",
+                  "annual_run_due", "annual_holders", "assess_year", "record_receivables", "render_annual_notice")
 
     def __init__(self, sessions: sessionmaker[Session], efile):
         self.sessions = sessions
         self.efile = efile
 
     def register_dog(self, call: ServiceCall) -> dict:
-        """params: holder {given_name, family_name, street, postal_code, city, email?},
+        """params: holder {given_name, family_name, street, postal_code, city, email?, account? (portal)},
         dog {name, breed, held_since, born_on?, chip_number?, insurer?, previous_holder?, previous_address?},
-        declared_dangerous?, permit_number?, dangerous_breeds [the municipality's list]
+        declared_dangerous?, permit_number?, dangerous_breeds [the municipality's list], main_residence?
+        (from residents.main_residence: {found, street, postal_code, city}; sets the household)
         -> {"dog_id", "holder_id", "household_id", "listed_breed", "dangerous", "registered_dogs"}.
         The dog is "beantragt" until ``issue_tag``; it does not count for the household before."""
         p = call.params
@@ -60,7 +63,8 @@ class DogTax(SpecialistSystem):
             return self._registered(session, row) if row else None
 
         def create(session: Session):
-            owner = self._holder(session, call.tenant, holder)
+            residence = p.get("main_residence") or {}
+            owner = self._holder(session, call.tenant, holder, residence if residence.get("found") else None)
             row = DogTaxDog(
                 tenant=call.tenant, holder_id=owner.id, household_id=owner.household_id, name=str(dog["name"])[:100],
                 breed=str(dog["breed"])[:100], born_on=parse_date(dog.get("born_on"), "dog.born_on"),
@@ -113,8 +117,10 @@ class DogTax(SpecialistSystem):
         """params: dog_id, dangerous (after the permit check), permit_number?, rates {first, second, further,
         dangerous_first, dangerous_further} (cents a year), pro_rata (ab_monat | ab_folgemonat), due_dates
         ["MM-TT"], back_due_period (ISO duration after the Bekanntgabe for amounts already due), on? (the
-        day the notice is issued; default: the engine's today), exemption? {kind, decision, percent, reason},
-        mandate_reference? -> the assessment (see ``assessment_view``)."""
+        day the notice is issued; default: the engine's today), exemption? {kind, decision, percent, reason,
+        valid_until?}, mandate_reference?, min_age_months? (puppy rule) -> the assessment (see
+        ``assessment_view``), exempt_dogs_count? (default true; false: dogs exempt for the year do not count
+        for the rate, as the statute says). A granted exemption stays with the dog for the following years."""
         p = call.params
         require(p, "dog_id", "rates", "pro_rata", "due_dates", "back_due_period")
         on = parse_date(p.get("on"), "on") or call_today(call)
@@ -127,17 +133,23 @@ class DogTax(SpecialistSystem):
         def find(session: Session):
             row = session.scalar(select(DogTaxAssessment).where(
                 DogTaxAssessment.tenant == call.tenant, DogTaxAssessment.idempotency_key == call.idempotency_key))
-            return assessment_view(row) if row else None
+            return self._with_back_years(session, row) if row else None
 
         def create(session: Session):
             dog = self._dog(session, call.tenant, p["dog_id"])
             dog.dangerous = bool(p.get("dangerous"))
             dog.permit_number = _opt(p.get("permit_number"), 100) or dog.permit_number
-            dogs, dangerous_dogs = self._registered_counts(session, dog)
+            dogs, dangerous_dogs = self._registered_counts(session, dog, on.year,
+                                                           p.get("exempt_dogs_count", True) is not False)
             kind = rules.rate_kind(dog.dangerous, dogs, dangerous_dogs)
             annual = rules.annual_rate(p["rates"], kind)
-            first_month, months = rules.liable_months(dog.held_since, on.year, p["pro_rata"])
+            first_month, months = rules.liable_months(dog.held_since, on.year, p["pro_rata"], dog.born_on,
+                                                      int(p.get("min_age_months") or 0))
             share = rules.pro_rata(annual, months)
+            if decision in ("befreiung", "ermaessigung"):
+                dog.exemption_kind, dog.exemption_percent = _opt(exemption.get("kind"), 30), percent
+                dog.exemption_reason = _opt(exemption.get("reason"), 2000)
+                dog.exemption_valid_until = parse_date(exemption.get("valid_until"), "exemption.valid_until")
             amount = rules.reduced(share, percent)
             mandate = None
             if p.get("mandate_reference"):
@@ -154,10 +166,59 @@ class DogTax(SpecialistSystem):
             )
             row.dog, row.mandate = dog, mandate
             session.add(row)
+            # Late registration: the earlier years of keeping are assessed back, on the same notice.
+            for year in range(max(dog.held_since.year, rules.earliest_assessable_year(on)), on.year):
+                first, count = rules.liable_months(dog.held_since, year, p["pro_rata"], dog.born_on,
+                                                   int(p.get("min_age_months") or 0))
+                if not count:
+                    continue
+                kept = self._kept_counts(session, dog, year)
+                back_kind = rules.rate_kind(dog.dangerous, *kept)
+                back_annual = rules.annual_rate(p["rates"], back_kind)
+                back_share = rules.pro_rata(back_annual, count)
+                back_amount = rules.reduced(back_share, percent)
+                session.add(DogTaxAssessment(
+                    tenant=call.tenant, dog=dog, year=year, first_month=first, months=count, rate_kind=back_kind,
+                    annual_rate_cents=back_annual, pro_rata_cents=back_share, reduction_percent=percent,
+                    exemption_kind=row.exemption_kind, exemption_decision=decision,
+                    exemption_reason=row.exemption_reason, amount_cents=back_amount,
+                    instalments=rules.instalments(back_amount, on, p["due_dates"], p["back_due_period"], first, year),
+                    mandate=mandate, assessed_on=on, business_key=call.business_key, instance_id=call.instance_id,
+                    idempotency_key=annual_key(dog, year), created_at=utcnow()))
             session.flush()
-            return assessment_view(row)
+            return self._with_back_years(session, row)
 
         return run_once(self.sessions, find, create)
+
+    def _back_years(self, session: Session, row: DogTaxAssessment) -> list[DogTaxAssessment]:
+        """The earlier years assessed back with a registration's assessment."""
+        return [r for r in session.scalars(select(DogTaxAssessment).where(
+            DogTaxAssessment.tenant == row.tenant, DogTaxAssessment.dog_id == row.dog_id,
+            DogTaxAssessment.year < row.year).order_by(DogTaxAssessment.year))
+            if r.idempotency_key == annual_key(r.dog, r.year) and r.assessed_on == row.assessed_on
+            and r.business_key == row.business_key]
+
+    def _with_back_years(self, session: Session, row: DogTaxAssessment) -> dict:
+        back = [assessment_view(r) for r in self._back_years(session, row)]
+        purpose = f"Hundesteuer {{year}} {row.dog.name} (nachveranlagt, {row.business_key or 'Anmeldung'})"
+        holder = row.dog.holder
+        debtor = {"name": f"{holder.given_name} {holder.family_name}", "street": holder.household.street,
+                  "postal_code": holder.household.postal_code, "city": holder.household.city}
+        return {**assessment_view(row), "back_years": back,
+                "back_cents": sum(b["amount_cents"] for b in back),
+                "back_bookings": [{"key": annual_key(row.dog, b["year"]), "amount_cents": b["amount_cents"],
+                                   "purpose": purpose.format(year=b["year"]), "debtor": debtor,
+                                   "due_date": b["first_due_date"]}
+                                  for b in back if b["amount_cents"] > 0 and not b["cash_reference"]]}
+
+    def _kept_counts(self, session: Session, dog: DogTaxDog, year: int) -> tuple[int, int]:
+        """The other dogs the household kept in ``year`` that came before this one (all, dangerous ones)."""
+        others = [d for d in session.scalars(select(DogTaxDog).where(
+            DogTaxDog.tenant == dog.tenant, DogTaxDog.household_id == dog.household_id, DogTaxDog.id != dog.id,
+            DogTaxDog.status.in_(("angemeldet", "abgemeldet")), DogTaxDog.held_since <= date(year, 12, 31)))
+            if (d.held_until is None or d.held_until >= date(year, 1, 1))
+            and (d.held_since, d.id) < (dog.held_since, dog.id)]
+        return len(others), sum(1 for d in others if d.dangerous)
 
     def issue_tag(self, call: ServiceCall) -> dict:
         """params: assessment_id, cash_reference? -> {"tag_number", "dog_id"}. Registers the dog (it counts
@@ -189,7 +250,8 @@ class DogTax(SpecialistSystem):
         require(p, "assessment_id", "file_number", "case_number", "applicant", "municipality")
         with self.sessions() as session:
             assessment = self._assessment(session, call.tenant, p["assessment_id"])
-            data = {**notice_data(assessment), "case_number": p["case_number"], "applicant": p["applicant"],
+            data = {**notice_data(assessment), "back_years": [notice_data(r) for r in self._back_years(
+                        session, assessment)], "case_number": p["case_number"], "applicant": p["applicant"],
                     "file_number": p["file_number"], "creditor_id": p.get("creditor_id"),
                     "decided_by": p.get("decided_by"),
                     # A notice is dated the day it is issued: the engine's today at rendering.
@@ -310,6 +372,181 @@ class DogTax(SpecialistSystem):
 
         return run_once(self.sessions, find, create)
 
+    # The yearly assessment run (Jahreslauf).
+
+    def annual_run_due(self, call: ServiceCall) -> dict:
+        """params: month ("2026-11", where the run stands), run_date ("12-01", the statute's day)
+        -> {"due_at" (ISO, UTC: 6 o'clock in Germany on the next run day from that month on), "year" (the
+        year assessed: the following one for a run in the second half of the year, else the same),
+        "catch_up_at" (2 January of that year, for the dogs registered after the run for their year of
+        registration only; None if the run is in the year it assesses), "next_month" (where the run stands
+        after it)}."""
+        require(call.params, "month", "run_date")
+        month, text = str(call.params["month"]), str(call.params["run_date"])
+        if not re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", month):
+            raise InvalidRequest(f"month muss die Form JJJJ-MM haben, nicht {month!r}.")
+        start = date(int(month[:4]), int(month[5:]), 1)
+        day = rules.due_date(start.year, text)
+        if day < start:
+            day = rules.due_date(start.year + 1, text)
+        year = day.year + 1 if day.month >= 7 else day.year
+        after = day.year * 12 + day.month  # the month after the run day, counted from 0
+        return {"due_at": _six_in_germany(day), "year": year,
+                "catch_up_at": _six_in_germany(date(year, 1, 2)) if year > day.year else None,
+                "next_month": f"{after // 12}-{after % 12 + 1:02d}"}
+
+    def annual_holders(self, call: ServiceCall) -> dict:
+        """params: year -> {"year", "holder_ids"}: the holders with a dog still registered and liable in that
+        year that has not gone out on a notice for the year yet (a rerun finds only what is left)."""
+        require(call.params, "year")
+        year = _year(call.params["year"])
+        with transaction(self.sessions) as session:
+            ids = sorted({dog.holder_id for dog in self._liable_dogs(session, call.tenant, year)
+                          if self._year_assessment(session, dog, year) in (None, "open")})
+        return {"year": year, "holder_ids": ids}
+
+    def assess_year(self, call: ServiceCall) -> dict:
+        """params: holder_id, year, rates, pro_rata, due_dates, back_due_period, min_age_months?,
+        exempt_dogs_count? (default true: exempt dogs count for the rate), on? (the issue day; default the
+        engine's today) -> {"holder_id", "year", "case_number", "address", "email", "account", "mandate", "amount_cents",
+        "assessments": [assessment_view + "dog", "booking_key", "purpose"], "bookings": [{"key",
+        "amount_cents", "purpose", "debtor", "due_date"}] (receivables still to book)}. One assessment per
+        dog and year: a repeated call (a retry, a rerun of the year) assesses nothing twice."""
+        p = call.params
+        require(p, "holder_id", "year", "rates", "pro_rata", "due_dates", "back_due_period")
+        year = _year(p["year"])
+        on = parse_date(p.get("on"), "on") or call_today(call)
+        counts_exempt = p.get("exempt_dogs_count", True) is not False
+        min_age = int(p.get("min_age_months") or 0)
+
+        def assess(session: Session) -> dict:
+            holder = session.get(DogTaxHolder, int(p["holder_id"]))
+            if holder is None or holder.tenant != call.tenant:
+                raise InvalidRequest(f"Halter/in {p['holder_id']} ist nicht erfasst.")
+            mandate = session.scalar(select(DogTaxMandate).where(
+                DogTaxMandate.tenant == call.tenant, DogTaxMandate.holder_id == holder.id)
+                .order_by(DogTaxMandate.id.desc()))
+            household = [d for d in self._liable_dogs(session, call.tenant, year)
+                         if d.household_id == holder.household_id]
+            counted = [d for d in household if counts_exempt or not _exempt_all_year(d, year)]
+            rows = []
+            for dog in (d for d in household if d.holder_id == holder.id):
+                found = self._year_assessment(session, dog, year)
+                if found is None:  # assessed for the year in its own registration
+                    continue
+                row = session.scalar(select(DogTaxAssessment).where(
+                    DogTaxAssessment.tenant == call.tenant, DogTaxAssessment.idempotency_key == annual_key(dog, year)))
+                if row is None:
+                    before = [d for d in counted if (d.held_since, d.id) < (dog.held_since, dog.id)]
+                    row = self._annual_assessment(dog, year, on, p, min_age, mandate, rules.rate_kind(
+                        dog.dangerous, len(before), sum(1 for d in before if d.dangerous)), call)
+                    session.add(row)
+                    session.flush()
+                if row.notice_document_id is None:
+                    rows.append(row)
+            address = {"name": f"{holder.given_name} {holder.family_name}", "street": holder.household.street,
+                       "postal_code": holder.household.postal_code, "city": holder.household.city}
+            views = [{**assessment_view(r), "dog": r.dog.name, "booking_key": annual_key(r.dog, year),
+                      "purpose": f"Hundesteuer {year} {r.dog.name} (Steuermarke {_tag(r.dog)})"} for r in rows]
+            # The notice joins the case of the holder's first registration still running for good (its e-file
+            # and its portal page); a holder registered before the portal gets a case of the year.
+            cases = [d.business_key for d in sorted(household, key=lambda d: d.id)
+                     if d.holder_id == holder.id and d.business_key]
+            return {"holder_id": holder.id, "year": year, "address": address, "email": holder.email,
+                    "case_number": cases[0] if cases else f"HS-J{year}-{holder.id}",
+                    "account": holder.account, "mandate": mandate is not None,
+                    "amount_cents": sum(v["amount_cents"] for v in views), "assessments": views,
+                    "bookings": [{"key": v["booking_key"], "amount_cents": v["amount_cents"], "purpose": v["purpose"],
+                                  "debtor": address, "due_date": v["first_due_date"]}
+                                 for v in views if v["amount_cents"] > 0 and not v["cash_reference"]]}
+
+        return run_once(self.sessions, lambda session: None, assess)
+
+    def record_receivables(self, call: ServiceCall) -> dict:
+        """params: receivables [{"key", "cash_reference"}] (from finance.create_receivables, keyed by the
+        assessments' keys) -> {"recorded": n}: each cash reference on its assessment."""
+        booked = call.params.get("receivables")
+        if not isinstance(booked, list) or len(booked) > 200:
+            raise InvalidRequest("receivables muss eine Liste mit höchstens 200 Buchungen sein.")
+        with transaction(self.sessions) as session:
+            recorded = 0
+            for item in booked:
+                row = session.scalar(select(DogTaxAssessment).where(
+                    DogTaxAssessment.tenant == call.tenant, DogTaxAssessment.idempotency_key == str(item.get("key"))))
+                if row is not None and row.cash_reference in (None, item.get("cash_reference")):
+                    row.cash_reference, recorded = str(item.get("cash_reference"))[:40], recorded + 1
+            return {"recorded": recorded}
+
+    def render_annual_notice(self, call: ServiceCall) -> dict:
+        """params: holder_id, year, file_number, case_number, municipality (letterhead), creditor_id?
+        -> {"document_id", "title", "sha256"}: one Steuerbescheid for all of the holder's dogs of the year
+        not yet on a notice (the SEPA pre-notification or the request to transfer), filed in the e-file;
+        the assessments remember it, so the year goes out once."""
+        p = call.params
+        require(p, "holder_id", "year", "file_number", "case_number", "municipality")
+        year = _year(p["year"])
+        with self.sessions() as session:
+            rows = [r for r in self._holder_year(session, call.tenant, int(p["holder_id"]), year)
+                    if r.notice_document_id is None]
+            if not rows:
+                raise InvalidRequest(f"Für Halter/in {p['holder_id']} ist {year} nichts offen.")
+            holder = rows[0].dog.holder
+            ids = [r.id for r in rows]
+            data = {"year": year, "dogs": [notice_data(r) for r in rows], "creditor_id": p.get("creditor_id"),
+                    "case_number": p["case_number"], "file_number": p["file_number"],
+                    "applicant": {"name": f"{holder.given_name} {holder.family_name}", "street": holder.household.street,
+                                  "postal_code": holder.household.postal_code, "city": holder.household.city},
+                    "date": call_today(call).isoformat()}
+        title = f"Steuerbescheid Hundesteuer {year}"
+        filed = file_pdf(self.efile, call, file_number=p["file_number"], title=title, kind="bescheid",
+                         render=lambda: render_annual_pdf(data, p["municipality"]))
+        with transaction(self.sessions) as session:
+            for row in session.scalars(select(DogTaxAssessment).where(DogTaxAssessment.id.in_(ids))):
+                row.notice_document_id = row.notice_document_id or filed["document_id"]
+        return filed
+
+    def _liable_dogs(self, session: Session, tenant: str, year: int) -> list[DogTaxDog]:
+        """The registered dogs kept in ``year``, in the order they came to their household (which sets the rate)."""
+        return list(session.scalars(select(DogTaxDog).where(
+            DogTaxDog.tenant == tenant, DogTaxDog.status == "angemeldet", DogTaxDog.held_since <= date(year, 12, 31))
+            .order_by(DogTaxDog.household_id, DogTaxDog.held_since, DogTaxDog.id)))
+
+    def _year_assessment(self, session: Session, dog: DogTaxDog, year: int) -> str | None:
+        """"open" (to assess or to send), "sent" (on an annual notice) or None (assessed in its registration)."""
+        rows = session.scalars(select(DogTaxAssessment).where(
+            DogTaxAssessment.tenant == dog.tenant, DogTaxAssessment.dog_id == dog.id,
+            DogTaxAssessment.year == year)).all()
+        mine = [r for r in rows if r.idempotency_key == annual_key(dog, year)]
+        if rows and not mine:
+            return None
+        return "sent" if mine and mine[0].notice_document_id is not None else "open"
+
+    def _holder_year(self, session: Session, tenant: str, holder_id: int, year: int) -> list[DogTaxAssessment]:
+        return [r for r in session.scalars(select(DogTaxAssessment).join(DogTaxDog).where(
+            DogTaxAssessment.tenant == tenant, DogTaxAssessment.year == year, DogTaxDog.holder_id == holder_id)
+            .order_by(DogTaxAssessment.id)) if r.idempotency_key == annual_key(r.dog, year)]
+
+    def _annual_assessment(self, dog: DogTaxDog, year: int, on: date, p: dict, min_age: int,
+                           mandate: DogTaxMandate | None, kind: str, call: ServiceCall) -> DogTaxAssessment:
+        annual = rules.annual_rate(p["rates"], kind)
+        first_month, months = rules.liable_months(dog.held_since, year, p["pro_rata"], dog.born_on, min_age)
+        share = rules.pro_rata(annual, months)
+        percent = dog.exemption_percent or 0
+        covered = rules.exempt_months(first_month, months, year, dog.exemption_valid_until) if percent else 0
+        # Only the months the exemption still covers are reduced; after it ends the full rate is owed.
+        exempt_share = rules.pro_rata(annual, covered)
+        amount = share - exempt_share + rules.reduced(exempt_share, percent)
+        return DogTaxAssessment(
+            tenant=dog.tenant, dog_id=dog.id, year=year, first_month=first_month, months=months, rate_kind=kind,
+            annual_rate_cents=annual, pro_rata_cents=share, reduction_percent=percent if covered else 0,
+            exemption_kind=dog.exemption_kind if covered else None,
+            exemption_decision=("befreiung" if percent == 100 else "ermaessigung") if covered else None,
+            exemption_reason=_exemption_note(dog, covered, months) if covered else None, amount_cents=amount,
+            instalments=rules.instalments(amount, on, p["due_dates"], p["back_due_period"], first_month, year),
+            mandate_id=mandate.id if mandate else None, assessed_on=on, business_key=call.business_key,
+            instance_id=call.instance_id, idempotency_key=annual_key(dog, year), created_at=utcnow(),
+            dog=dog, mandate=mandate)
+
     # Plain methods for the web UI and tests.
 
     def replacement_refusal(self, tenant: str, tag_number: str, holder: dict) -> tuple[str, str] | None:
@@ -347,13 +584,16 @@ class DogTax(SpecialistSystem):
 
     # Lookups.
 
-    def _holder(self, session: Session, tenant: str, h: dict) -> DogTaxHolder:
-        key = rules.household_key(h["street"], h["postal_code"], h["family_name"])
+    def _holder(self, session: Session, tenant: str, h: dict, registered: dict | None = None) -> DogTaxHolder:
+        """The holder, in the household of the main residence the residents' register knows (``registered``:
+        {street, postal_code, city}), else of the address given."""
+        home = registered or h
+        key = rules.household_key(home["street"], home["postal_code"])
         household = session.scalar(select(DogTaxHousehold).where(
             DogTaxHousehold.tenant == tenant, DogTaxHousehold.household_key == key))
         if household is None:
-            household = DogTaxHousehold(tenant=tenant, household_key=key, street=str(h["street"])[:200],
-                                        postal_code=str(h["postal_code"])[:10], city=str(h["city"])[:100],
+            household = DogTaxHousehold(tenant=tenant, household_key=key, street=str(home["street"])[:200],
+                                        postal_code=str(home["postal_code"])[:10], city=str(home["city"])[:100],
                                         created_at=utcnow())
             session.add(household)
             session.flush()
@@ -365,6 +605,7 @@ class DogTax(SpecialistSystem):
                                   family_name=str(h["family_name"])[:100], name_key=name, created_at=utcnow())
             session.add(holder)
         holder.email = _opt(h.get("email"), 200) or holder.email
+        holder.account = _opt(h.get("account"), 200) or holder.account
         session.flush()
         return holder
 
@@ -373,12 +614,15 @@ class DogTax(SpecialistSystem):
         return {"dog_id": dog.id, "holder_id": dog.holder_id, "household_id": dog.household_id,
                 "listed_breed": dog.listed_breed, "dangerous": dog.dangerous, "registered_dogs": dogs}
 
-    def _registered_counts(self, session: Session, dog: DogTaxDog) -> tuple[int, int]:
-        """Dogs already registered in the household (all, dangerous ones), this one not included."""
-        base = select(func.count()).select_from(DogTaxDog).where(
+    def _registered_counts(self, session: Session, dog: DogTaxDog, year: int | None = None,
+                           counts_exempt: bool = True) -> tuple[int, int]:
+        """Dogs already registered in the household (all, dangerous ones), this one not included; without
+        those exempt for all of ``year`` if the statute does not count them."""
+        others = [d for d in session.scalars(select(DogTaxDog).where(
             DogTaxDog.tenant == dog.tenant, DogTaxDog.household_id == dog.household_id,
-            DogTaxDog.status == "angemeldet", DogTaxDog.id != dog.id)
-        return session.scalar(base), session.scalar(base.where(DogTaxDog.dangerous.is_(True)))
+            DogTaxDog.status == "angemeldet", DogTaxDog.id != dog.id))
+            if counts_exempt or year is None or not _exempt_all_year(d, year)]
+        return len(others), sum(1 for d in others if d.dangerous)
 
     def _dog(self, session: Session, tenant: str, dog_id) -> DogTaxDog:
         row = session.get(DogTaxDog, int(dog_id))
@@ -395,8 +639,8 @@ class DogTax(SpecialistSystem):
             return None
         owner = tag.dog.holder
         same = (owner.name_key == rules.name_key(holder.get("given_name", ""), holder.get("family_name", ""))
-                and owner.household.household_key == rules.household_key(
-                    holder.get("street", ""), holder.get("postal_code", ""), holder.get("family_name", "")))
+                and owner.household.household_key == rules.household_key(holder.get("street", ""),
+                                                                         holder.get("postal_code", "")))
         return tag.dog if same else None
 
     def _assessment(self, session: Session, tenant: str, assessment_id) -> DogTaxAssessment:
@@ -404,6 +648,38 @@ class DogTax(SpecialistSystem):
         if row is None or row.tenant != tenant:
             raise InvalidRequest(f"Steuerfestsetzung {assessment_id} gibt es nicht.")
         return row
+
+
+def _six_in_germany(day: date) -> str:
+    return datetime(day.year, day.month, day.day, 6, tzinfo=BERLIN).astimezone(UTC).isoformat()
+
+
+def annual_key(dog: DogTaxDog, year: int) -> str:
+    """The one annual assessment (and its receivable) of a dog and year."""
+    return f"hundesteuer-jahr:{dog.tenant}:{dog.id}:{year}"
+
+
+def _year(value) -> int:
+    if isinstance(value, bool) or not str(value).isdigit() or not 2000 <= int(value) <= 2200:
+        raise InvalidRequest(f"year muss ein Jahr sein, nicht {value!r}.")
+    return int(value)
+
+
+def _tag(dog: DogTaxDog) -> str:
+    valid = [t for t in dog.tags if t.invalid_since is None]
+    return valid[-1].number if valid else "—"
+
+
+def _exempt_all_year(dog: DogTaxDog, year: int) -> bool:
+    """Exempt from the tax for the whole year (a reduction is not an exemption)."""
+    return dog.exemption_percent == 100 and (dog.exemption_valid_until is None
+                                             or dog.exemption_valid_until >= date(year, 12, 31))
+
+
+def _exemption_note(dog: DogTaxDog, covered: int, months: int) -> str:
+    if dog.exemption_valid_until is None or covered == months:
+        return dog.exemption_reason or ""
+    return f"Die Vergünstigung endet am {dog.exemption_valid_until:%d.%m.%Y}; danach gilt der volle Steuersatz."
 
 
 def new_tag(session: Session, dog: DogTaxDog, idempotency_key: str, issued_on: date) -> DogTaxTag:

@@ -1,6 +1,7 @@
 """Receivables with cash references (Kassenzeichen) and their balance."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -26,6 +27,7 @@ from ..documents.formatting import money
 from .models import FinanceCounter, FinancePayment, FinanceReceivable
 
 DEFAULT_TERM_DAYS = 14
+MAX_ITEMS = 200
 
 
 class UnknownCashReference(LookupError):
@@ -38,7 +40,7 @@ def format_cash_reference(year: int, number: int) -> str:
 
 class Finance(SpecialistSystem):
     name = "finance"
-    operations = ("create_receivable", "balance", "correct_receivable", "cancel_receivable")
+    operations = ("create_receivable", "create_receivables", "balance", "correct_receivable", "cancel_receivable")
 
     def __init__(self, sessions: sessionmaker[Session]):
         self.sessions = sessions
@@ -84,6 +86,26 @@ class Finance(SpecialistSystem):
             return receivable_view(row)
 
         return run_once(self.sessions, find, create)
+
+    def create_receivables(self, call: ServiceCall) -> dict:
+        """Several receivables in one step (e.g. one per dog on a yearly tax notice).
+
+        params: items [{"key", "amount_cents", "purpose", "debtor", "due_date"?}] (at most 200); ``key`` is the
+        caller's stable name of the claim (e.g. "hundesteuer-jahr:plauen:17:2027"), so a retry or a second
+        run books each claim once, whatever the call's key -> {"receivables": [{"key", "cash_reference",
+        "amount_cents", "due_date"}]} in the order of the items."""
+        items = call.params.get("items")
+        if not isinstance(items, list) or len(items) > MAX_ITEMS:
+            raise InvalidRequest(f"items muss eine Liste mit höchstens {MAX_ITEMS} Forderungen sein.")
+        keys = [str(item.get("key") or "").strip() if isinstance(item, dict) else "" for item in items]
+        if not all(keys) or len(set(keys)) != len(keys) or max(map(len, keys), default=0) > 150:
+            raise InvalidRequest("Jede Forderung braucht einen eigenen Schlüssel (key, höchstens 150 Zeichen).")
+        booked = []
+        for key, item in zip(keys, items, strict=True):
+            params = {k: item.get(k) for k in ("amount_cents", "purpose", "debtor", "due_date")}
+            booked.append({"key": key, **self.create_receivable(
+                replace(call, params=params, idempotency_key=f"posten:{key}"))})
+        return {"receivables": booked}
 
     def balance(self, call: ServiceCall) -> dict:
         """params: cash_reference -> {"open_cents", "paid", "amount_cents", "paid_cents"}."""

@@ -12,7 +12,7 @@ from engine.db import transaction
 from engine.operations import InvalidRequest, ServiceCall
 
 from ..base import SpecialistSystem
-from ..common import berlin_today, parse_date, require, run_once, utcnow
+from ..common import berlin_today, call_today, parse_date, require, run_once, utcnow
 from .addresses import name_key, person_key, split_address, street_key
 from .models import (
     ResidentsPerson,
@@ -25,7 +25,7 @@ from .models import (
 
 class Residents(SpecialistSystem):
     name = "residents"
-    operations = ("check_residence", "zone_for_address", "zones")
+    operations = ("check_residence", "main_residence", "zone_for_address", "zones")
 
     def __init__(self, sessions: sessionmaker[Session]):
         self.sessions = sessions
@@ -68,6 +68,38 @@ class Residents(SpecialistSystem):
                 query_summary=json.dumps({k: p.get(k) for k in ("family_name", "given_names", "date_of_birth",
                                                                   "street", "postal_code")}, ensure_ascii=False),
                 result=result))
+            return result
+
+        return run_once(self.sessions, find, create)
+
+    def main_residence(self, call: ServiceCall) -> dict:
+        """Where is the person registered with the main residence today (the household, e.g. for the dog tax)?
+
+        params: family_name, given_names, date_of_birth? (without it nobody is looked up), purpose?
+        -> {"found", "street" ("Bahnhofstraße 12"), "postal_code", "city"}. Logged once per key, as
+        ``check_residence``."""
+        p = call.params
+        require(p, "family_name", "given_names")
+        born = parse_date(p.get("date_of_birth"), "date_of_birth")
+        if born is None:
+            return {"found": False, "street": None, "postal_code": None, "city": None}
+
+        def find(session: Session):
+            row = session.scalar(select(ResidentsRetrieval).where(
+                ResidentsRetrieval.tenant == call.tenant, ResidentsRetrieval.idempotency_key == call.idempotency_key))
+            return row.result if row else None
+
+        def create(session: Session):
+            person = self._person(session, call.tenant, p["family_name"], p["given_names"], born)
+            main = next((r for r in person.residences if r.kind == "main" and is_current(r, call_today(call))),
+                        None) if person else None
+            result = {"found": main is not None, "street": main and f"{main.street} {main.house_number}",
+                      "postal_code": main and main.postal_code, "city": main and main.city}
+            session.add(ResidentsRetrieval(
+                tenant=call.tenant, at=utcnow(), purpose=str(p.get("purpose") or "Meldeauskunft")[:300],
+                business_key=call.business_key, instance_id=call.instance_id, idempotency_key=call.idempotency_key,
+                query_summary=json.dumps({k: p.get(k) for k in ("family_name", "given_names", "date_of_birth")},
+                                         ensure_ascii=False), result=result))
             return result
 
         return run_once(self.sessions, find, create)

@@ -2,7 +2,7 @@
 so the tax runs from March (Musterstadt) or April (Plauen) and the instalments still ahead are
 known: Plauen 15.05./15.08./15.11., Musterstadt 01.07./01.10."""
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from pypdf import PdfReader
@@ -15,7 +15,7 @@ from tests.processes.files import attached
 
 @pytest.fixture
 def clock():
-    return ManualClock(datetime(2026, 3, 10, 9, 0, tzinfo=timezone.utc))
+    return ManualClock(datetime(2026, 3, 10, 9, 0, tzinfo=UTC))
 
 
 @pytest.fixture
@@ -112,6 +112,15 @@ def test_first_dog_without_any_clerk_step_gets_notice_tag_and_receivable(tax_off
     ("plauen", {"nachname": "Neumann", "strasse": "Lindenweg 3"}, "Dackel", "first", 8100),
     # The Beispiel household already keeps Bello (demo data): second dog.
     ("plauen", {"nachname": "Beispiel", "strasse": "Bahnhofstr. 12"}, "Dackel", "second", 10800),
+    # One household is one address, whatever the family name: Lena Neumann lives with the Beispiels.
+    ("plauen", {"vorname": "Lena", "strasse": "Bahnhofstraße 12"}, "Dackel", "second", 10800),
+    # The residents' register decides: Erika Maria Beispiel's main residence is Bahnhofstraße 12, where Bello
+    # lives, whatever address she gives.
+    ("plauen", {"vorname": "Erika Maria", "nachname": "Beispiel", "geburtsdatum": "1990-03-14",
+                "strasse": "Lindenweg 3"}, "Dackel", "second", 10800),
+    # Not in the register with that date of birth: the address given decides.
+    ("plauen", {"vorname": "Erika Maria", "nachname": "Beispiel", "geburtsdatum": "1991-03-14",
+                "strasse": "Lindenweg 3"}, "Dackel", "first", 8100),
     # The Probemann household in Musterstadt keeps two dogs: further dog, tax from March (10 months).
     ("musterstadt", {"nachname": "Probemann", "strasse": "Marktplatz 1", "plz": "01234", "ort": "Musterstadt"},
      "Beagle", "further", 10000),
@@ -125,6 +134,16 @@ def test_rate_follows_the_dogs_already_registered_in_the_household(tax_office, t
     case_number = submit(tax_office, data, tenant)
     assessment = tax_office.variables(case_number, tenant)["festsetzung"]
     assert (assessment["rate_kind"], assessment["amount_cents"]) == (rate_kind, amount)
+
+
+@pytest.mark.parametrize("born, held_since, months, amount", [
+    ("2026-01-25", "2026-03-08", 8, 7200),  # taken at 6 weeks, 3 months old on 25 April: taxed from May
+    ("2025-12-10", "2026-03-01", 9, 8100),  # 3 months old before keeping began: from April, as any dog
+])
+def test_a_puppy_is_taxed_from_the_age_of_three_months(tax_office, born, held_since, months, amount):
+    case_number = submit(tax_office, anmeldung(wurftag=born, gehalten_seit=held_since))
+    assessment = tax_office.variables(case_number)["festsetzung"]
+    assert (assessment["months"], assessment["amount_cents"]) == (months, amount)
 
 
 def test_a_registered_dog_makes_the_next_one_the_second(tax_office):

@@ -125,10 +125,8 @@ def test_check_iban(iban, valid, message):
 
 
 def test_household_key_ignores_spelling_of_street_and_case():
-    assert rules.household_key("Bahnhofstraße 12", "08523", "Beispiel") == \
-        rules.household_key("bahnhofstr. 12", "08523", "BEISPIEL")
-    assert rules.household_key("Bahnhofstraße 12", "08523", "Beispiel") != \
-        rules.household_key("Bahnhofstraße 14", "08523", "Beispiel")
+    assert rules.household_key("Bahnhofstraße 12", "08523") == rules.household_key("bahnhofstr. 12", "08523")
+    assert rules.household_key("Bahnhofstraße 12", "08523") != rules.household_key("Bahnhofstraße 14", "08523")
 
 
 # Operations.
