@@ -59,3 +59,4 @@ def test_start_rejects_bad_json_clearly(db, data):
 def test_db_heads_lists_the_engine_and_every_registered_system(db):
     lines = amtsweg(db, "db", "heads").stdout.splitlines()
     assert "engine 0001" in lines and "finance finance_0003" in lines and "testing testing_0001" in lines
+    assert "trade trade_0001" in lines
