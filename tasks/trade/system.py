@@ -99,14 +99,16 @@ class Trade(SpecialistSystem):
         p = call.params
         require(p, "number", "requester", "purpose", "file_number", "official")
         return self.information(call.tenant, **{k: str(p[k]) for k in
-                                                ("number", "requester", "purpose", "file_number", "official")})
+                                                ("number", "requester", "purpose", "file_number", "official")},
+                                at=_now(call))
 
     def purge_retrieval_log(self, call: ServiceCall) -> dict:
         """-> {"deleted", "kept_from" (ISO date)}: deletes the retrievals logged more than six months
         ago (§ 14 Abs. 11 GewO), by the engine's clock."""
         cutoff = register.log_cutoff(call_today(call))
         with transaction(self.sessions) as session:
-            deleted = register.purge_log(session, call.tenant, datetime.combine(cutoff, time(0), tzinfo=BERLIN))
+            start = datetime.combine(cutoff, time(0), tzinfo=BERLIN).astimezone(UTC)  # stored in UTC
+            deleted = register.purge_log(session, call.tenant, start)
         return {"deleted": deleted, "kept_from": cutoff.isoformat()}
 
     def statistics_due(self, call: ServiceCall) -> dict:
@@ -124,7 +126,7 @@ class Trade(SpecialistSystem):
     # Plain methods for the clerk's and operator's views (and tests).
 
     def information(self, tenant: str, number: str, requester: str, purpose: str, file_number: str,
-                    official: str) -> dict:
+                    official: str, at: datetime | None = None) -> dict:
         for label, value, limit in (("Anfragende Stelle", requester, 200), ("Zweck", purpose, 300),
                                     ("Aktenzeichen", file_number, 100), ("Auskunft erteilt von", official, 200),
                                     ("Betriebsnummer", number, 20)):
@@ -133,7 +135,7 @@ class Trade(SpecialistSystem):
         with transaction(self.sessions) as session:
             entry = register.find(session, tenant, number.strip())
             register.log_retrieval(session, tenant, number.strip(), requester, purpose, file_number, official,
-                                   entry is not None, utcnow())
+                                   entry is not None, at or utcnow())
             return {"found": entry is not None, "entry": register.public_view(entry) if entry else None}
 
     def entry(self, tenant: str, number: str) -> dict | None:
@@ -146,7 +148,19 @@ class Trade(SpecialistSystem):
             rows = session.scalars(select(register.TradeRetrieval).where(register.TradeRetrieval.tenant == tenant)
                                    .order_by(register.TradeRetrieval.id))
             return [{"number": r.number, "requester": r.requester, "purpose": r.purpose, "file_number": r.file_number,
-                     "official": r.official, "found": r.found, "at": r.at.isoformat()} for r in rows]
+                     "official": r.official, "found": r.found, "at": _utc(r.at).isoformat()} for r in rows]
+
+
+def _now(call: ServiceCall) -> datetime:
+    """The engine's clock where the worker set it (``ServiceCall.extra["now"]``), else the wall clock."""
+    now = (call.extra or {}).get("now")
+    if isinstance(now, str):
+        now = datetime.fromisoformat(now)
+    return now.astimezone(UTC) if isinstance(now, datetime) else utcnow()
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)  # SQLite keeps no zone
 
 
 def _notice(value) -> dict:

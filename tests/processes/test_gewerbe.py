@@ -4,7 +4,7 @@ rejection, fees per municipality, a recipient that cannot be reached, the monthl
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from lxml import etree
@@ -200,7 +200,7 @@ def test_statistics_office_gets_one_message_per_month_on_the_first_working_day(t
     assert hub(office).messages("plauen", recipient="sta") == []  # nothing before the due date
 
     due = datetime.fromisoformat(office.variables("GW-STATISTIK")["termin"]["due_at"])
-    assert due > clock.now() and due.astimezone(timezone.utc).weekday() < 5
+    assert due > clock.now() and due.astimezone(UTC).weekday() < 5
     clock.advance(seconds=(due - clock.now()).total_seconds() - 60)
     office.run()
     assert hub(office).messages("plauen", recipient="sta") == []
@@ -240,7 +240,7 @@ def test_settings_differ_per_municipality_and_name_their_own_ags():
             if place.offers("gewerbe")}
     assert fees["plauen"] == {"anmeldung": 3000, "ummeldung": 2000, "abmeldung": 2000}
     assert fees["musterstadt"] != fees["plauen"]
-    for key, place in municipalities().items():
+    for place in municipalities().values():
         if place.offers("gewerbe"):
             settings = place.settings("gewerbe")
             assert settings["meldestelle"]["ags"] == place.data["ags"]  # the author key is the municipality's AGS
