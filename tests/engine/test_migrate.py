@@ -134,7 +134,7 @@ def _value(column, inserted: dict):
     if isinstance(kind, Integer):
         return 7
     if isinstance(kind, DateTime):
-        return dt.datetime(2024, 5, 17, 9, 30, tzinfo=dt.timezone.utc)
+        return dt.datetime(2024, 5, 17, 9, 30, tzinfo=dt.UTC)
     if isinstance(kind, Time):
         return dt.time(9, 30)
     if isinstance(kind, Date):
