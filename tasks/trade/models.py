@@ -101,7 +101,8 @@ class TradeChange(Base):
 
 class TradeRetrieval(Base):
     """One register retrieval by a third party (Registerauskunft, § 14 Abs. 5 to 7 GewO), logged
-    with purpose and file number as § 14 Abs. 11 GewO requires; deleted after six months."""
+    with purpose, file number and the persons responsible as § 14 Abs. 11 GewO requires; deleted
+    after six months."""
 
     __tablename__ = "trade_retrieval"
     __table_args__ = (Index("ix_trade_retrieval_at", "tenant", "at"),)

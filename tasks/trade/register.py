@@ -1,10 +1,13 @@
 """The trade register (Gewerberegister): a registration (GewA 1) creates the business entry; a
 change (GewA 2) or closure (GewA 3) names the entry by its number and must fit it (GewO § 14
-Abs. 1: the notice is made by the one who runs the business, to the authority of the place).
-Register retrievals by third parties are logged (§ 14 Abs. 11 GewO) and the log is deleted
-after six months. § 14 GewO sets no period for deleting the entries of closed businesses (its
-erasure rules concern the retrieval logs); those follow the records schedule, so an entry stays
-with its closure date."""
+Abs. 1: the one who runs the business notifies the authority where it is).
+
+Register retrievals by third parties (§ 14 Abs. 7, 11 GewO) are refused without a purpose and
+a file number; each is logged with both, who asked, who answered and when; the log serves only
+to check that retrievals were lawful and is deleted after six months (§ 14 Abs. 11 Sätze 3 to 6).
+§ 14 GewO sets no period for deleting the data of a closed business: its only erasure rule is
+that of the retrieval logs. An entry therefore stays, with its closure date, until the records
+schedule (state data protection law) says otherwise."""
 from __future__ import annotations
 
 import re
@@ -18,7 +21,7 @@ from ..documents.formatting import date_de
 from .models import TradeBusiness, TradeChange, TradePerson, TradeRetrieval
 
 NUMBER = re.compile(r"^([0-9]{8})-([0-9]{6})$")
-LOG_MONTHS = 6  # § 14 Abs. 11 GewO: retrieval logs are deleted after six months
+LOG_MONTHS = 6  # § 14 Abs. 11 Satz 6 GewO: "nach sechs Monaten zu löschen"
 KIND_DATE = {"ummeldung": "Datum der Änderung", "abmeldung": "Datum der Betriebsaufgabe"}
 
 
@@ -127,7 +130,8 @@ def view(session: Session, entry: TradeBusiness) -> dict:
 
 
 def public_view(entry: TradeBusiness) -> dict:
-    """What anyone may learn (§ 14 Abs. 5 Satz 2 GewO): name, business address, notified activity."""
+    """What may be made generally accessible (§ 14 Abs. 5 Satz 2 GewO): name, business address and
+    notified activity; the persons' data only where a legal interest is shown (Abs. 7), not here."""
     return {"nummer": entry.number, "name": entry.name, "anschrift": _address(entry), "taetigkeit": entry.activity,
             "status": entry.state, "abgemeldet_zum": iso(entry.closed_on)}
 

@@ -21,8 +21,8 @@ class Trade(SpecialistSystem):
     operations = ("check_notice", "check_reference", "record_notice", "receipt_form", "register_information",
                   "purge_retrieval_log", "statistics_due")
 
-    def __init__(self, sessions: sessionmaker[Session]):
-        self.sessions = sessions
+    def __init__(self, sessions: sessionmaker[Session] | None = None):
+        self.sessions = sessions  # None: the rules and the calendar only, no register
 
     def check_notice(self, call: ServiceCall) -> dict:
         """params: notice (the application) -> {"findings": [{"code", "text"}], "needs_clerk": bool}."""

@@ -8,6 +8,7 @@ import pytest
 from lxml import etree
 
 from engine.errors import FormInvalid
+from processes.municipalities import municipality
 from tasks.xoev.system import business_uuid
 from tests.processes.test_gewerbe import NS, follow_up, hub, notice, registered, submit
 
@@ -117,3 +118,22 @@ def test_a_company_must_state_the_number_of_its_managing_persons(trade_office):
     with pytest.raises(FormInvalid) as refused:
         trade_office.cases.submit("gewerbe", "plauen", data, citizen="erika")
     assert [e.field for e in refused.value.errors] == ["anzahl_personen"]
+
+
+def test_the_standing_purge_deletes_retrieval_logs_after_six_months(trade_office, clock):
+    office, trade = trade_office, trade_office.system("trade")
+    number = registered(office, notice())
+    office.engine.runtime.start("gewerbe_auskunftsprotokoll", tenant="plauen", business_key="GW-AUSKUNFT",
+                                variables={"einstellungen": municipality("plauen").settings("gewerbe")})
+    trade.information("plauen", number, "Inkasso Nord GmbH", "Forderung aus Kaufvertrag", "IN-2026-0815",
+                      "Jana Vogt", at=clock.now())
+    office.run()
+    clock.advance(days=150)
+    office.run()
+    assert len(trade.retrievals("plauen")) == 1  # kept for six months
+    clock.advance(days=40)
+    office.run()
+    assert trade.retrievals("plauen") == []
+    runs = office.variables("GW-AUSKUNFT")["loeschungen"]
+    assert [run["deleted"] for run in runs] == [0, 0, 1]
+    assert office.state("GW-AUSKUNFT") == "waiting"  # for the next day: it runs for good
