@@ -2,7 +2,7 @@
 trade-law checks of a notice, the completed form for the receipt, the statistics calendar."""
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -14,6 +14,8 @@ from ..base import SpecialistSystem
 from ..common import BERLIN, call_today, next_counter, parse_date, require, run_once, utcnow
 from . import calendar, form, register, rules
 from .models import TradeBusiness, TradeChange, TradeCounter
+
+PURGE_TIME = time(3, 0)  # the nightly purge of the retrieval log, Berlin time
 
 
 class Trade(SpecialistSystem):
@@ -103,13 +105,15 @@ class Trade(SpecialistSystem):
                                 at=_now(call))
 
     def purge_retrieval_log(self, call: ServiceCall) -> dict:
-        """-> {"deleted", "kept_from" (ISO date)}: deletes the retrievals logged more than six months
-        ago (§ 14 Abs. 11 GewO), by the engine's clock."""
-        cutoff = register.log_cutoff(call_today(call))
+        """-> {"deleted", "kept_from" (ISO date), "next_at" (ISO, UTC: 03:00 Berlin time the next day)}:
+        deletes the retrievals logged more than six months ago (§ 14 Abs. 11 GewO), by the engine's clock."""
+        today = call_today(call)
+        cutoff = register.log_cutoff(today)
         with transaction(self.sessions) as session:
             start = datetime.combine(cutoff, time(0), tzinfo=BERLIN).astimezone(UTC)  # stored in UTC
             deleted = register.purge_log(session, call.tenant, start)
-        return {"deleted": deleted, "kept_from": cutoff.isoformat()}
+        next_at = datetime.combine(today + timedelta(days=1), PURGE_TIME, tzinfo=BERLIN).astimezone(UTC)
+        return {"deleted": deleted, "kept_from": cutoff.isoformat(), "next_at": next_at.isoformat()}
 
     def statistics_due(self, call: ServiceCall) -> dict:
         """params: month ("2026-03") -> {"month", "due_at" (ISO, UTC), "next_month"}."""

@@ -135,7 +135,8 @@ def test_register_retrievals_are_logged_and_deleted_after_six_months(seeded):
         return system.purge_retrieval_log(dataclasses.replace(make_call("trade.purge_retrieval_log", {}),
                                                               extra={"now": on.isoformat()}))
 
-    assert purge(asked + timedelta(days=180)) == {"deleted": 0, "kept_from": "2026-04-30"}
+    assert purge(asked + timedelta(days=180)) == {"deleted": 0, "kept_from": "2026-04-30",
+                                                  "next_at": "2026-11-01T02:00:00+00:00"}
     assert len(system.retrievals("plauen")) == 2  # on 31 October: not yet six months
     assert purge(asked + timedelta(days=185))["deleted"] == 2
     assert system.retrievals("plauen") == [] and system.entry("plauen", number) is not None
