@@ -54,7 +54,8 @@ def receipt_form(notice: dict, record: dict | None = None) -> dict:
         ["Ort und Nummer des Registereintrags",
          _join(b.get("registergericht"), " ".join(filter(None, (REGISTERS.get(b.get("registerart"), ""),
                                                                   b.get("registernummer")))))],
-        ["Anzahl der geschäftsführenden Gesellschafter / gesetzlichen Vertreter", str(notice.get("anzahl_personen") or "")],
+        ["Anzahl der geschäftsführenden Gesellschafter / gesetzlichen Vertreter",
+         str(notice.get("anzahl_personen") or "")],
         ["Nummer des Betriebs im Gewerberegister", record.get("number") or notice.get("betriebsnummer")],
         ["Bezug: Gewerbe-Anmeldung", _registration(record) if kind != "anmeldung" else ""],
     ]

@@ -95,7 +95,7 @@ class TradeChange(Base):
     kind: Mapped[str] = mapped_column(String(20))  # ummeldung, abmeldung
     reason: Mapped[str] = mapped_column(String(2))
     valid_from: Mapped[date] = mapped_column(Date)
-    previous: Mapped[dict] = mapped_column(JSON)  # {"anschrift": {...}, "taetigkeit", "wz", "weitere_taetigkeiten", "name"}
+    previous: Mapped[dict] = mapped_column(JSON)  # {"name", "anschrift", "taetigkeit", "wz", "weitere_taetigkeiten"}
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

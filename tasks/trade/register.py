@@ -106,7 +106,8 @@ def apply(session: Session, entry: TradeBusiness, key: str, notice: dict, case_n
         entry.state, entry.closed_on, entry.closure_reason = "abgemeldet", change.valid_from, change.reason
     else:
         entry.name, entry.legal_form, entry.register_entry = b["name"], b["rechtsform"], _register_entry(b)
-        entry.street, entry.house_number, entry.postal_code, entry.city = b["strasse"], b["hausnummer"], b["plz"], b["ort"]
+        entry.street, entry.house_number = b["strasse"], b["hausnummer"]
+        entry.postal_code, entry.city = b["plz"], b["ort"]
         entry.activity, entry.wz = notice["taetigkeit"], notice["wz"]
         entry.other_activities = notice.get("weitere_taetigkeiten")
         if notice.get("anzahl_personen"):

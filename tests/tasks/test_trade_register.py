@@ -11,7 +11,7 @@ import pytest
 
 from engine.operations import InvalidRequest
 from tasks.trade import Trade
-from tests.processes.test_gewerbe import notice
+from tests.processes.test_gewerbe import follow_up, notice
 from tests.tasks.helpers import make_call
 
 PLAUEN = "14523319"
@@ -28,13 +28,6 @@ def record(system, data, case_number="GW-2026-000001", tenant="plauen", ags=PLAU
 
 def check(system, data, tenant="plauen", ags=PLAUEN):
     return system.check_reference(make_call("trade.check_reference", {"notice": data, "ags": ags}, tenant=tenant))
-
-
-def follow_up(kind, number, reason="01", **changes):
-    data = notice(**changes)
-    del data["grund_anmeldung"]
-    data.update({"meldungsart": kind, "betriebsnummer": number, f"grund_{kind}": reason})
-    return data
 
 
 def test_registration_creates_the_entry_once_with_a_number_of_the_municipality(seeded):
@@ -54,15 +47,16 @@ def test_registration_creates_the_entry_once_with_a_number_of_the_municipality(s
 def test_change_records_the_previous_address_and_activity_and_closure_ends_the_entry(seeded):
     system = Trade(seeded)
     number = record(system, notice())["number"]
-    changed = record(system, follow_up("ummeldung", number, "01", gueltig_ab="2026-08-01", taetigkeit="Antiquariat",
-                                       wz="47790", **{"betrieb.strasse": "Neundorfer Straße", "betrieb.hausnummer": "9"}),
-                     case_number="GW-2026-000005")
+    moved = follow_up(notice(), "ummeldung", number, "01", gueltig_ab="2026-08-01", taetigkeit="Antiquariat",
+                      wz="47790", **{"betrieb.strasse": "Neundorfer Straße", "betrieb.hausnummer": "9"})
+    changed = record(system, moved, case_number="GW-2026-000005")
     assert changed["registration"] == {"case_number": "GW-2026-000001", "received_on": "2026-04-20"}
     assert changed["previous"]["anschrift"]["strasse"] == "Klostermarkt"
     assert changed["previous"]["taetigkeit"] == "Einzelhandel mit Büchern"
     assert (changed["entry"]["anschrift"]["strasse"], changed["entry"]["taetigkeit"]) == ("Neundorfer Straße",
                                                                                           "Antiquariat")
-    closed = record(system, follow_up("abmeldung", number, "06", gueltig_ab="2026-12-31"), case_number="GW-2027-000001")
+    closed = record(system, follow_up(notice(), "abmeldung", number, "06", gueltig_ab="2026-12-31"),
+                    case_number="GW-2027-000001")
     entry = closed["entry"]
     assert (entry["status"], entry["abgemeldet_zum"], entry["grund_abmeldung"]) == ("abgemeldet", "2026-12-31", "06")
     assert [(c["fall"], c["art"]) for c in entry["aenderungen"]] == [("GW-2026-000005", "ummeldung"),
@@ -80,7 +74,7 @@ def test_change_records_the_previous_address_and_activity_and_closure_ends_the_e
 def test_a_closure_that_does_not_fit_the_register_is_refused_with_the_reason(seeded, case, expected):
     system = Trade(seeded)
     number = record(system, notice())["number"]
-    data = follow_up("abmeldung", number, gueltig_ab="2026-10-31")
+    data = follow_up(notice(), "abmeldung", number, gueltig_ab="2026-10-31")
     if case == "unknown":
         data["betriebsnummer"] = f"{PLAUEN}-000099"
     elif case == "other_municipality":
@@ -110,7 +104,7 @@ def test_every_person_of_a_partnership_is_kept_and_may_file_the_change(seeded):
     assert entry["anzahl_personen"] == 2
     assert [(p["vornamen"], p.get("funktion")) for p in entry["personen"]] == [("Mia", None),
                                                                                ("Jonas", "gesellschafter")]
-    by_partner = follow_up("ummeldung", number, "03", taetigkeit="Bücher und Spiele",
+    by_partner = follow_up(notice(), "ummeldung", number, "03", taetigkeit="Bücher und Spiele",
                            **{"betrieb.rechtsform": "gbr", "betrieb.name": "Seitenweise GbR"})
     by_partner["person"].update({k: PARTNER[k] for k in ("familienname", "vornamen", "geburtsdatum")})
     assert check(system, by_partner) == {**check(system, by_partner), "ok": True, "reason": None}
