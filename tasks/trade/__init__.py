@@ -1,10 +1,13 @@
-"""Trade office rules: trade or liberal profession, permits, crafts; the statistics calendar."""
+"""Trade office: the trade register (Gewerberegister) with its retrieval log, the checks of a
+notice (trade or liberal profession, permits, crafts) and the statistics calendar."""
 from ..base import Plugin
+from . import models
 from .system import Trade
 
 PLUGIN = Plugin(
     "trade",
-    lambda ctx: Trade(),
+    lambda ctx: Trade(ctx.sessions),
+    models=models,
 )
 
 __all__ = ["PLUGIN", "Trade"]

@@ -1,7 +1,8 @@
 """The trade notice as the completed official form (GewAnzV Anlagen 1 to 3: GewA 1, GewA 2, GewA 3),
 for the Empfangsbescheinigung (§ 15 Abs. 1 GewO: the receipt is the completed form with the receipt
-note). Sections and fields follow the form's order; fields the application does not hold (e.g. the
-number of managing partners) are left out rather than printed empty. The choice labels are those of
+note). Sections and fields follow the form's order; fields the application does not hold are left
+out rather than printed empty. Further partners or managing directors go on a supplement sheet
+(Beiblatt), as the forms ask for each of them. The choice labels are those of
 the application form (a test keeps them equal)."""
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ LEGAL_FORMS = {
 REGISTERS = {"HRA": "Handelsregister A", "HRB": "Handelsregister B", "GnR": "Genossenschaftsregister",
              "VR": "Vereinsregister", "PR": "Partnerschaftsregister"}
 SEXES = {"weiblich": "weiblich", "maennlich": "männlich", "divers": "divers", "ohne_angabe": "ohne Angabe"}
+FUNCTIONS = {"gesellschafter": "Gesellschafter/in", "geschaeftsfuehrer": "Geschäftsführer/in",
+             "vorstand": "Vorstandsmitglied", "vertreter": "Gesetzliche/r Vertreter/in"}
 KINDS = {"industrie": "Industrie", "handwerk": "Handwerk", "handel": "Handel", "sonstiges": "Sonstiges"}
 ESTABLISHMENTS = {"hauptniederlassung": "eine Hauptniederlassung", "zweigniederlassung": "eine Zweigniederlassung",
                   "unselbstaendige_zweigstelle": "eine unselbstständige Zweigstelle"}
@@ -38,9 +41,12 @@ REASONS = {
 }
 
 
-def receipt_form(notice: dict) -> dict:
-    """{"form", "title", "sections": [{"heading", "rows": [[label, value], ...]}]} of the notice."""
+def receipt_form(notice: dict, record: dict | None = None) -> dict:
+    """{"form", "title", "sections": [{"heading", "rows": [[label, value], ...]}]} of the notice;
+    ``record`` (trade.record_notice) adds the register number, the registration referred to and,
+    for a change, the previous address and activity."""
     kind = notice["meldungsart"]
+    record = record or {}
     form, title, date_label = FORMS[kind]
     b, p = notice["betrieb"], notice["person"]
     holder = [
@@ -48,6 +54,10 @@ def receipt_form(notice: dict) -> dict:
         ["Ort und Nummer des Registereintrags",
          _join(b.get("registergericht"), " ".join(filter(None, (REGISTERS.get(b.get("registerart"), ""),
                                                                   b.get("registernummer")))))],
+        ["Anzahl der geschäftsführenden Gesellschafter / gesetzlichen Vertreter",
+         str(notice.get("anzahl_personen") or "")],
+        ["Nummer des Betriebs im Gewerberegister", record.get("number") or notice.get("betriebsnummer")],
+        ["Bezug: Gewerbe-Anmeldung", _registration(record) if kind != "anmeldung" else ""],
     ]
     person = [
         ["Name", p.get("familienname")], ["Vornamen", p.get("vornamen")], ["Geburtsname", p.get("geburtsname")],
@@ -56,8 +66,11 @@ def receipt_form(notice: dict) -> dict:
         ["Staatsangehörigkeit", nationality.keys().get(str(p.get("staatsangehoerigkeit") or ""), "")],
         ["Anschrift der Wohnung", _address(p)], ["Telefon, E-Mail", _join(p.get("telefon"), p.get("email"))],
     ]
+    previous = record.get("previous") if kind == "ummeldung" else None
     business = [
         ["Anschrift der Betriebsstätte", _address(b)],
+        ["Bisherige Anschrift der Betriebsstätte", _address(previous["anschrift"]) if previous else ""],
+        ["Bisherige Tätigkeit", _join(previous.get("taetigkeit"), f"WZ 2008: {previous['wz']}") if previous else ""],
         ["Tätigkeit" if kind == "abmeldung" else "Angemeldete Tätigkeit",
          _join(notice.get("taetigkeit"), f"WZ 2008: {notice['wz']}" if notice.get("wz") else "",
                *str(notice.get("weitere_taetigkeiten") or "").splitlines())],
@@ -72,6 +85,11 @@ def receipt_form(notice: dict) -> dict:
     ]
     sections = [(f"{form}: Angaben zum Betriebsinhaber", holder), ("Angaben zur Person", person),
                 ("Angaben zum Betrieb", business)]
+    further = notice.get("weitere_personen") or []
+    if further:
+        sections.append(("Beiblatt: weitere Gesellschafter / gesetzliche Vertreter",
+                         [[f"{index}. {FUNCTIONS.get(q.get('funktion'), 'Person')}", _person_line(q)]
+                          for index, q in enumerate(further, start=2)]))
     return {"form": form, "title": title,
             "sections": [{"heading": heading, "rows": [[label, value] for label, value in rows if value]}
                          for heading, rows in sections]}
@@ -104,3 +122,17 @@ def _staff(b: dict) -> str:
     if b.get("vollzeit") is None and b.get("teilzeit") is None:
         return ""
     return f"Vollzeit: {b.get('vollzeit') or 0}, Teilzeit: {b.get('teilzeit') or 0}"
+
+
+def _registration(record: dict) -> str:
+    registration = record.get("registration") or {}
+    if not registration.get("case_number"):
+        return ""
+    return _join(registration["case_number"], f"eingegangen am {_day(registration.get('received_on'))}")
+
+
+def _person_line(p: dict) -> str:
+    return _join(" ".join(filter(None, (p.get("vornamen"), p.get("familienname")))),
+                 p.get("geburtsname") and f"geb. {p['geburtsname']}", _day(p.get("geburtsdatum")),
+                 _join(p.get("geburtsort"), p.get("geburtsland")),
+                 nationality.keys().get(str(p.get("staatsangehoerigkeit") or ""), ""), _address(p))

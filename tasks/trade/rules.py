@@ -38,6 +38,14 @@ CRAFT = Rule(
     "Zulassungspflichtiges Handwerk (Anlage A HwO): Eintragung in die Handwerksrolle / Handwerkskarte fehlt.",
 )
 
+PERSONS = Rule(
+    "personen",
+    (),
+    (),
+    "Die angegebene Zahl der Gesellschafter / gesetzlichen Vertreter stimmt nicht mit den eingetragenen Personen "
+    "überein: fehlende Angaben nachfordern.",
+)
+
 
 def matches(rule: Rule, wz: str, texts: list[str]) -> bool:
     text = " ".join(texts).lower() + " "
@@ -53,4 +61,6 @@ def check(notice: dict) -> list[dict]:
     findings = [rule for rule in (LIBERAL_PROFESSION, PERMIT) if matches(rule, wz, texts)]
     if matches(CRAFT, wz, texts) and not notice["betrieb"].get("handwerkskarte"):
         findings.append(CRAFT)
+    if notice.get("anzahl_personen") and notice["anzahl_personen"] != 1 + len(notice.get("weitere_personen") or []):
+        findings.append(PERSONS)
     return [{"code": r.code, "text": r.text} for r in findings]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from lxml import etree
+
 from . import nationality
 
 NS = "http://www.xgewerbeanzeige.de/spezifikation/2.2"
@@ -25,6 +26,8 @@ LEGAL_FORMS = {"einzelunternehmen": "180", "ek": "170", "gbr": "210", "ohg": "22
                "ug": "321", "ag": "310", "ev": "410", "sonstige": "900"}
 SEXES = {"maennlich": "1", "weiblich": "2", "divers": "3", "ohne_angabe": "4"}
 ESTABLISHMENTS = {"hauptniederlassung": "1", "zweigniederlassung": "2", "unselbstaendige_zweigstelle": "3"}
+# Partners and representatives: placeholders in the code list's order as we know it (see above).
+FUNCTIONS = {"gesellschafter": "2", "geschaeftsfuehrer": "3", "vorstand": "4", "vertreter": "5"}
 REGISTER_KINDS = {"HRA": "A", "HRB": "B", "GnR": "G", "VR": "V", "PR": "P"}
 KINDS = ("industrie", "handwerk", "handel", "sonstiges")
 REASON_ELEMENTS = {"anmeldung": ("grundAnmeldungSchluessel", "grund_anmeldung"),
@@ -160,10 +163,12 @@ def trade(parent, notice: dict) -> None:
     if b.get("strasse"):
         address(parent, b)
     person(sub(parent, "beteiligtePerson"), notice["person"])
+    for further in notice.get("weitere_personen") or []:
+        person(sub(parent, "beteiligtePerson"), further, FUNCTIONS.get(further.get("funktion"), "9"))
 
 
-def person(parent, p: dict) -> None:
-    code(parent, "personFunktion", "1")  # the notifying owner
+def person(parent, p: dict, function: str = "1") -> None:
+    code(parent, "personFunktion", function)  # 1: the notifying person
     sub(parent, "familienname", p["familienname"])
     sub(parent, "vorname", p["vornamen"])
     if p.get("geschlecht"):

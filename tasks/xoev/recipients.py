@@ -11,8 +11,8 @@ the other codes and root prefixes are placeholders until the official code list 
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from engine.operations import InvalidRequest
 
@@ -114,10 +114,16 @@ def filter_notice(notice: dict, code: str) -> dict:
     """A copy of the notice with only the fields the recipient may see."""
     allowed = recipient(code).allowed(notice["meldungsart"])
     kept: dict = {"meldungsart": notice["meldungsart"], "betrieb": {}, "person": {}}
+    further = notice.get("weitere_personen") or []
+    if further:  # each further person is filtered like the notifying one
+        kept["weitere_personen"] = [{"funktion": p.get("funktion")} for p in further]
     for group in allowed:
         section, keys = FIELDS[group]
-        source, target = (notice, kept) if section is None else (notice.get(section) or {}, kept[section])
-        for key in keys:
-            if source.get(key) not in (None, ""):
-                target[key] = source[key]
+        sources = [(notice, kept)] if section is None else [(notice.get(section) or {}, kept[section])]
+        if section == "person":
+            sources += list(zip(further, kept.get("weitere_personen", [])))
+        for source, target in sources:
+            for key in keys:
+                if source.get(key) not in (None, ""):
+                    target[key] = source[key]
     return kept

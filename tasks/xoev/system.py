@@ -44,9 +44,12 @@ class Xoev(SpecialistSystem):
     def forward(self, call: ServiceCall) -> dict:
         """params: notice (the application, bpmn-models/gewerbe/antrag.schema.json), case_number,
         received_on (ISO date), author ({"ags", "behoerdenname", ...}), recipients (settings
-        {code: {"kennung", "name", "transport"}}) -> {"messages": [{"recipient", "message_id",
+        {code: {"kennung", "name", "transport"}}), registration? ({"case_number", "received_on"} of the
+        business's registration, trade.record_notice) -> {"messages": [{"recipient", "message_id",
         "message_uuid", "state"}]}. Each entitled recipient gets its own filtered message, once;
-        a recipient that cannot be reached raises TemporaryFailure after the others were delivered."""
+        a recipient that cannot be reached raises TemporaryFailure after the others were delivered.
+        A change or closure carries the business id of its registration (gewerbebetriebID), so the
+        recipient files it with the business it registered."""
         p = call.params
         require(p, "notice", "case_number", "received_on", "author", "recipients")
         notice, recipients = _notice(p["notice"]), p["recipients"]
@@ -242,8 +245,22 @@ def record_meta(tenant: str, p: dict, now: datetime) -> dict:
     case_number = str(p["case_number"])
     return {"case_number": case_number, "received_on": str(p["received_on"])[:10], "created": now,
             "record_uuid": str(uuid.uuid5(RECORD_NAMESPACE, f"{tenant}:{case_number}:satz")),
-            "business_uuid": str(uuid.uuid5(RECORD_NAMESPACE, f"{tenant}:{case_number}:betrieb")),
+            "business_uuid": business_uuid(tenant, _registration_case(p) or case_number),
             "ags": p["author"]["ags"]}
+
+
+def business_uuid(tenant: str, registration_case_number: str) -> str:
+    """The business's id in every message about it: derived from the case number of its registration."""
+    return str(uuid.uuid5(RECORD_NAMESPACE, f"{tenant}:{registration_case_number}:betrieb"))
+
+
+def _registration_case(p: dict) -> str | None:
+    registration = p.get("registration")
+    if registration is None:
+        return None
+    if not isinstance(registration, dict) or not registration.get("case_number"):
+        raise InvalidRequest("registration braucht die Fallnummer (case_number) der Gewerbe-Anmeldung.")
+    return str(registration["case_number"])
 
 
 def message_view(row: XoevMessage) -> dict:

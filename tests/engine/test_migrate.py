@@ -42,6 +42,7 @@ EXPECTED_HEADS = {
     "residents": "residents_0001",
     "staff_accounts": "staff_accounts_0001",
     "signin": "signin_0001",
+    "trade": "trade_0001",
     "vehicles": "vehicles_0001",
     "xoev": "xoev_0001",
 }
@@ -59,7 +60,7 @@ def owned_tables(label: str) -> set[str]:
 
 
 ALL_TABLES = set(Base.metadata.tables)
-BORN_AFTER_THE_SPLIT = ("staff_accounts", "signin", "accounts")  # branches the old single history never had
+BORN_AFTER_THE_SPLIT = ("staff_accounts", "signin", "accounts", "trade")  # branches the old single history never had
 # Branches with revisions after the split: the last revision the old history had, and the tables added since.
 MOVED_ON = {"portal": "portal_0002", "civil_register": "civil_register_0001", "dog_tax": "dog_tax_0001",
             "finance": "finance_0002", "parking": "parking_0001", "efile": "efile_0001"}

@@ -3,7 +3,8 @@ clerk checks, escalation to the group lead when the 3-day receipt deadline is at
 rejection, fees per municipality, a recipient that cannot be reached, the monthly statistics."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import copy
+from datetime import UTC, datetime
 
 import pytest
 from lxml import etree
@@ -71,13 +72,34 @@ def test_plain_registration_is_certified_and_forwarded_without_a_clerk(trade_off
     assert mail_sink.messages[-1]["To"] == "mia@example.org"
 
 
+def registered(office, data, tenant="plauen", citizen="erika") -> str:
+    """The register number of a business registered (a clerk accepting where the rules ask for one)."""
+    case_number = submit(office, data, tenant=tenant, citizen=citizen)
+    if office.state(case_number, tenant) != "completed":
+        office.engine.tasks.complete(office.task(case_number, tenant).id, {
+            "entscheidung": "annehmen", "begruendung": "Erlaubnis liegt vor", "entscheider": "Jana Vogt"})
+        office.run()
+    return office.variables(case_number, tenant)["eintrag"]["number"]
+
+
+def follow_up(data: dict, kind: str, number: str, reason: str = "01", **changes) -> dict:
+    """A change or closure (``kind``) of the business registered with ``data``, naming its number."""
+    follow = {key: copy.deepcopy(value) for key, value in data.items() if key != "grund_anmeldung"}
+    for key, value in changes.items():
+        section, _, leaf = key.rpartition(".")
+        (follow[section] if section else follow)[leaf] = value
+    follow.update({"meldungsart": kind, "betriebsnummer": number, f"grund_{kind}": reason})
+    return follow
+
+
 def test_closure_in_musterstadt_costs_its_own_fee_and_reaches_the_register_court(trade_office):
     office = trade_office
-    data = notice(meldungsart="abmeldung", grund_abmeldung="01", grund_anmeldung=None,
-                  **{"betrieb.name": "Seitenweise GmbH", "betrieb.rechtsform": "gmbh", "betrieb.registerart": "HRB",
-                     "betrieb.registernummer": "4711", "betrieb.registergericht": "Amtsgericht Dresden",
-                     "betrieb.plz": "01234", "betrieb.ort": "Musterstadt", "wz": "56101", "taetigkeit": "Restaurant"})
-    del data["grund_anmeldung"]
+    opened = notice(**{"betrieb.name": "Seitenweise GmbH", "betrieb.rechtsform": "gmbh", "betrieb.registerart": "HRB",
+                       "betrieb.registernummer": "4711", "betrieb.registergericht": "Amtsgericht Dresden",
+                       "betrieb.plz": "01234", "betrieb.ort": "Musterstadt", "wz": "56101", "taetigkeit": "Restaurant",
+                       "anzahl_personen": 1})
+    number = registered(office, opened, tenant="musterstadt", citizen="jan")
+    data = follow_up(opened, "abmeldung", number, gueltig_ab="2026-06-30")
     case_number = submit(office, data, tenant="musterstadt", citizen="jan")
     assert office.state(case_number, "musterstadt") == "completed"  # closures need no check
     assert office.variables(case_number, "musterstadt")["gebuehr_cents"] == 1000
@@ -173,11 +195,12 @@ def test_statistics_office_gets_one_message_per_month_on_the_first_working_day(t
     office.engine.runtime.start("gewerbe_statistik", tenant="plauen", business_key="GW-STATISTIK",
                                 variables={"monat": month, "einstellungen": municipality("plauen").settings("gewerbe")})
     first = submit(office, notice())
-    second = submit(office, notice(meldungsart="ummeldung", grund_ummeldung="02", **{"betrieb.name": "Zweiter Laden"}))
+    number = office.variables(first)["eintrag"]["number"]
+    second = submit(office, follow_up(notice(), "ummeldung", number, "02", **{"betrieb.name": "Zweiter Laden"}))
     assert hub(office).messages("plauen", recipient="sta") == []  # nothing before the due date
 
     due = datetime.fromisoformat(office.variables("GW-STATISTIK")["termin"]["due_at"])
-    assert due > clock.now() and due.astimezone(timezone.utc).weekday() < 5
+    assert due > clock.now() and due.astimezone(UTC).weekday() < 5
     clock.advance(seconds=(due - clock.now()).total_seconds() - 60)
     office.run()
     assert hub(office).messages("plauen", recipient="sta") == []
@@ -217,7 +240,7 @@ def test_settings_differ_per_municipality_and_name_their_own_ags():
             if place.offers("gewerbe")}
     assert fees["plauen"] == {"anmeldung": 3000, "ummeldung": 2000, "abmeldung": 2000}
     assert fees["musterstadt"] != fees["plauen"]
-    for key, place in municipalities().items():
+    for place in municipalities().values():
         if place.offers("gewerbe"):
             settings = place.settings("gewerbe")
             assert settings["meldestelle"]["ags"] == place.data["ags"]  # the author key is the municipality's AGS

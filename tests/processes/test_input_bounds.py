@@ -110,7 +110,12 @@ def test_gewerbe_takes_the_nastiest_accepted_values_through_the_xgewerbeanzeige_
         "person.strasse": nasty(100), "person.hausnummer": nasty(10), "person.ort": nasty(100),
         "person.telefon": nasty(40), "person.email": "x@" + "a" * 60 + ".example.org",
         "gueltig_ab": (berlin_today() - timedelta(days=5 * 365)).isoformat(), "taetigkeit": nasty(300),
-        "weitere_taetigkeiten": nasty(1000, multiline=True)})
+        "weitere_taetigkeiten": nasty(1000, multiline=True), "anzahl_personen": 10})
+    data["weitere_personen"] = [{  # as many partners as the form takes, each as long as it takes
+        "funktion": "geschaeftsfuehrer", "familienname": nasty(100), "vornamen": nasty(100), "geburtsname": nasty(100),
+        "geschlecht": "divers", "geburtsdatum": "1900-01-01", "geburtsort": nasty(100), "geburtsland": nasty(100),
+        "staatsangehoerigkeit": "997", "strasse": nasty(100), "hausnummer": nasty(10), "plz": "99999",
+        "ort": nasty(100)}] * 9
     case = test_gewerbe.submit(office, data)
     while office.engine.tasks.query(tenant="plauen"):
         complete(office, case, office.task(case).activity_id, {

@@ -50,6 +50,7 @@ def test_standing_processes_start_once_per_municipality(office):
 
     office.deploy("gewerbe")
     first = start_standing_processes(office.engine)
-    assert len(first) == 2  # Plauen and Musterstadt
+    assert len(first) == 4  # statistics and the retrieval-log purge, for Plauen and Musterstadt
     assert start_standing_processes(office.engine) == []
-    assert {i.tenant for i in office.engine.runtime.query(process_key="gewerbe_statistik")} == {"plauen", "musterstadt"}
+    for process_key in ("gewerbe_statistik", "gewerbe_auskunftsprotokoll"):
+        assert {i.tenant for i in office.engine.runtime.query(process_key=process_key)} == {"plauen", "musterstadt"}

@@ -2,7 +2,7 @@
 schema and KoSIT's published structure, deliveries are idempotent; trade rules and calendar."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from lxml import etree
@@ -23,7 +23,7 @@ AUTHOR = {"ags": "14523319", "behoerdenname": "Stadt Plauen – Gewerbeamt", "em
           "telefon": "03741 291-0", "strasse": "Unterer Graben", "hausnummer": "1", "plz": "08523", "ort": "Plauen"}
 READER = {"kennung": "491000000101", "name": "Finanzamt Plauen"}
 META = {"case_number": "GW-2026-ABCDEFGH", "received_on": "2026-04-20", "ags": "14523319",
-        "created": datetime(2026, 4, 20, 9, 30, tzinfo=timezone.utc),
+        "created": datetime(2026, 4, 20, 9, 30, tzinfo=UTC),
         "record_uuid": "5687cf4a-5c7b-43f1-933e-e5a7f69f7967", "business_uuid": "0c9003a6-5b4f-4a99-98ae-b2b915708c1d"}
 
 

@@ -1,0 +1,81 @@
+"""A business's life over HTTP: the citizen registers it in the portal and gets its register
+number on the receipt, reports a move (Ummeldung) and the closure (Abmeldung) with that number
+and opens each receipt; a second closure of the closed business, and one filed with another
+municipality, are refused with the reason and a legal remedy."""
+import re
+
+import pytest
+
+from tests.conftest import login
+from tests.processes.test_gewerbe import follow_up, notice
+from tests.processes.test_gewerbe_e2e import documents, form_data
+from webui import create_app
+
+
+@pytest.fixture
+def app(office):
+    office.deploy("gewerbe")
+    return create_app(office.installation, {"TESTING": True})
+
+
+def file(citizen, data) -> str:
+    assert citizen.post("/portal/gewerbe/antrag", data=form_data(data)).status_code == 302
+    submitted = citizen.post("/portal/gewerbe/pruefen")
+    return re.search(r"/portal/antraege/([A-Z0-9-]+)", submitted.headers["Location"]).group(1)
+
+
+def flat(texts: list[str]) -> list[str]:
+    """PDF text with its line breaks as spaces."""
+    return [" ".join(text.split()) for text in texts]
+
+
+def receipt(citizen, case_number) -> str:
+    return next(t for t in flat(documents(citizen, case_number)) if "§ 15 Abs. 1 GewO" in t)
+
+
+def test_change_and_closure_refer_to_the_registered_business(app, office):
+    citizen = login(app, "erika")
+    opened = notice()
+    first = file(citizen, opened)
+    office.run()
+    number = re.search(r"Nummer (\d{8}-\d{6})", receipt(citizen, first)).group(1)
+
+    wrong = citizen.post("/portal/gewerbe/antrag", data=form_data(follow_up(opened, "ummeldung", "4711")))
+    assert wrong.status_code == 422 and "so angeben, wie sie auf der Empfangsbescheinigung steht" in wrong.get_data(
+        as_text=True)
+    moved = follow_up(opened, "ummeldung", number, gueltig_ab="2026-09-01",
+                      **{"betrieb.strasse": "Neundorfer Straße", "betrieb.hausnummer": "9"})
+    second = file(citizen, moved)
+    office.run()
+    assert "Empfangsbescheinigung erteilt" in citizen.get(f"/portal/antraege/{second}").get_data(as_text=True)
+    text = receipt(citizen, second)
+    assert "Gewerbe-Ummeldung" in text and "Klostermarkt 7" in text and "Neundorfer Straße 9" in text
+    assert first in text and number in text
+
+    third = file(citizen, follow_up(moved, "abmeldung", number, "02", gueltig_ab="2026-12-31"))
+    office.run()
+    text = receipt(citizen, third)
+    assert "Gewerbe-Abmeldung" in text and "Verlegung in einen anderen Meldebezirk" in text and first in text
+    assert office.system("trade").entry("plauen", number)["status"] == "abgemeldet"
+
+    again = file(citizen, follow_up(moved, "abmeldung", number, gueltig_ab="2026-12-31"))
+    office.run()
+    page = citizen.get(f"/portal/antraege/{again}").get_data(as_text=True)
+    assert "Anzeige zurückgewiesen" in page and "Empfangsbescheinigung erteilt" not in page
+    [notice_text] = flat(documents(citizen, again))
+    assert "seit dem 31.12.2026 abgemeldet" in notice_text and "Widerspruch" in notice_text
+    assert "maschinell erstellt" in notice_text  # decided by the register, no official (§ 37 Abs. 5 VwVfG)
+    assert office.cases.finance.receivables("plauen", again) == []
+
+
+def test_a_business_of_plauen_cannot_be_closed_in_musterstadt(app, office):
+    erika = login(app, "erika")
+    first = file(erika, notice())
+    office.run()
+    number = office.variables(first)["eintrag"]["number"]
+    stranger = login(app, "jan")  # files with Musterstadt, where he lives
+    refused = file(stranger, follow_up(notice(), "abmeldung", number, gueltig_ab="2026-12-31"))
+    office.run()
+    [notice_text] = flat(documents(stranger, refused))
+    assert "Musterstadt" in notice_text and "im Gewerberegister einer anderen Gemeinde eingetragen" in notice_text
+    assert office.system("trade").entry("plauen", number)["status"] == "aktiv"
