@@ -75,6 +75,14 @@ def create_app(installation, test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     app.config.setdefault("WTF_CSRF_ENABLED", not app.testing)  # tests post without tokens unless they ask
+
+    @app.before_request
+    def upload_limit():
+        """Only an upload form's multipart request may be larger; still bounded. Registered before the
+        CSRF check, which reads the form."""
+        if request.endpoint in UPLOAD_ENDPOINTS and request.mimetype == "multipart/form-data":
+            request.max_content_length = settings.max_upload_request_bytes
+
     CSRFProtect(app)
     app.extensions["amtsweg"] = Amtsweg(installation)
 
@@ -99,12 +107,6 @@ def create_app(installation, test_config: dict | None = None) -> Flask:
     app.add_template_filter(lambda mime: FILE_TYPES.get(mime, "Datei"), "dateityp")
     app.add_template_filter(lambda size: size_text(size, up=True), "dateigroesse")
     app.add_template_global(lambda schema: file_hint(schema, settings.attachment_max_file_bytes), "datei_hinweis")
-
-    @app.before_request
-    def upload_limit():
-        """Only an upload form's multipart request may be larger; still bounded."""
-        if request.endpoint in UPLOAD_ENDPOINTS and request.mimetype == "multipart/form-data":
-            request.max_content_length = settings.max_upload_request_bytes
 
     @app.get("/")
     def index():

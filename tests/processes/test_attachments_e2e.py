@@ -253,3 +253,21 @@ def test_a_document_handed_in_later_answers_the_open_question_and_the_process_go
     assert office.task(case_number).activity_id == "clarify_entry"  # back with the clerk
     page = login(app, "sb.plauen").get(f"/arbeit/{office.task(case_number).id}/antrag").get_data(as_text=True)
     assert "Vollmacht: vollmacht.jpg" in page and "nachgereicht am" in page
+
+
+def test_a_file_larger_than_a_plain_form_passes_the_csrf_check_and_is_kept(office):
+    """The CSRF check reads the form: the upload limit must already apply when it does."""
+    citizen = create_app(office.installation, {"TESTING": True, "WTF_CSRF_ENABLED": True}).test_client()
+
+    def token(path: str) -> str:
+        return citizen.get(path).get_data(as_text=True).split('name="csrf_token" value="')[1].split('"')[0]
+
+    assert citizen.post("/anmelden", data={"user": "erika", "csrf_token": token("/anmelden")}).status_code == 302
+    big = png(padding=3 * 1024 * 1024)  # over the plain form limit, within the upload limits
+    assert len(big) > office.installation.settings.max_request_bytes
+    response = citizen.post("/portal/hundesteuer/antrag",
+                            data={**form_of(DANGEROUS), "csrf_token": token("/portal/hundesteuer/antrag"),
+                                  "erlaubnis_datei": upload(big, "erlaubnis.png")})
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    [kept] = office.cases.draft("plauen", "erika", "hundesteuer")["erlaubnis_datei"]
+    assert kept["name"] == "erlaubnis.png" and kept["bytes"] == len(big)
