@@ -9,6 +9,7 @@ municipality that belongs to another office, or an action without the role, is F
 Every staff access to a case's personal data is written to the audit trail."""
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: case numbers
 
 HAND_IN_FIELD = {"type": "array", "maxItems": 1, "x-file": {}}  # a document handed in later: PDF, JPEG, PNG
 HAND_IN_TITLE_MAX_LENGTH = 200
+HAND_IN_MAX_FILES = 20  # per case
 
 
 @dataclass(frozen=True)
@@ -382,6 +384,8 @@ class CaseService:
             kind, problem = check_upload(HAND_IN_FIELD, upload.content, self.scanner, self.max_file_bytes)
             if problem:
                 errors.append(FieldError("datei", f"Datei: {_file_name(upload.name)}: {problem}"))
+            else:
+                errors += self._hand_in_budget(principal.tenant, case_number, upload.content)
         if errors:
             raise FormInvalid(errors)
         record = self.efile.add_attachment(principal.tenant, principal.id, case_number, title, _file_name(upload.name),
@@ -393,6 +397,22 @@ class CaseService:
             except QuestionNotOpen:
                 pass  # answered or past its deadline: the document is in the file all the same
         return record
+
+    def _hand_in_budget(self, tenant: str, case_number: str, content: bytes) -> list[FieldError]:
+        """Documents handed in later share one application's limit, so the case's e-file stays bounded."""
+        later = [a for a in self.efile.attachments(tenant, case_number) if a["later"]]
+        if any(a["sha256"] == hashlib.sha256(content).hexdigest() for a in later):
+            return []  # handed in before: filed once, costs nothing
+        if len(later) >= HAND_IN_MAX_FILES:
+            return [FieldError("datei", f"Datei: Zu diesem Antrag sind bereits {len(later)} Unterlagen nachgereicht. "
+                                        "Bitte wenden Sie sich für weitere an die Behörde.")]
+        total = sum(a["bytes"] for a in later) + len(content)
+        if total > self.max_total_bytes:
+            return [FieldError("datei", f"Datei: Alle nachgereichten Unterlagen zusammen wären "
+                                        f"{forms.size_text(total, up=True)} groß; je Antrag sind höchstens "
+                                        f"{forms.size_text(self.max_total_bytes)} möglich. Bitte verkleinern Sie "
+                                        "die Datei.")]
+        return []
 
     def _attachment(self, tenant: str, case_number: str, attachment_id) -> dict:
         try:

@@ -271,3 +271,26 @@ def test_a_file_larger_than_a_plain_form_passes_the_csrf_check_and_is_kept(offic
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
     [kept] = office.cases.draft("plauen", "erika", "hundesteuer")["erlaubnis_datei"]
     assert kept["name"] == "erlaubnis.png" and kept["bytes"] == len(big)
+
+
+def test_documents_handed_in_later_stay_within_the_limit_per_application(office, settings, clock):  # noqa: F811
+    office.deploy("hundesteuer")
+    small = bootstrap(replace(settings, attachment_max_file_bytes=300 * 1024, attachment_max_total_bytes=500 * 1024),
+                      plugins=TEST_PLUGINS, clock=clock)
+    try:
+        app = create_app(small, {"TESTING": True})
+        citizen = login(app, "erika")
+        data = anmeldung(steuervergunstigung="huetehund", vergunstigung_begruendung="Hütehund für meine 80 Schafe")
+        assert post_application(citizen, {}, data).status_code == 302
+        case_number = submit(citizen)
+        where = f"/portal/antraege/{case_number}/nachreichen"
+        for page in (1, 2):
+            sent = citizen.post(where, data={"bezeichnung": f"Seite {page}", "datei": upload(png(padding=200 * 1024 + page),
+                                                                                           f"seite{page}.png")})
+            assert sent.status_code == 302
+        over = citizen.post(where, data={"bezeichnung": "Seite 3", "datei": upload(png(padding=200 * 1024 + 3), "seite3.png")})
+        assert over.status_code == 422
+        assert "je Antrag sind höchstens 500 KB möglich" in over.get_data(as_text=True)
+        assert len(small.registry.system("efile").attachments("plauen", case_number)) == 2
+    finally:
+        small.close()
