@@ -5,7 +5,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 # WeasyPrint renders the PDFs with Pango; DejaVu covers German letters. pysaml2 signs and checks with xmlsec1.
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core xmlsec1
+# The tests scan attachments with a real ClamAV daemon (clamd) of their own.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core xmlsec1 clamav-daemon
 
 .PHONY: setup system-packages demo test bench
 

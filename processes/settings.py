@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Mapping
+from typing import Literal
 
 from engine.core import WorkflowCache
 from engine.jobs import DEFAULT_LOCK_SECONDS
@@ -33,7 +34,7 @@ class Settings:
     xgewerbeanzeige_xsd: Path = XGEWERBEANZEIGE_SUBSET
     max_request_bytes: int = MAX_REQUEST_BYTES  # the largest request body the web app reads
     # attachments (processes/attachments.py): the malware scanner, the limits per file and per application
-    attachment_scanner: str = "builtin"  # or "package.module:name" for the municipality's scanner
+    attachment_scanner: str = "builtin"  # or "clamd:HOST:PORT", "clamd:/socket", "package.module:name"
     attachment_max_file_bytes: int = 10 * 1024 * 1024
     attachment_max_total_bytes: int = 20 * 1024 * 1024
     debug: bool = False
@@ -130,6 +131,10 @@ class Settings:
                 "Im Betrieb (AMTSWEG_MODE=production) gibt es keine Demo-Anmeldung: Bitte einen Identitätsanbieter "
                 "einrichten – SAML (AMTSWEG_SAML_IDP_METADATA und AMTSWEG_SAML_SP_ENTITY_ID) und/oder OpenID Connect "
                 "(AMTSWEG_OIDC_ISSUER, AMTSWEG_OIDC_CLIENT_ID, AMTSWEG_OIDC_CLIENT_SECRET).")
+        if self.mode == "production" and self.attachment_scanner == "builtin":
+            raise SettingsInvalid("Im Betrieb (AMTSWEG_MODE=production) prüft ein echter Virenscanner die Anlagen: "
+                                  "Bitte AMTSWEG_ATTACHMENT_SCANNER setzen, z. B. „clamd:/run/clamav/clamd.ctl“ "
+                                  "(ClamAV) oder „paket.modul:Name“ für den Scanner der Kommune.")
         if self.mode == "production" and not self.session_cookie_secure:
             raise SettingsInvalid("Im Betrieb (AMTSWEG_MODE=production) dürfen Cookies nur über HTTPS gehen: "
                                   "AMTSWEG_SESSION_COOKIE_SECURE muss 1 sein.")

@@ -25,7 +25,8 @@ PROTECTED = ("/portal/", "/portal/antraege/ST-2026-ABCDEFGH", "/arbeit/", "/arbe
              "/betrieb/vorgang/irgendein-vorgang")
 PRODUCTION = dict(mode="production", secret_key="s" * 48, oidc_issuer="https://login.plauen.example/realms/amt",
                   oidc_client_id="amtsweg", oidc_client_secret="geheim", session_cookie_secure=True,
-                  public_url="https://amtsweg.plauen.example", oidc_group_map=Path("/etc/amtsweg/gruppen.json"))
+                  public_url="https://amtsweg.plauen.example", oidc_group_map=Path("/etc/amtsweg/gruppen.json"),
+                  attachment_scanner="clamd:/run/clamav/clamd.ctl")
 
 
 @pytest.fixture

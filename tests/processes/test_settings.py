@@ -56,7 +56,8 @@ def test_staff_sign_in_settings_from_environment():
 PRODUCTION = {"AMTSWEG_MODE": "production", "AMTSWEG_SECRET_KEY": "x" * 40,
               "AMTSWEG_OIDC_ISSUER": "https://login.plauen.example", "AMTSWEG_OIDC_CLIENT_ID": "amtsweg",
               "AMTSWEG_OIDC_CLIENT_SECRET": "geheim", "AMTSWEG_PUBLIC_URL": "https://amtsweg.plauen.example",
-              "AMTSWEG_OIDC_GROUP_MAP": "/etc/amtsweg/gruppen.json"}
+              "AMTSWEG_OIDC_GROUP_MAP": "/etc/amtsweg/gruppen.json",
+              "AMTSWEG_ATTACHMENT_SCANNER": "clamd:/run/clamav/clamd.ctl"}
 
 
 @pytest.mark.parametrize("change, message", [
@@ -87,6 +88,8 @@ def test_production_starts_with_its_own_secret_an_identity_provider_and_secure_c
     ({"AMTSWEG_SESSION_COOKIE_SECURE": "ja"}, "Ungültige Einstellung"),
     ({"AMTSWEG_STAFF_IDLE_MINUTES": "600"}, "AMTSWEG_STAFF_SESSION_HOURS"),
     ({"AMTSWEG_SIGN_IN_ATTEMPTS_PER_MINUTE": "0"}, "mindestens 1"),
+    ({"AMTSWEG_ATTACHMENT_SCANNER": ""}, "echter Virenscanner"),
+    ({"AMTSWEG_ATTACHMENT_SCANNER": "builtin"}, "echter Virenscanner"),
 ])
 def test_production_without_identity_provider_or_secure_cookies_is_refused(change, message):
     with pytest.raises(SettingsInvalid, match=message):
