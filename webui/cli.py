@@ -56,8 +56,8 @@ def _installation() -> Installation:
 @click.option("--until-idle", is_flag=True, help="Beenden, sobald kein Auftrag mehr fällig ist")
 @click.option("--lock-seconds", type=int, default=None, help="Sperrdauer je Auftrag")
 def worker(until_idle, lock_seconds) -> None:
-    """Führt fällige Aufträge aus (Serviceaufrufe, Timer, Fortsetzungen) und stellt regelmäßig die Meldungen
-    der Register zu; löscht hochgeladene Dateien nie abgeschickter Entwürfe."""
+    """Führt fällige Aufträge aus (Serviceaufrufe, Timer, Fortsetzungen), stellt regelmäßig die Meldungen der
+    Register zu und löscht Dateien nie abgeschickter Entwürfe nach der Aufbewahrungsfrist."""
     stopping = []
     if threading.current_thread() is threading.main_thread():  # signal handlers only there (else ValueError)
         signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
