@@ -3,7 +3,10 @@ systems, engine, case service) from one ``Settings``. The web app, the CLI, the 
 tests all get their installation here; tests pass their own plugins or clock."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -29,6 +32,9 @@ from .settings import Settings
 from .standing import start_standing_processes
 
 DEMO_TENANTS = ("plauen", "musterstadt")
+HOUSEKEEPING_SECONDS = 5.0  # how often a worker delivers the registers' reports and clears abandoned uploads
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -71,6 +77,40 @@ class Installation:
     def start_standing_processes(self) -> list[str]:
         return start_standing_processes(self.engine)
 
+    def housekeeping(self) -> dict[str, int]:
+        """The worker's periodic pass: the registers' reports go to the permits they concern; files staged
+        with a draft that was never sent are deleted once older than ``staged_upload_days``. -> what it did."""
+        staged_before = self.engine.ctx.now() - timedelta(days=self.settings.staged_upload_days)
+        return {"reports": self.register_reports.drain(),
+                "uploads": self.registry.system("efile").delete_unclaimed(staged_before)}
+
+    def start_housekeeping(self, stop: Callable[[], bool] = lambda: False) -> threading.Thread:
+        """Runs ``housekeeping`` every HOUSEKEEPING_SECONDS in a thread of its own until ``stop``; a failed
+        pass (the database away, say) is logged and the next one tries again."""
+        def loop() -> None:
+            while not stop():
+                try:
+                    self.housekeeping()
+                except Exception:  # the worker stays up; the next pass retries
+                    log.exception("Regelmäßiger Durchgang des Workers fehlgeschlagen")
+                deadline = time.monotonic() + HOUSEKEEPING_SECONDS
+                while not stop() and time.monotonic() < deadline:
+                    time.sleep(0.2)
+
+        thread = threading.Thread(target=loop, name="amtsweg-housekeeping", daemon=True)
+        thread.start()
+        return thread
+
+    def work(self, until_idle: bool = False, stop: Callable[[], bool] = lambda: False, **options) -> int:
+        """The worker: due jobs plus the periodic pass -> the jobs done. ``until_idle``: one periodic pass,
+        then the jobs until none is due (the reports it delivered included). Options as ``executor``."""
+        executor = self.engine.executor(**options)
+        if until_idle:
+            self.housekeeping()
+            return executor.run(until_idle=True)
+        self.start_housekeeping(stop)
+        return executor.run(stop=stop)
+
     def close(self) -> None:
         self.engine.ctx.db.dispose()
 
@@ -111,4 +151,4 @@ def bootstrap(settings: Settings | None = None, plugins: Iterable[Plugin] | None
                                    staff_absolute=timedelta(hours=settings.staff_session_hours),
                                    staff_idle=timedelta(minutes=settings.staff_idle_minutes))
     return Installation(settings, plugins, registry, engine, cases, oversight, user_sessions,
-                        RegisterReports(engine, registry))
+                        RegisterReports(engine, registry, lock_seconds=settings.lock_seconds))

@@ -37,6 +37,7 @@ class Settings:
     attachment_scanner: str = "builtin"  # or "clamd:HOST:PORT", "clamd:/socket", "package.module:name"
     attachment_max_file_bytes: int = 10 * 1024 * 1024
     attachment_max_total_bytes: int = 20 * 1024 * 1024
+    staged_upload_days: int = 7  # a file uploaded with a draft that was never sent is deleted after this long
     debug: bool = False
     # Staff sign-in with the city's OpenID provider (webui/auth/oidc.py); off while oidc_issuer is empty
     oidc_issuer: str = ""  # e.g. https://login.plauen.example/realms/verwaltung (discovery below it)
@@ -64,7 +65,8 @@ class Settings:
         """AMTSWEG_DATABASE_URL, AMTSWEG_MODE, AMTSWEG_SECRET_KEY, AMTSWEG_SMTP_HOST, AMTSWEG_SMTP_PORT,
         AMTSWEG_MAIL_FROM, AMTSWEG_PLUGIN_MODULES (comma-separated), AMTSWEG_LOCK_SECONDS,
         AMTSWEG_MAIL_DIR, AMTSWEG_XGEWERBEANZEIGE_XSD, AMTSWEG_MAX_REQUEST_BYTES, AMTSWEG_ATTACHMENT_SCANNER,
-        AMTSWEG_ATTACHMENT_MAX_FILE_BYTES, AMTSWEG_ATTACHMENT_MAX_TOTAL_BYTES, AMTSWEG_DEBUG, AMTSWEG_PUBLIC_URL,
+        AMTSWEG_ATTACHMENT_MAX_FILE_BYTES, AMTSWEG_ATTACHMENT_MAX_TOTAL_BYTES, AMTSWEG_STAGED_UPLOAD_DAYS,
+        AMTSWEG_DEBUG, AMTSWEG_PUBLIC_URL,
         AMTSWEG_OIDC_ISSUER, AMTSWEG_OIDC_CLIENT_ID, AMTSWEG_OIDC_CLIENT_SECRET, AMTSWEG_OIDC_SCOPES,
         AMTSWEG_OIDC_GROUPS_CLAIM, AMTSWEG_OIDC_GROUP_MAP, AMTSWEG_SAML_IDP_METADATA, AMTSWEG_SAML_SP_ENTITY_ID,
         AMTSWEG_SAML_SP_KEY_FILE, AMTSWEG_SAML_SP_CERT_FILE, AMTSWEG_SAML_ATTRIBUTE_MAP,
@@ -91,6 +93,7 @@ class Settings:
                                                   defaults.attachment_max_file_bytes)),
                 attachment_max_total_bytes=int(get("AMTSWEG_ATTACHMENT_MAX_TOTAL_BYTES",
                                                    defaults.attachment_max_total_bytes)),
+                staged_upload_days=int(get("AMTSWEG_STAGED_UPLOAD_DAYS", defaults.staged_upload_days)),
                 debug=get("AMTSWEG_DEBUG", "") == "1",
                 oidc_issuer=get("AMTSWEG_OIDC_ISSUER", defaults.oidc_issuer).rstrip("/"),
                 oidc_client_id=get("AMTSWEG_OIDC_CLIENT_ID", defaults.oidc_client_id),
@@ -145,6 +148,8 @@ class Settings:
             raise SettingsInvalid("AMTSWEG_TRUSTED_PROXIES muss zwischen 0 und 5 liegen.")
         if self.sign_in_attempts_per_minute < 1:
             raise SettingsInvalid("AMTSWEG_SIGN_IN_ATTEMPTS_PER_MINUTE muss mindestens 1 sein.")
+        if not 1 <= self.staged_upload_days <= 365:
+            raise SettingsInvalid("AMTSWEG_STAGED_UPLOAD_DAYS muss zwischen 1 und 365 Tagen liegen.")
         if self.lock_seconds < 1:
             raise SettingsInvalid("AMTSWEG_LOCK_SECONDS muss mindestens 1 sein.")
         if self.saml_idp_metadata and not (self.saml_sp_key_file and self.saml_sp_cert_file):

@@ -3,6 +3,8 @@ all on the installation that ``processes.bootstrap`` builds from the environment
 from __future__ import annotations
 
 import dataclasses
+import signal
+import threading
 
 import click
 
@@ -48,6 +50,24 @@ for command in engine_cli.main.commands.values():
 
 def _installation() -> Installation:
     return click.get_current_context().find_root().obj.installation()
+
+
+@main.command()
+@click.option("--until-idle", is_flag=True, help="Beenden, sobald kein Auftrag mehr fällig ist")
+@click.option("--lock-seconds", type=int, default=None, help="Sperrdauer je Auftrag")
+def worker(until_idle, lock_seconds) -> None:
+    """Führt fällige Aufträge aus (Serviceaufrufe, Timer, Fortsetzungen), stellt regelmäßig die Meldungen der
+    Register zu und löscht Dateien nie abgeschickter Entwürfe nach der Aufbewahrungsfrist."""
+    stopping = []
+    if threading.current_thread() is threading.main_thread():  # signal handlers only there (else ValueError)
+        signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    try:
+        done = _installation().work(until_idle=until_idle, stop=lambda: bool(stopping),
+                                    **({"lock_seconds": lock_seconds} if lock_seconds else {}))
+    except KeyboardInterrupt:
+        return
+    if until_idle:
+        click.echo(f"{done} Aufträge ausgeführt.")
 
 
 @main.group()
@@ -144,4 +164,5 @@ def serve(host, port, with_worker, mail_sink) -> None:
     app = create_app(run.installation())
     if with_worker:
         app.extensions["amtsweg"].start_background_worker()
+        run.installation().start_housekeeping()
     app.run(host=host, port=port, threaded=True, use_reloader=False)

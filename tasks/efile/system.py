@@ -5,8 +5,9 @@ import base64
 import binascii
 import hashlib
 import json
+from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -147,6 +148,13 @@ class EFile(SpecialistSystem):
             session.add(row)
             session.flush()
             return attachment_record(row)
+
+    def delete_unclaimed(self, staged_before: datetime) -> int:
+        """Deletes the files staged before ``staged_before`` that no application claimed (abandoned drafts)
+        -> how many. One statement: a claim committed meanwhile makes the file a case's, and it stays."""
+        with transaction(self.sessions) as session:
+            return session.execute(delete(EfileAttachment).where(
+                EfileAttachment.business_key.is_(None), EfileAttachment.created_at < staged_before)).rowcount
 
     def claim_attachments(self, conn, tenant: str, owner: str, ids: list[int], business_key: str) -> bool:
         """In the transaction of ``conn`` (the one that starts the case): the staged files ``ids`` of

@@ -10,6 +10,7 @@ from engine.db import Base
 
 from ..common import BusinessKey, IdempotencyKey, InstanceId, Tenant
 from .addresses import name_key, street_key
+from .outbox import ReportColumns
 
 RESIDENCE_KINDS = ("main", "secondary")  # Hauptwohnung, Nebenwohnung (BMG §21)
 
@@ -104,3 +105,11 @@ class ResidentsRetrieval(Base):
     idempotency_key: Mapped[str] = mapped_column(IdempotencyKey)
     query_summary: Mapped[str] = mapped_column(Text)
     result: Mapped[dict] = mapped_column(JSON)
+
+
+class ResidentsReport(ReportColumns, Base):
+    """The register's outbox: a move reported on to the permits (tasks.residents.outbox)."""
+
+    __tablename__ = "residents_report"
+    __table_args__ = (UniqueConstraint("tenant", "report_id", name="uq_residents_report_tenant_report_id"),
+                      Index("ix_residents_report_due", "state", "due_at"))

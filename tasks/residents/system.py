@@ -16,11 +16,13 @@ from ..common import berlin_today, call_today, parse_date, require, run_once, ut
 from .addresses import name_key, person_key, split_address, street_key
 from .models import (
     ResidentsPerson,
+    ResidentsReport,
     ResidentsResidence,
     ResidentsRetrieval,
     ResidentsStreet,
     ResidentsZone,
 )
+from .outbox import Outbox
 
 
 class Residents(SpecialistSystem):
@@ -29,6 +31,7 @@ class Residents(SpecialistSystem):
 
     def __init__(self, sessions: sessionmaker[Session]):
         self.sessions = sessions
+        self.outbox = Outbox(sessions, ResidentsReport)  # the moves reported on, until delivered
 
     def check_residence(self, call: ServiceCall) -> dict:
         """Is the person registered at the address today?
@@ -126,8 +129,8 @@ class Residents(SpecialistSystem):
                     moved_on: date | None = None) -> dict:
         """A move of the main residence (Ummeldung): the old main residence ends on ``moved_on``
         (default today), the new one begins. -> the report for the processes: {"art": "umzug",
-        "meldung_id", "person_key", "strasse", "plz", "ort", "umzug_am"}. InvalidRequest for an unknown person or
-        an address without a house number."""
+        "meldung_id", "person_key", "strasse", "plz", "ort", "umzug_am"}, also written to the register's outbox
+        with the move. InvalidRequest for an unknown person or an address without a house number."""
         family, first, born = (str(resident_key).split("|") + ["", ""])[:3]
         street_name, number, suffix = split_address(street)
         if number is None:
@@ -148,9 +151,10 @@ class Residents(SpecialistSystem):
             session.add(residence)
             session.flush()
             report_id = f"umzug-{residence.id}"  # one move, one report, however often it is delivered
-        return {"art": "umzug", "meldung_id": report_id, "person_key": resident_key,
+            return self.outbox.add(session, tenant, {
+                "art": "umzug", "meldung_id": report_id, "person_key": resident_key,
                 "strasse": f"{street_name} {number}{suffix}", "plz": str(postal_code).strip(),
-                "ort": str(city).strip(), "umzug_am": day.isoformat()}
+                "ort": str(city).strip(), "umzug_am": day.isoformat()})
 
     def _person(self, session: Session, tenant: str, family_name: str, given_names: str, born: date):
         candidates = session.scalars(

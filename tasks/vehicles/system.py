@@ -10,7 +10,8 @@ from engine.operations import InvalidRequest, ServiceCall
 from ..base import SpecialistSystem
 from ..common import berlin_today, parse_date, require
 from ..residents.addresses import name_key
-from .models import VehiclesVehicle
+from ..residents.outbox import Outbox
+from .models import VehiclesReport, VehiclesVehicle
 from .plates import normalise_plate
 
 
@@ -20,6 +21,7 @@ class Vehicles(SpecialistSystem):
 
     def __init__(self, sessions: sessionmaker[Session]):
         self.sessions = sessions
+        self.outbox = Outbox(sessions, VehiclesReport)  # the new holders reported on, until delivered
 
     def check_holder(self, call: ServiceCall) -> dict:
         """params: plate, family_name, given_names, date_of_birth
@@ -42,17 +44,19 @@ class Vehicles(SpecialistSystem):
     def report_holder_change(self, tenant: str, plate: str, replacement_plate: str | None = None) -> dict:
         """The vehicle was sold or has a new holder (plain method: the register's change, reported on to
         the processes) -> {"art": "halterwechsel", "meldung_id", "kennzeichen", "ersatzkennzeichen" (the vehicle that
-        replaces it, if the holder named one)}. InvalidRequest for a plate the register does not hold."""
+        replaces it, if the holder named one)}, also written to the register's outbox (once per vehicle and day:
+        a second change that day returns the first report). InvalidRequest for a plate the register does not hold."""
         plate = normalise_plate(plate)
         replacement = normalise_plate(replacement_plate) if replacement_plate else None
         with transaction(self.sessions) as session:
             known = session.scalar(select(VehiclesVehicle.id).where(
                 VehiclesVehicle.tenant == tenant, VehiclesVehicle.plate == plate))
-        if known is None:
-            raise InvalidRequest(f"Das Kennzeichen {plate} ist im Fahrzeugregister nicht verzeichnet.")
-        # The register reports one change of holder per vehicle and day.
-        report_id = f"halterwechsel-{plate.replace(' ', '')}-{berlin_today().isoformat()}"
-        return {"art": "halterwechsel", "meldung_id": report_id, "kennzeichen": plate, "ersatzkennzeichen": replacement}
+            if known is None:
+                raise InvalidRequest(f"Das Kennzeichen {plate} ist im Fahrzeugregister nicht verzeichnet.")
+            # The register reports one change of holder per vehicle and day.
+            report_id = f"halterwechsel-{plate.replace(' ', '')}-{berlin_today().isoformat()}"
+            return self.outbox.add(session, tenant, {"art": "halterwechsel", "meldung_id": report_id,
+                                                     "kennzeichen": plate, "ersatzkennzeichen": replacement})
 
 
 def is_holder(row: VehiclesVehicle, p: dict, born) -> bool:

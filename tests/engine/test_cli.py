@@ -6,6 +6,8 @@ import sys
 
 import pytest
 
+from processes.bootstrap import bootstrap
+from processes.settings import Settings
 from tests.conftest import ROOT, TEST_MODELS
 
 
@@ -61,3 +63,17 @@ def test_db_heads_lists_the_engine_and_every_registered_system(db):
     lines = amtsweg(db, "db", "heads").stdout.splitlines()
     assert "engine 0001" in lines and "finance finance_0003" in lines and "testing testing_0001" in lines
     assert "trade trade_0001" in lines
+
+
+def test_the_worker_delivers_the_registers_reports(db):
+    installation = bootstrap(Settings(database_url=db.url))
+    try:
+        installation.seed_demo(("plauen",))
+        residents = installation.registry.system("residents")
+        residents.record_move("plauen", "beispiel|erika|1990-03-14", "Chamissostraße 4", "08525", "Plauen")
+        assert [r["state"] for r in residents.outbox.reports("plauen")] == ["pending"]
+        assert "Aufträge ausgeführt" in amtsweg(db, "worker", "--until-idle").stdout
+        # No permit of hers to withdraw: delivered, and nothing started.
+        assert [(r["state"], r["instance_ids"]) for r in residents.outbox.reports("plauen")] == [("delivered", [])]
+    finally:
+        installation.close()

@@ -13,6 +13,7 @@ from ..auth import require
 from ..forms import application_rows
 
 bp = Blueprint("operator", __name__, url_prefix="/betrieb", template_folder="templates")
+REPORT_KINDS = {"umzug": "Umzug", "halterwechsel": "Halterwechsel"}
 
 
 @bp.get("/")
@@ -23,7 +24,9 @@ def overview():
     runtime = engine_of().runtime
     cases = {i.id: runtime.get(i.instance_id).business_key for i in found["incidents"]}
     steps = {i.id: _activity_names(i.instance_id).get(i.activity_id) for i in found["incidents"]}
-    return render_template("operator/overview.html", state=state, cases=cases, steps=steps, **found)
+    reports = current_app.extensions["amtsweg"].installation.register_reports.troubled(g.user)
+    return render_template("operator/overview.html", state=state, cases=cases, steps=steps, reports=reports,
+                           report_kinds=REPORT_KINDS, **found)
 
 
 @bp.get("/vorgang/<instance_id>")
@@ -57,6 +60,16 @@ def retry(incident_id):
         flash("Die Störung wird erneut versucht.")
     except InvalidState as err:
         flash(str(err))
+    return redirect(url_for(".overview"))
+
+
+@bp.post("/registermeldung/<system>/<int:report_id>/wiederholen")
+@require("operator")
+def retry_report(system, report_id):
+    if current_app.extensions["amtsweg"].installation.register_reports.retry(g.user, system, report_id):
+        flash("Die Registermeldung wird erneut zugestellt.")
+    else:
+        flash("Diese Registermeldung wartet nicht auf eine Wiederholung.")
     return redirect(url_for(".overview"))
 
 
