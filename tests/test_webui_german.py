@@ -119,6 +119,9 @@ def cases(signed_in, office) -> dict[str, tuple[str, str]]:
         "gewerbe": (apply(citizen, office, "gewerbe", craft),
                     apply(citizen, office, "gewerbe", notice(taetigkeit="Rechtsanwaltskanzlei", wz="69101"))),
     }
+    # Erika's demo sign-in vouches for no name or birth date: the registrar checks her proof first.
+    decide(signed_in, office, "sb.plauen", found["standesamt"][1], {"berechtigt": "ja",
+                                                                    "begruendung": "Personalausweis vorgelegt"})
     decide(signed_in, office, "sb.plauen", found["standesamt"][1], {"unterschrieben": "on", "standesbeamter": "Sabine Berger"})
     decide(signed_in, office, "st.plauen", found["hundesteuer"][1],
            {"entscheidung": "ermaessigung", "prozent": "50", "begruendung": "Herde von 80 Schafen belegt",
@@ -301,7 +304,9 @@ def test_every_page_speaks_german(signed_in, office, cases):
 
 
 def test_the_clerk_of_the_task_opens_the_case_and_its_documents_other_offices_do_not(signed_in, office, cases):
-    task = office.task(cases["standesamt"][0])
+    decide(signed_in, office, "sb.plauen", cases["standesamt"][0], {"berechtigt": "ja",
+                                                                    "begruendung": "Personalausweis vorgelegt"})
+    task = office.task(cases["standesamt"][0])  # the signature, the fee notice made
     page = signed_in("sb.plauen").get(f"/arbeit/{task.id}").get_data(as_text=True)
     [link] = re.findall(rf'href="(/arbeit/{task.id}/dokumente/[^"]+)"', page)  # the receipt, in the postbox
     assert f'href="/arbeit/{task.id}/antrag"' in page and "Kostenbescheid" in page  # made, not yet sent: no link
