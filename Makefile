@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # WeasyPrint renders the PDFs with Pango; DejaVu covers German letters. pysaml2 signs and checks with xmlsec1.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core xmlsec1
 
-.PHONY: setup system-packages demo test bench
+.PHONY: setup system-packages studio demo test bench
 
 system-packages:
 	@command -v dpkg >/dev/null || exit 0; \
@@ -22,7 +22,14 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-setup: system-packages $(STAMP)
+# The studio's modeler (bpmn-js, pinned in package-lock.json) is built into webui/static/studio/; without npm
+# everything else still works and the studio page says the modeler is not built.
+STUDIO := webui/studio/frontend
+studio:
+	@if command -v npm >/dev/null; then cd $(STUDIO) && npm ci --silent --no-audit --no-fund && node build.mjs; \
+	else echo "Hinweis: npm fehlt, der Modeler des Studios wird nicht gebaut (bitte Node.js 20 mit npm installieren)."; fi
+
+setup: system-packages $(STAMP) studio
 
 # Embedded default: a SQLite file in the working directory, web UI on http://127.0.0.1:5000
 # The demo picker (one click per demo account) exists only in demo mode.
