@@ -1,11 +1,28 @@
 // `make setup` runs `npm ci && node build.mjs`: the bundle, the CSS and the BPMN font into webui/static/studio/
 // (git-ignored), so the studio page loads everything from this site (no CDN; CSP script-src/style-src 'self').
 import * as esbuild from 'esbuild';
-import { cpSync, mkdirSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync } from 'node:fs';
 
 const out = '../../static/studio';
+
+// Under `style-src 'self'` the browser drops (and reports) style="" attributes in markup strings. The only
+// ones are in these files; they are taken out here and csp-fixes.css sets the same declarations. A file
+// without them fails the build, so an upgrade that moves them gets noticed.
+const MARKUP_STYLES = /(bpmn-js-properties-panel[\\/]dist[\\/]index\.esm\.js|AlignElementsIcons\.js|DistributeElementsIcons\.js)$/;
+const noMarkupStyles = {
+  name: 'no-markup-styles',
+  setup(build) {
+    build.onLoad({ filter: MARKUP_STYLES }, ({ path }) => {
+      const source = readFileSync(path, 'utf8');
+      const contents = source.replace(/ style="[^"]*"/g, '');
+      if (contents === source) throw new Error(`${path}: no style="" attribute left to move into csp-fixes.css`);
+      return { contents, loader: 'js' };
+    });
+  }
+};
+
 await esbuild.build({
-  entryPoints: [ 'src/app.js' ],
+  entryPoints: [ 'src/app.js' ], plugins: [ noMarkupStyles ],
   bundle: true, minify: true, sourcemap: true, format: 'iife', target: 'es2020',
   outfile: `${out}/studio.js`, legalComments: 'linked', logLevel: 'warning'
 });

@@ -81,3 +81,28 @@ export default {
   'Backoff base (seconds)': 'Wartezeit-Basis (Sekunden)',
   'Unknown operation {name}': 'Unbekannte Operation {name}'
 };
+
+// The element types the panel header names (PanelHeaderProvider.getTypeLabel).
+export const headerTypes = {
+  'Task': 'Aufgabe', 'Service Task': 'Serviceaufgabe', 'User Task': 'Benutzeraufgabe', 'Script Task': 'Skriptaufgabe',
+  'Manual Task': 'Manuelle Aufgabe', 'Business Rule Task': 'Geschäftsregelaufgabe', 'Send Task': 'Sendeaufgabe',
+  'Receive Task': 'Empfangsaufgabe', 'Call Activity': 'Aufrufaktivität', 'Start Event': 'Startereignis',
+  'End Event': 'Endereignis', 'Intermediate Throw Event': 'Auslösendes Zwischenereignis',
+  'Intermediate Catch Event': 'Eintretendes Zwischenereignis', 'Boundary Event': 'Grenzereignis',
+  'Exclusive Gateway': 'Exklusives Gateway', 'Parallel Gateway': 'Paralleles Gateway',
+  'Inclusive Gateway': 'Inklusives Gateway', 'Complex Gateway': 'Komplexes Gateway',
+  'Event Based Gateway': 'Ereignisbasiertes Gateway', 'Sequence Flow': 'Sequenzfluss', 'Default Flow': 'Standardfluss',
+  'Conditional Flow': 'Bedingter Fluss', 'Message Flow': 'Nachrichtenfluss', 'Process': 'Prozess',
+  'Participant': 'Teilnehmer', 'Lane': 'Lane', 'Collapsed Sub Process': 'Zugeklappter Teilprozess',
+  'Expanded Sub Process': 'Aufgeklappter Teilprozess', 'Event Sub Process': 'Ereignis-Teilprozess',
+  'Collapsed Ad Hoc Sub Process': 'Zugeklappter Ad-hoc-Teilprozess',
+  'Expanded Ad Hoc Sub Process': 'Aufgeklappter Ad-hoc-Teilprozess', 'Transaction': 'Transaktion',
+  'Data Object Reference': 'Datenobjekt', 'Data Store Reference': 'Datenspeicher', 'Data Input': 'Dateneingabe',
+  'Data Output': 'Datenausgabe', 'Text Annotation': 'Textanmerkung', 'Group': 'Gruppe', 'Association': 'Assoziation',
+  'Data Input Association': 'Dateneingabe-Assoziation', 'Data Output Association': 'Datenausgabe-Assoziation'
+};
+export const eventKinds = {
+  'Message': 'Nachricht', 'Timer': 'Timer', 'Error': 'Fehler', 'Signal': 'Signal', 'Escalation': 'Eskalation',
+  'Conditional': 'Bedingung', 'Compensate': 'Kompensation', 'Link': 'Link', 'Cancel': 'Abbruch',
+  'Terminate': 'Terminierung'
+};
