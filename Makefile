@@ -22,12 +22,16 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-# The studio's modeler (bpmn-js, pinned in package-lock.json) is built into webui/static/studio/; without npm
-# everything else still works and the studio page says the modeler is not built.
+# The studio's modeler (bpmn-js, pinned in package-lock.json) is built into webui/static/studio/ when its
+# sources change; without npm everything else still works and the studio page says the modeler is not built.
 STUDIO := webui/studio/frontend
+STUDIO_BUNDLE := webui/static/studio/studio.js
 studio:
-	@if command -v npm >/dev/null; then cd $(STUDIO) && npm ci --silent --no-audit --no-fund && node build.mjs; \
+	@if command -v npm >/dev/null; then $(MAKE) -s --no-print-directory $(STUDIO_BUNDLE); \
 	else echo "Hinweis: npm fehlt, der Modeler des Studios wird nicht gebaut (bitte Node.js 20 mit npm installieren)."; fi
+
+$(STUDIO_BUNDLE): $(STUDIO)/package-lock.json $(STUDIO)/build.mjs $(wildcard $(STUDIO)/src/*.js $(STUDIO)/moddle/*.json $(STUDIO)/*.css)
+	cd $(STUDIO) && npm ci --silent --no-audit --no-fund && node build.mjs
 
 setup: system-packages $(STAMP) studio
 

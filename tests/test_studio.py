@@ -126,3 +126,11 @@ def test_deploy_needs_the_csrf_token(installation):
     changed = xml.replace('name="Eingang mitteilen"', 'name="Eingang bestätigen"', 1)
     response = client.post(f"/studio/{KEY}/bereitstellen", data=changed.encode(), headers={**XML, "X-CSRFToken": token})
     assert response.status_code == 200 and installation.engine.repository.get_definition(KEY).version == 2
+
+
+def test_without_the_built_bundle_the_page_says_so(designer, monkeypatch, tmp_path):
+    from webui.studio import views
+
+    monkeypatch.setattr(views, "BUNDLE", tmp_path / "studio.js")
+    page = designer.get(f"/studio/{KEY}/").get_data(as_text=True)
+    assert "Der Modeler ist nicht gebaut" in page and "<script" not in page
