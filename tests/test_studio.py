@@ -134,3 +134,25 @@ def test_without_the_built_bundle_the_page_says_so(designer, monkeypatch, tmp_pa
     monkeypatch.setattr(views, "BUNDLE", tmp_path / "studio.js")
     page = designer.get(f"/studio/{KEY}/").get_data(as_text=True)
     assert "Der Modeler ist nicht gebaut" in page and "<script" not in page
+
+
+BASE = ('<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+        'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"><process id="p">{}</process></definitions>')
+TASK = ('<userTask id="t" name="Prüfen"><extensionElements><spiffworkflow:properties>'
+        '<spiffworkflow:property name="dueIn" value="P5D"/></spiffworkflow:properties></extensionElements></userTask>')
+
+
+@pytest.mark.parametrize("new,expected", [
+    (TASK, []),
+    (TASK.replace("><", ">\n    <").replace('name="dueIn" value="P5D"', 'value="P5D" name="dueIn"'), []),
+    (TASK.replace('name="Prüfen"', 'name="Genau prüfen"'), [("geändert", "Benutzeraufgabe", "Genau prüfen")]),
+    (TASK.replace("P5D", "P10D"), [("geändert", "Benutzeraufgabe", "Prüfen")]),
+    (TASK.replace("userTask", "manualTask"), [("geändert", "Manuelle Aufgabe", "Prüfen")]),
+    (TASK + '<endEvent id="e"/>', [("neu", "Endereignis", "e")]),
+    ("", [("entfernt", "Benutzeraufgabe", "Prüfen")]),
+])
+def test_changes_compare_id_type_name_and_extension_elements(new, expected):
+    from webui.studio.models import changes
+
+    found = changes(BASE.format(TASK).encode(), BASE.format(new).encode())
+    assert [(c.kind, c.type, c.name) for c in found] == expected

@@ -85,3 +85,15 @@ def test_modeler_shows_the_diagram_german_palette_and_the_operation_select(serve
                      m.get('selection').select([reg.get('notify_received'), reg.get('render_receipt')]); }""")
     page.wait_for_selector(".djs-context-pad .entry[data-action=align-elements]")  # its icons are inline SVG
     assert page.evaluate("window.__csp") == [] and errors == []
+
+
+def test_deploying_the_modelers_own_serialisation_changes_no_element(server, browser):
+    page, errors = open_modeler(browser, server, 1280, 800)
+    page.click("#studio-deploy")
+    expect = playwright.expect
+    expect(page.locator("#studio-status")).to_have_text("Version 2 ist bereitgestellt und gilt für neue Anträge.")
+    page.goto(f"{server}/studio/hundesteuer_anmeldung/versionen")
+    rows = page.locator("tbody tr")
+    assert "Paula Grün (Prozessgestaltung Plauen)" in rows.nth(0).inner_text()
+    assert "keine Änderung an den Elementen" in rows.nth(0).inner_text()  # layout and formatting are no change
+    assert page.evaluate("window.__csp") == [] and errors == []

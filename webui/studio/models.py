@@ -12,6 +12,7 @@ from sqlalchemy import select
 from engine.errors import ModelInvalid, Problem
 from engine.models import Deployment, DeploymentResource, ProcessDefinition
 from engine.xmlsafe import parse_xml
+from processes.access import EVERY_MUNICIPALITY
 from processes.findings import GROUP_LABELS
 from processes.staff import group_map
 
@@ -78,9 +79,10 @@ def forms(files: dict[str, bytes], resource_name: str) -> list[str]:
 
 
 def groups(settings, tenant: str) -> list[dict]:
-    """The offices (candidate groups) the directory gives the municipality's staff, with German names."""
+    """The offices (candidate groups) the directory gives the municipality's staff, with German names; for
+    an installation-wide designer (tenant ``*``) those of every municipality."""
     names = {g for grant in group_map(settings.oidc_group_map).grants.values()
-             if tenant in (grant.tenant, "*") for g in grant.groups}
+             if tenant in (grant.tenant, EVERY_MUNICIPALITY) for g in grant.groups}
     return [{"value": g, "label": GROUP_LABELS.get(g, g)} for g in sorted(names)]
 
 
@@ -112,16 +114,21 @@ def parse_upload(data: bytes, key: str) -> etree._Element:
     return root
 
 
-def _elements(xml: bytes) -> dict[str, tuple[str, str, str | None, bytes]]:
+def _elements(xml: bytes) -> dict[str, tuple[str, str | None, tuple]]:
     """id → (type, name, extension elements) of every BPMN element with an id (the diagram's DI left out)."""
     root = parse_xml(xml, "Modell").getroot()
     found = {}
     for el in root.iter(f"{{{BPMN_NS}}}*"):
         if el.get("id") and el.tag != f"{{{BPMN_NS}}}definitions":
             ext = el.find(f"{{{BPMN_NS}}}extensionElements")
-            found[el.get("id")] = (etree.QName(el).localname, el.get("name"),
-                                   etree.tostring(ext, method="c14n") if ext is not None else b"")
+            found[el.get("id")] = (etree.QName(el).localname, el.get("name"), _canonical(ext) if ext is not None else ())
     return found
+
+
+def _canonical(el) -> tuple:
+    """An element as data: a modeler's re-serialisation (indentation, attribute order, prefixes) is no change."""
+    return (el.tag, tuple(sorted(el.attrib.items())), (el.text or "").strip(),
+            tuple(_canonical(child) for child in el if isinstance(child.tag, str)))
 
 
 @dataclass(frozen=True)

@@ -91,7 +91,13 @@ async function main() {
       headers: { 'Content-Type': 'application/xml', 'X-CSRFToken': token }
     });
     let answer;
-    try { answer = await res.json(); } catch (e) { answer = { ok: false, message: `Die Anfrage ist fehlgeschlagen (HTTP ${res.status}).`, problems: [] }; }
+    try {
+      answer = await res.json();
+    } catch (e) {  // not the studio's answer: an expired form token (400), a body over the request limit (413)
+      const message = res.status === 400 ? 'Die Seite ist abgelaufen. Bitte laden Sie sie neu.'
+        : res.status === 413 ? 'Das Modell ist zu groß.' : `Die Anfrage ist fehlgeschlagen (HTTP ${res.status}).`;
+      answer = { ok: false, message, problems: [] };
+    }
     showProblems(answer.problems || []);
     status(answer.message, !answer.ok);
     return answer;
