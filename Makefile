@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # The tests scan attachments with a real ClamAV daemon (clamd) of their own.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core xmlsec1 clamav-daemon
 
-.PHONY: setup system-packages demo test bench
+.PHONY: setup system-packages studio demo test bench
 
 system-packages:
 	@command -v dpkg >/dev/null || exit 0; \
@@ -23,7 +23,18 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-setup: system-packages $(STAMP)
+# The studio's modeler (bpmn-js, pinned in package-lock.json) is built into webui/static/studio/ when its
+# sources change; without npm everything else still works and the studio page says the modeler is not built.
+STUDIO := webui/studio/frontend
+STUDIO_BUNDLE := webui/static/studio/studio.js
+studio:
+	@if command -v npm >/dev/null; then $(MAKE) -s --no-print-directory $(STUDIO_BUNDLE); \
+	else echo "Hinweis: npm fehlt, der Modeler des Studios wird nicht gebaut (bitte Node.js 20 mit npm installieren)."; fi
+
+$(STUDIO_BUNDLE): $(STUDIO)/package-lock.json $(STUDIO)/build.mjs $(wildcard $(STUDIO)/src/*.js $(STUDIO)/moddle/*.json $(STUDIO)/*.css)
+	cd $(STUDIO) && npm ci --silent --no-audit --no-fund && node build.mjs
+
+setup: system-packages $(STAMP) studio
 
 # Embedded default: a SQLite file in the working directory, web UI on http://127.0.0.1:5000
 # The demo picker (one click per demo account) exists only in demo mode.

@@ -92,9 +92,11 @@ def create_app(installation, test_config: dict | None = None) -> Flask:
     from .auth.saml import bp as saml_bp  # after auth_bp: its loader runs after the demo accounts'
     from .operator.views import bp as operator_bp
     from .portal.views import bp as portal_bp
+    from .studio.views import bp as studio_bp
     from .worklist.views import bp as worklist_bp
 
-    for blueprint in (auth_bp, saml_bp, staff_oidc_bp, staff_local_bp, portal_bp, worklist_bp, operator_bp):
+    for blueprint in (auth_bp, saml_bp, staff_oidc_bp, staff_local_bp, portal_bp, worklist_bp, operator_bp,
+                      studio_bp):
         app.register_blueprint(blueprint)
 
     app.add_template_filter(datum)

@@ -40,9 +40,10 @@ DEMO_USERS = {u.id: u for u in (
     _demo("sb.musterstadt", "Tom Krause (Bürgerbüro Musterstadt)", "musterstadt", OFFICE_ROLES,
           ("standesamt", "standesbeamte", "steueramt", "strassenverkehr", "gewerbe", "gewerbe_leitung", "poststelle",
            "kasse")),
+    _demo("pg.plauen", "Paula Grün (Prozessgestaltung Plauen)", "plauen", ["designer"]),
     _demo("betrieb", "Betrieb (IT-Dienstleister)", EVERY_MUNICIPALITY, ["operator"]),
 )}
-AUDIENCES = {"citizen": "Bürger/in", "clerk": "Verwaltung", "operator": "Betrieb"}
+AUDIENCES = {"citizen": "Bürger/in", "clerk": "Verwaltung", "designer": "Prozessgestaltung", "operator": "Betrieb"}
 # The production sign-in page links every way in whose endpoint is registered (SAML, OpenID Connect).
 SIGN_IN_LINKS = (("saml.login", "Mit Ihrem Bürgerkonto (BundID) anmelden"),
                  ("staff_oidc.login", "Anmeldung für Beschäftigte (Dienstkonto)"),
@@ -104,7 +105,7 @@ def sign_out() -> None:
 
 def home_of(principal: Principal) -> str:
     return url_for("portal.home" if principal.has("citizen") else "worklist.tasks" if principal.has("clerk")
-                   else "operator.overview")
+                   else "studio.definitions" if principal.has("designer") else "operator.overview")
 
 
 class SignInLimiter:
