@@ -15,7 +15,7 @@ from tasks.documents.formatting import money
 
 from .. import BERLIN, attachment_response, cases_of, engine_of, pdf_response
 from ..auth import require
-from ..forms import application_rows, fields, flatten, parse
+from ..forms import application_rows, edit, fields, flatten, parse
 
 bp = Blueprint("worklist", __name__, url_prefix="/arbeit", template_folder="templates")
 
@@ -177,7 +177,9 @@ def counter(service_key):
     """Counter intake: the clerk files the application on the citizen's behalf, same process."""
     svc = cases_of().counter_service(g.user, service_key)  # only the office that runs the service
     errors, values = {}, {}
-    if request.method == "POST":
+    if request.method == "POST" and (edited := edit(svc.form, request.form)) is not None:  # a person added/removed
+        values = edited
+    elif request.method == "POST":
         data = parse(svc.form, request.form)
         channel = "brief" if request.form.get("kanal") == "brief" else "schalter"
         try:
