@@ -81,3 +81,25 @@ def test_a_business_of_plauen_cannot_be_closed_in_musterstadt(app, office):
     assert office.cases.draft("musterstadt", "jan", "gewerbe") is None  # nothing stored
     assert office.cases.cases("musterstadt", "jan") == []
     assert office.system("trade").entry("plauen", number)["status"] == "aktiv"
+
+
+def test_the_demo_businesses_of_plauen_can_be_changed_and_closed(app, office):
+    """The seed's businesses (tasks/trade/seed.py) are in the register once, however often it runs."""
+    trade = office.system("trade")
+    numbers = ["14523319-000001", "14523319-000002", "14523319-000003"]
+    assert [trade.entry("plauen", n)["name"] for n in numbers] == [
+        "Blumen Mustermann", "Café am Altmarkt", "Schlüsseldienst Beispiel"]
+    assert office.installation.seed_demo()["plauen"] == 0
+    assert trade.entry("plauen", "14523319-000004") is None
+
+    erika = notice(**{"person.familienname": "Mustermann", "person.vornamen": "Erika", "person.geburtsname": "Mustermann",
+                      "person.geburtsdatum": "1990-03-14", "betrieb.name": "Café am Altmarkt",
+                      "betrieb.strasse": "Altmarkt", "betrieb.hausnummer": "5", "taetigkeit": "Café", "wz": "56104"})
+    citizen = login(app, "erika")
+    closed = file(citizen, follow_up(erika, "abmeldung", numbers[1], gueltig_ab="2026-12-31"))
+    office.run()
+    assert "Gewerbe-Abmeldung" in receipt(citizen, closed)
+    assert trade.entry("plauen", numbers[1])["status"] == "abgemeldet"
+    other = login(app, "erika").post("/portal/gewerbe/antrag", data=form_data(
+        follow_up(erika, "ummeldung", numbers[2], gueltig_ab="2026-12-31")))
+    assert other.status_code == 422 and "nicht als Inhaber/in" in other.get_data(as_text=True)
