@@ -42,9 +42,10 @@ def seed(session: Session, tenant: str) -> int:
                                                          TradeBusiness.idempotency_key == idempotency_key)):
             continue
         now, valid_from = utcnow(), date.fromisoformat(since)
-        number = register.number_for(AGS[tenant], next_counter(session, TradeCounter, tenant, "betrieb"))
+        value = next_counter(session, TradeCounter, tenant, "betrieb")
+        number = register.number_for(AGS[tenant], value)
         entry = TradeBusiness(
-            tenant=tenant, idempotency_key=idempotency_key, number=number, case_number=f"GW-{since[:4]}-DEMO-{key}",
+            tenant=tenant, idempotency_key=idempotency_key, number=number, case_number=f"GW-{since[:4]}-DEMO{value}",
             registered_on=valid_from, name=name, legal_form=legal_form, register_entry={}, street=street,
             house_number=house_number, postal_code="08523", city="Plauen", activity=activity, wz=wz,
             other_activities=None, persons_count=1, valid_from=valid_from, state="aktiv", created_at=now,
