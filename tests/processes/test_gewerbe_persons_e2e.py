@@ -88,3 +88,16 @@ def test_review_page_and_clerk_show_the_persons_with_german_labels(app, office):
     page = html.unescape(clerk.get(f"/arbeit/{office.task(case_number).id}").get_data(as_text=True))
     assert "<th>Weitere Person 2: Familienname</th><td>Lange</td>" in page
     assert "<th>Weitere Person 1: Staatsangehörigkeit</th><td>deutsch</td>" in page and "maennlich" not in page
+
+
+def test_the_counter_adds_a_person_without_javascript_too(app, office):
+    clerk = login(app, "gw.plauen")
+    added = clerk.post("/arbeit/schalter/gewerbe", data={**form_data(PARTNERSHIP), "_aktion": "hinzufuegen:weitere_personen"})
+    page = added.get_data(as_text=True)
+    assert added.status_code == 200 and "Weitere Person 1" in page and 'class="error"' not in page
+    assert value_of(page, "betrieb.name") == "Seitenweise GbR"
+    filed = clerk.post("/arbeit/schalter/gewerbe", data=form_data({**PARTNERSHIP, "weitere_personen": [PARTNER, SECOND]}),
+                       follow_redirects=True)
+    case_number = re.search(r"Antrag (GW-[A-Z0-9-]+) erfasst", filed.get_data(as_text=True)).group(1)
+    persons = office.variables(case_number)["antrag"]["weitere_personen"]
+    assert [(p["familienname"], p["staatsangehoerigkeit"]) for p in persons] == [("Weber", "000"), ("Lange", "151")]
