@@ -6,7 +6,10 @@ from __future__ import annotations
 from datetime import date
 
 from engine.errors import FieldError
+from engine.operations import ServiceCall
 from tasks.dog_tax.rules import check_iban
+
+from .municipalities import municipality
 
 
 def dog_tax_checks(dog_tax):
@@ -51,6 +54,27 @@ def dog_tag_replacement_checks(dog_tax):
     return check
 
 
+def trade_reference_checks(trade):
+    """A change or closure must name a business of this municipality's register, still open, with the
+    notifying person among its persons (GewO § 14 Abs. 1), the same check the process makes again when
+    it records the notice; a date before the business began is wrong on "Gültig ab"."""
+    def check(tenant: str, data: dict) -> list[FieldError]:
+        if data.get("meldungsart") not in ("ummeldung", "abmeldung"):
+            return []
+        ags = municipality(tenant).settings("gewerbe")["meldestelle"]["ags"]
+        found = trade.check_reference(ServiceCall("trade.check_reference", {"notice": data, "ags": ags},
+                                                  idempotency_key="", tenant=tenant, instance_id=""))
+        if found["ok"]:
+            return []
+        entry = found["entry"]
+        # the register checks the date last: a refusal of an open entry the notifying person belongs to
+        late = entry is not None and entry["status"] == "aktiv" and data["gueltig_ab"] < entry["beginn"] \
+            and "vor dem Beginn" in found["reason"]
+        return [FieldError("gueltig_ab", f"Gültig ab: {found['reason']}") if late else
+                FieldError("betriebsnummer", f"Nummer des Betriebs im Gewerberegister: {found['reason']}")]
+    return check
+
+
 def application_checks(registry) -> dict:
     """Service key -> check, for the systems this installation has."""
     checks = {}
@@ -59,5 +83,9 @@ def application_checks(registry) -> dict:
         checks["hundesteuer_abmeldung"] = dog_deregistration_checks(registry.system("dog_tax"))
         checks["hundesteuer_ersatzmarke"] = dog_tag_replacement_checks(registry.system("dog_tax"))
     except KeyError:  # an installation without the dog tax system offers no dog tax
+        pass
+    try:
+        checks["gewerbe"] = trade_reference_checks(registry.system("trade"))
+    except KeyError:  # nor one without the trade register a trade notice
         pass
     return checks

@@ -1,5 +1,8 @@
 """HTML forms from JSON Schema: the fields to render and the typed data a POST gives.
-Nested objects become dotted field names (``antragsteller.plz``)."""
+Nested objects become dotted field names (``antragsteller.plz``); an array of objects becomes one
+fieldset per element with indexed names (``weitere_personen.0.familienname``). Without JavaScript,
+the number of elements travels as a hidden field (``weitere_personen.#``) and buttons named
+``ACTION`` add or remove an element: the form comes back with everything typed kept."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,6 +11,8 @@ from engine import forms
 from processes.cases import Upload
 
 _MAX_NUMBER_CHARS = 30
+ACTION = "_aktion"  # the add/remove buttons: "hinzufuegen:<array>" or "entfernen:<array>:<index>"
+COUNT = "#"  # "<array>.#": the number of elements the form shows
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,26 @@ class Field:
         titles = self.schema.get("enumTitles", {})
         return [(value, titles.get(value, value)) for value in self.schema.get("enum", [])]
 
+    @property
+    def repeated(self) -> bool:
+        """An array of objects: a fieldset per element."""
+        return _repeated(self.schema)
+
+    @property
+    def max_items(self) -> int:
+        return int(self.schema.get("maxItems", 0))
+
+    @property
+    def item_label(self) -> str:
+        return self.schema["items"].get("title") or self.label
+
+    def item_fields(self, index: int) -> list[Field]:
+        return fields(self.schema["items"], prefix=f"{self.name}.{index}.")
+
+    def count(self, values: dict) -> int:
+        """How many elements the form shows (see ``COUNT``), within maxItems."""
+        return _count(values.get(f"{self.name}.{COUNT}"), self.max_items)
+
 
 def fields(schema: dict, prefix: str = "") -> list[Field]:
     result = []
@@ -53,13 +78,19 @@ def fields(schema: dict, prefix: str = "") -> list[Field]:
     return result
 
 
-def parse(schema: dict, form) -> dict:
-    """Typed data from form fields; empty fields are left out so 'required' can speak."""
+def parse(schema: dict, form, keep_empty: bool = False) -> dict:
+    """Typed data from form fields; empty fields are left out so 'required' can speak, and so is an
+    element of an array left entirely empty (unless ``keep_empty``, for re-rendering the form)."""
     data: dict = {}
     for field in fields(schema):
         if field.file:
             continue  # files come by ``uploads``, never as text
-        value = _value(field.schema, form.get(field.name, ""))
+        if field.repeated:
+            items = [parse(field.schema["items"], _Prefixed(form, f"{field.name}.{index}."), keep_empty)
+                     for index in range(_count(form.get(f"{field.name}.{COUNT}"), field.max_items))]
+            value = [item for item in items if item or keep_empty] or None
+        else:
+            value = _value(field.schema, form.get(field.name, ""))
         if value is None:
             continue
         *parents, leaf = field.name.split(".")
@@ -68,6 +99,28 @@ def parse(schema: dict, form) -> dict:
             target = target.setdefault(parent, {})
         target[leaf] = value
     return data
+
+
+def edit(schema: dict, form) -> dict | None:
+    """For a press of an add or remove button: the values to show the form again with, the element
+    added or removed and everything else as typed; None for any other submission."""
+    action = str(form.get(ACTION) or "")
+    verb, _, rest = action.partition(":")
+    name, _, index = rest.partition(":")
+    target = next((f for f in fields(schema) if f.repeated and f.name == name), None)
+    if target is None or verb not in ("hinzufuegen", "entfernen"):
+        return None
+    data = parse(schema, form, keep_empty=True)
+    *parents, leaf = target.name.split(".")
+    holder = data
+    for parent in parents:
+        holder = holder.setdefault(parent, {})
+    items = holder.setdefault(leaf, [])
+    if verb == "hinzufuegen" and len(items) < target.max_items:
+        items.append({})
+    elif verb == "entfernen" and index.isdigit() and int(index) < len(items):
+        del items[int(index)]
+    return flatten(data)
 
 
 def uploads(schema: dict, files) -> dict[str, list[Upload]]:
@@ -82,28 +135,74 @@ def has_files(schema: dict) -> bool:
 
 
 def flatten(data: dict, prefix: str = "") -> dict:
-    """The inverse of ``parse`` for refilling a form: dotted names to values."""
+    """The inverse of ``parse`` for refilling a form: dotted names to values, a list of objects
+    indexed with its length under ``<name>.#``."""
     flat = {}
     for key, value in (data or {}).items():
         if isinstance(value, dict):
             flat.update(flatten(value, f"{prefix}{key}."))
+        elif isinstance(value, list) and value and all(isinstance(item, dict) for item in value) \
+                and not any(_file_record(item) for item in value):
+            flat[f"{prefix}{key}.{COUNT}"] = len(value)
+            for index, item in enumerate(value):
+                flat.update(flatten(item, f"{prefix}{key}.{index}."))
         else:
             flat[f"{prefix}{key}"] = value
     return flat
 
 
+def answer_rows(schema: dict, data: dict) -> list[tuple[str, str]]:
+    """The application's fields with their German labels and values (choices by their titles), each
+    element of an array under its own heading ("Weitere Person 1: Familienname")."""
+    return _rows(fields(schema), flatten(data or {}), "")
+
+
 def application_rows(process_key: str, variables: dict) -> list[tuple[str, str]]:
     """The application's fields with their German labels and values, for staff."""
     from processes.catalog import service_of_process
-    from processes.findings import display
 
     svc = service_of_process(process_key)
     if svc is None or not isinstance(variables.get("antrag"), dict):
         return []
-    values = flatten(variables["antrag"])
-    return [(f.label, _files_text(values[f.name]) if f.file else
-             display(values[f.name], {"values": f.schema.get("enumTitles") or {}}))
-            for f in fields(svc.form) if values.get(f.name) not in (None, "", [])]
+    return answer_rows(svc.form, variables["antrag"])
+
+
+def _rows(form_fields: list[Field], values: dict, heading: str) -> list[tuple[str, str]]:
+    from processes.findings import display
+
+    rows = []
+    for f in form_fields:
+        if f.repeated:
+            for index in range(f.count(values)):
+                rows += _rows(f.item_fields(index), values, f"{f.item_label} {index + 1}: ")
+        elif values.get(f.name) not in (None, "", []):
+            rows.append((heading + f.label, _files_text(values[f.name]) if f.file else
+                         display(values[f.name], {"values": f.schema.get("enumTitles") or {}})))
+    return rows
+
+
+class _Prefixed:
+    """The posted fields of one array element, by their names within it."""
+
+    def __init__(self, form, prefix: str):
+        self.form, self.prefix = form, prefix
+
+    def get(self, name: str, default=None):
+        return self.form.get(self.prefix + name, default)
+
+
+def _repeated(schema: dict) -> bool:
+    return schema.get("type") == "array" and isinstance(schema.get("items"), dict) \
+        and schema["items"].get("type") == "object"
+
+
+def _count(raw, limit: int) -> int:
+    raw = str(raw if raw is not None else "").strip()
+    return min(int(raw), limit) if raw.isdigit() and len(raw) <= 3 else 0
+
+
+def _file_record(item: dict) -> bool:
+    return set(item) == set(forms.FILE_KEYS)  # an attached file's record, shown by name
 
 
 def _files_text(records) -> str:

@@ -1,13 +1,15 @@
 """The life of one business in the trade register: its registration creates the entry, a change
 (GewA 2) and the closure (GewA 3) name it by number, are checked against it and update it; the
 recipients get each message under the business id of the registration. A change or closure that
-does not fit the register is refused with the reason, without fee or forwarding."""
+does not fit the register is refused at submission on the register number; one the register no longer
+fits when the process checks it is refused with the reason, without fee or forwarding."""
 from __future__ import annotations
 
 import pytest
 from lxml import etree
 
 from engine.errors import FormInvalid
+from engine.operations import ServiceCall
 from processes.municipalities import municipality
 from tasks.xoev.system import business_uuid
 from tests.processes.test_gewerbe import NS, follow_up, hub, notice, registered, submit
@@ -72,20 +74,45 @@ def test_registration_change_and_closure_of_one_business(trade_office, opened, p
     ("unknown", "Unter der Nummer 14523319-000099 ist in unserem Gewerberegister kein Betrieb eingetragen."),
     ("other_municipality", "im Gewerberegister einer anderen Gemeinde eingetragen"),
     ("closed", "abgemeldet; er kann nicht mehr umgemeldet oder abgemeldet werden"),
+    ("other_person", "Jonas Weber ist im Gewerberegister nicht als Inhaber/in"),
 ])
-def test_a_change_that_does_not_fit_the_register_is_refused_with_the_reason(trade_office, case, reason):
+def test_a_change_that_does_not_fit_the_register_is_refused_at_submission(trade_office, case, reason):
     office = trade_office
     number = registered(office, notice())
+    person = {}
     if case == "closed":
         submit(office, follow_up(notice(), "abmeldung", number, gueltig_ab="2026-07-31"))
     elif case == "unknown":
         number = "14523319-000099"
-    else:
+    elif case == "other_municipality":
         number = "14999999-000001"
-    case_number = submit(office, follow_up(notice(), "ummeldung", number, "02", taetigkeit="Antiquariat"))
+    else:
+        person = {"person.vornamen": "Jonas", "person.familienname": "Weber"}
+    before = len(office.cases.cases("plauen", "erika"))
+    with pytest.raises(FormInvalid) as refused:
+        office.cases.submit("gewerbe", "plauen", follow_up(notice(), "ummeldung", number, "02", **person),
+                            citizen="erika")
+    [error] = refused.value.errors
+    assert error.field == "betriebsnummer" and reason in error.message
+    assert len(office.cases.cases("plauen", "erika")) == before
+
+
+def test_a_closure_recorded_while_a_change_waits_refuses_the_change_with_the_reason(trade_office):
+    """The process checks again: the register may have changed since the submission."""
+    office = trade_office
+    number = registered(office, notice())
+    waiting = office.cases.submit("gewerbe", "plauen", follow_up(notice(), "ummeldung", number, "02",
+                                                                  taetigkeit="Antiquariat"), citizen="erika")
+    closure = follow_up(notice(), "abmeldung", number, gueltig_ab="2026-07-31")
+    office.system("trade").record_notice(ServiceCall(
+        "trade.record_notice", {"notice": closure, "case_number": "GW-AKTE", "received_on": "2026-07-31",
+                                "ags": "14523319"}, idempotency_key="closure-at-the-counter", tenant="plauen",
+        instance_id="elsewhere"))
+    office.run()
+    case_number = waiting.case_number
     assert office.state(case_number) == "completed"
     assert office.statuses(case_number) == ["eingegangen", "abgelehnt"]
-    assert reason in office.variables(case_number)["begruendung"]
+    assert "abgemeldet; er kann nicht mehr umgemeldet" in office.variables(case_number)["begruendung"]
     [message] = office.cases.messages("plauen", case_number)
     assert message["title"].startswith("Bescheid zu Ihrer Gewerbe-Ummeldung")
     assert hub(office).messages("plauen", case_number) == []

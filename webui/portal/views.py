@@ -13,7 +13,7 @@ from tasks.portal import DELIVERIES
 
 from .. import attachment_response, cases_of, pdf_response
 from ..auth import require
-from ..forms import fields, flatten, has_files, parse, uploads
+from ..forms import answer_rows, edit, fields, flatten, has_files, parse, uploads
 
 bp = Blueprint("portal", __name__, url_prefix="/portal", template_folder="templates")
 
@@ -63,11 +63,15 @@ def apply(service_key):
         form = request.form.copy()
         for name, value in locked.items():
             form[name] = value
+        kept = {name: value for name, value in draft.items() if isinstance(value, list)}  # the draft's files
+        if (edited := edit(svc.form, form)) is not None:  # a person added or removed: the form again, as typed
+            return render_template("portal/apply.html", service=svc, fields=fields(svc.form),
+                                   values={**kept, **edited, **locked}, errors={}, locked=locked,
+                                   uploads=has_files(svc.form))
         data = parse(svc.form, form)
         try:
             cleaned = cases.check_my_application(g.user, service_key, data, uploads(svc.form, request.files))
         except FormInvalid as err:
-            kept = {name: value for name, value in draft.items() if isinstance(value, list)}  # the draft's files
             values, errors = {**kept, **flatten(data)}, {e.field: e.message for e in err.errors}
         else:
             cases.save_my_draft(g.user, service_key, cleaned)
@@ -99,7 +103,7 @@ def review(service_key):
     data = cases.my_draft(g.user, service_key)
     if not data:
         return redirect(url_for(".apply", service_key=service_key))
-    return render_template("portal/review.html", service=svc, fields=fields(svc.form), values=flatten(data))
+    return render_template("portal/review.html", service=svc, rows=answer_rows(svc.form, data))
 
 
 @bp.get("/antraege/<case_number>")

@@ -1,21 +1,25 @@
 """Clerks: the worklist of their groups, a task with the application and register findings,
-counter intake for citizens who come in person or write, the print outbox and the cashier."""
+counter intake for citizens who come in person or write, the trade register information, the print
+outbox and the cashier."""
 from __future__ import annotations
 
 import re
 import uuid
 from datetime import date, datetime, time, timedelta
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 
 from engine.errors import FieldError, FormInvalid, InvalidState, NotFound, OptimisticLockingError
+from engine.forms import check_text
+from processes.access import Forbidden
 from processes.cases import REPLY_CHANNELS, REPLY_MAX_LENGTH, QuestionNotOpen
+from processes.catalog import service
 from processes.findings import channel_label, clerk_findings, count, documents
 from tasks.documents.formatting import money
 
 from .. import BERLIN, attachment_response, cases_of, engine_of, pdf_response
 from ..auth import require
-from ..forms import application_rows, fields, flatten, parse
+from ..forms import application_rows, edit, fields, flatten, parse
 
 bp = Blueprint("worklist", __name__, url_prefix="/arbeit", template_folder="templates")
 
@@ -36,7 +40,7 @@ def tasks():
     tasks = cases_of().worklist(g.user, group, follow_up_before=None if show_all else engine.ctx.now(), page=page,
                                 per_page=PER_PAGE)
     return render_template("worklist/tasks.html", tasks=tasks, group=group, groups=sorted(g.user.groups), show_all=show_all,
-                           page=page, more=len(tasks) == PER_PAGE)
+                           page=page, more=len(tasks) == PER_PAGE, may_inform=may_inform(g.user))
 
 
 @bp.get("/rueckfragen/")
@@ -177,7 +181,9 @@ def counter(service_key):
     """Counter intake: the clerk files the application on the citizen's behalf, same process."""
     svc = cases_of().counter_service(g.user, service_key)  # only the office that runs the service
     errors, values = {}, {}
-    if request.method == "POST":
+    if request.method == "POST" and (edited := edit(svc.form, request.form)) is not None:  # a person added/removed
+        values = edited
+    elif request.method == "POST":
         data = parse(svc.form, request.form)
         channel = "brief" if request.form.get("kanal") == "brief" else "schalter"
         try:
@@ -189,6 +195,48 @@ def counter(service_key):
             return redirect(url_for(".counter", service_key=service_key))
     return render_template("worklist/counter.html", service=svc, fields=fields(svc.form), values=values,
                            errors=errors), (422 if errors else 200)
+
+
+# Registerauskunft (§ 14 Abs. 5 Satz 2 GewO): name, business address and activity to whoever asks;
+# each retrieval logged with purpose and file number (§ 14 Abs. 11 GewO). (name, label, limit)
+INFORMATION_FIELDS = (("betriebsnummer", "Nummer des Betriebs im Gewerberegister", 15),
+                      ("anfragende_stelle", "Anfragende Stelle oder Person", 200), ("zweck", "Zweck der Auskunft", 300),
+                      ("aktenzeichen", "Aktenzeichen der anfragenden Stelle", 100))
+_REGISTER_NUMBER = re.compile(r"[0-9]{8}-[0-9]{6}")
+
+
+@bp.route("/registerauskunft", methods=["GET", "POST"])
+@require("clerk")
+def register_information():
+    """The trade office answers a request for register information; every answer is logged."""
+    if not may_inform(g.user):
+        raise Forbidden("Registerauskünfte aus dem Gewerberegister erteilt das Gewerbeamt.")
+    errors, values, answer = {}, {}, None
+    if request.method == "POST":
+        values = {name: request.form.get(name, "").strip()[:limit + 1] for name, _label, limit in INFORMATION_FIELDS}
+        for name, label, limit in INFORMATION_FIELDS:
+            try:
+                values[name] = check_text(values[name], name, label, limit, multiline=False)
+            except FormInvalid as err:
+                errors.update({e.field: e.message for e in err.errors})
+            else:
+                if not values[name]:
+                    errors[name] = f"{label}: Bitte ausfüllen."
+        if "betriebsnummer" not in errors and not _REGISTER_NUMBER.fullmatch(values["betriebsnummer"]):
+            errors["betriebsnummer"] = ("Nummer des Betriebs im Gewerberegister: Bitte so angeben, wie sie auf der "
+                                        "Empfangsbescheinigung steht, z. B. 14523319-000001.")
+        if not errors:
+            trade = current_app.extensions["amtsweg"].installation.registry.system("trade")
+            answer = trade.information(g.user.tenant, values["betriebsnummer"], values["anfragende_stelle"],
+                                       values["zweck"], values["aktenzeichen"], g.user.name,
+                                       at=engine_of().ctx.now())
+    return render_template("worklist/register_information.html", fields=INFORMATION_FIELDS, values=values,
+                           errors=errors, answer=answer), (422 if errors else 200)
+
+
+def may_inform(user) -> bool:
+    """Clerks of the office that runs the trade service (its clerk groups)."""
+    return bool(set(service("gewerbe").clerk_groups) & user.groups)
 
 
 @bp.route("/postausgang", methods=["GET", "POST"])
