@@ -12,6 +12,7 @@ from engine.errors import FormInvalid
 from engine.operations import ServiceCall
 from processes.municipalities import municipality
 from tasks.xoev.system import business_uuid
+from tests.processes.files import attached
 from tests.processes.test_gewerbe import NS, follow_up, hub, notice, registered, submit
 
 PARTNER = {"funktion": "gesellschafter", "familienname": "Weber", "vornamen": "Jonas", "geschlecht": "maennlich",
@@ -37,7 +38,15 @@ CRAFTS = TRADE - {"ihk"} | {"hwk"}
 def test_registration_change_and_closure_of_one_business(trade_office, opened, persons, on_registration,
                                                          on_change, on_closure):
     office, trade = trade_office, trade_office.system("trade")
-    first = submit(office, opened)
+
+    def submit_with_card(data: dict) -> str:
+        """A craft's notice carries its Handwerkskarte, staged as the portal stages an upload."""
+        if data["betrieb"].get("handwerkskarte"):
+            [card] = attached(office, {}, "betrieb.handwerkskarte_datei")["betrieb.handwerkskarte_datei"]
+            data = {**data, "betrieb": {**data["betrieb"], "handwerkskarte_datei": [card]}}
+        return submit(office, data)
+
+    first = submit_with_card(opened)
     number = office.variables(first)["eintrag"]["number"]
     assert number.startswith("14523319-")
     [receipt] = [m for m in office.cases.messages("plauen", first) if "Empfangsbescheinigung" in m["title"]]
@@ -45,14 +54,14 @@ def test_registration_change_and_closure_of_one_business(trade_office, opened, p
 
     moved = follow_up(opened, "ummeldung", number, "01", gueltig_ab="2026-09-01",
                       **{"betrieb.strasse": "Neundorfer Straße", "betrieb.hausnummer": "9"})
-    second = submit(office, moved)
+    second = submit_with_card(moved)
     rows = dict(row for section in office.variables(second)["vordruck"]["sections"] for row in section["rows"])
     assert rows["Bisherige Anschrift der Betriebsstätte"] == "Klostermarkt 7, 08523 Plauen"
     assert rows["Anschrift der Betriebsstätte"] == "Neundorfer Straße 9, 08523 Plauen"
     assert rows["Bezug: Gewerbe-Anmeldung"].startswith(first)
     assert trade.entry("plauen", number)["anschrift"]["strasse"] == "Neundorfer Straße"
 
-    third = submit(office, follow_up(moved, "abmeldung", number, "06", gueltig_ab="2026-12-31"))
+    third = submit_with_card(follow_up(moved, "abmeldung", number, "06", gueltig_ab="2026-12-31"))
     entry = trade.entry("plauen", number)
     assert (entry["status"], entry["abgemeldet_zum"], entry["grund_abmeldung"]) == ("abgemeldet", "2026-12-31", "06")
     assert [c["fall"] for c in entry["aenderungen"]] == [second, third] and len(entry["personen"]) == persons
