@@ -32,7 +32,7 @@ EXPECTED_HEADS = {
     "engine": "0001",
     "accounts": "accounts_0001",
     "civil_register": "civil_register_0002",
-    "dog_tax": "dog_tax_0003",
+    "dog_tax": "dog_tax_0004",
     "efile": "efile_0002",
     "finance": "finance_0003",
     "notifications": "notifications_0001",
