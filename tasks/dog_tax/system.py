@@ -47,7 +47,7 @@ class DogTax(SpecialistSystem):
                   "deregister_dog", "correct_assessment", "render_deregistration", "replace_tag",
                   "annual_run_due", "annual_holders", "assess_year", "record_receivables", "render_annual_notice",
                   "exemption_review_due", "open_exemption_review", "render_exemption_letter", "settle_exemption",
-                  "render_exemption_notice")
+                  "render_exemption_notice", "change_dog_data")
 
     def __init__(self, sessions: sessionmaker[Session], efile):
         self.sessions = sessions
@@ -558,6 +558,31 @@ class DogTax(SpecialistSystem):
             instance_id=call.instance_id, idempotency_key=annual_key(dog, year), created_at=utcnow(),
             dog=dog, mandate=mandate)
 
+    def change_dog_data(self, call: ServiceCall) -> dict:
+        """params: tag_number, holder {given_name, family_name, street, postal_code}, name?, breed?, chip_number?
+        -> {"dog_id", "name", "breed", "chip_number", "tag_number"} as registered now. The submission check has
+        applied the municipality's breed list (a change that moves the dog into or out of it, and so changes
+        the rate, goes to the office) and the uniqueness of the chip; the latter is checked again here."""
+        p = call.params
+        require(p, "tag_number", "holder")
+        with transaction(self.sessions) as session:
+            dog = self._holders_dog(session, call.tenant, p["tag_number"], p["holder"])
+            if dog is None or dog.status != "angemeldet":
+                raise InvalidRequest(NOT_THE_HOLDERS[1])
+            chip = _opt(p.get("chip_number"), 20)
+            if chip and chip != dog.chip_number and self._chip_taken(session, call.tenant, chip, dog.id):
+                raise InvalidRequest(CHIP_TAKEN[1])
+            dog.name = _opt(p.get("name"), 100) or dog.name
+            dog.breed = _opt(p.get("breed"), 100) or dog.breed
+            dog.chip_number = chip or dog.chip_number
+            return {"dog_id": dog.id, "name": dog.name, "breed": dog.breed, "chip_number": dog.chip_number,
+                    "tag_number": _tag(dog)}
+
+    def _chip_taken(self, session: Session, tenant: str, chip: str, dog_id: int | None = None) -> bool:
+        return session.scalar(select(func.count()).select_from(DogTaxDog).where(
+            DogTaxDog.tenant == tenant, DogTaxDog.chip_number == chip, DogTaxDog.id != (dog_id or 0),
+            DogTaxDog.status.in_(("beantragt", "angemeldet")))) > 0
+
     # Limited exemptions: reviewed ahead of their end, extended or ended.
 
     def exemption_review_due(self, call: ServiceCall) -> dict:
@@ -727,6 +752,27 @@ class DogTax(SpecialistSystem):
         with transaction(self.sessions) as session:
             return replacement_problem(self._holders_dog(session, tenant, tag_number, holder))
 
+    def change_refusal(self, tenant: str, tag_number: str, holder: dict, changes: dict,
+                       dangerous_breeds: list) -> tuple[str, str] | None:
+        """Why this holder cannot change the data of the dog with that tag (``changes``: name?, breed?,
+        chip_number?): (the parameter at fault, a German message), or None."""
+        with transaction(self.sessions) as session:
+            dog = self._holders_dog(session, tenant, tag_number, holder)
+            if (problem := replacement_problem(dog)) is not None:
+                return problem[0], problem[1].replace("keine Ersatzmarke", "keine Änderung")
+            if not any(changes.get(k) for k in ("name", "breed", "chip_number")):
+                return "name", "Bitte geben Sie mindestens eine Änderung an: Name, Rasse oder Chipnummer."
+            breed = changes.get("breed")
+            # The municipality's breed list (Hundesteuersatzung) sets the higher rate: a change into or out of it
+            # changes the tax and, into it, needs the permit data (§ 1 SächsGefHundG); that is for the office.
+            if breed and bool(rules.listed_breed(breed, dangerous_breeds)) != bool(dog.listed_breed):
+                return "breed", ("Mit dieser Rasse ändert sich der Steuersatz für gefährliche Hunde. Bitte wenden Sie "
+                                 "sich dafür direkt an die Steuerverwaltung; eine Änderung ist online nicht möglich.")
+            chip = str(changes.get("chip_number") or "").strip()
+            if chip and chip != dog.chip_number and self._chip_taken(session, tenant, chip, dog.id):
+                return CHIP_TAKEN
+            return None
+
     def deregistration_refusal(self, tenant: str, tag_number: str, holder: dict, held_until: date,
                                today: date | None = None) -> tuple[str, str] | None:
         """Why this holder cannot deregister the dog with that tag as of ``held_until``: (the parameter
@@ -866,6 +912,10 @@ def new_tag(session: Session, dog: DogTaxDog, idempotency_key: str, issued_on: d
 
 NOT_THE_HOLDERS = ("tag_number", ("Unter dieser Steuermarke ist bei uns kein Hund auf Ihren Namen und Ihre Anschrift "
                                    "angemeldet. Bitte prüfen Sie die Nummer auf der Steuermarke oder dem Steuerbescheid."))
+
+
+CHIP_TAKEN = ("chip_number", ("Unter dieser Chipnummer ist bei uns bereits ein anderer Hund angemeldet. Bitte "
+                               "prüfen Sie die Nummer im Heimtierausweis."))
 
 
 def deregistration_problem(dog: DogTaxDog | None, held_until: date, today: date | None) -> tuple[str, str] | None:
