@@ -63,7 +63,8 @@ BORN_AFTER_THE_SPLIT = ("staff_accounts", "signin", "accounts")  # branches the 
 # Branches with revisions after the split: the last revision the old history had, and the tables added since.
 MOVED_ON = {"portal": "portal_0002", "civil_register": "civil_register_0001", "dog_tax": "dog_tax_0001",
             "finance": "finance_0002", "parking": "parking_0001", "efile": "efile_0001"}
-ADDED_AFTER_THE_SPLIT = {"portal_delivery_choice", "efile_attachment", "parking_register_report"}
+ADDED_AFTER_THE_SPLIT = {"portal_delivery_choice", "efile_attachment", "parking_register_report",
+                         "dog_tax_exemption_review"}
 LEGACY_TABLES = (ALL_TABLES - {t for label in BORN_AFTER_THE_SPLIT for t in owned_tables(label)}
                  - ADDED_AFTER_THE_SPLIT)
 PRODUCTION_TABLES = ALL_TABLES - {"testing_effect"}
