@@ -5,13 +5,16 @@ it ends by itself. Erika Neumann registers Bruno in Plauen on 10 March 2035 (kep
 (nothing booked). The review falls due on 19 May 2035, the exemption ends with 30 June 2035: from July the tax
 is 6 of 12 months of 108 € = 54 €, booked anew with an Änderungsbescheid.
 Dates lie ahead of the wall clock: SpiffWorkflow fires a timer whose day has passed on the wall clock."""
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from engine.clock import ManualClock
 from engine.operations import ServiceCall
+from processes.municipalities import municipalities
+from tasks.dog_tax.models import DogTaxDog
 from tests.processes.test_hundesteuer import OFFICIAL, anmeldung, complete, pdf_text, post, submit
+from tests.processes.test_hundesteuer_jahreslauf import call, holder_ids, keep
 
 REVIEW_AT = datetime(2035, 5, 19, 4, 0, tzinfo=UTC)  # 6 o'clock in Germany, six weeks before 30 June
 ENDS_AT = datetime(2035, 7, 1, 4, 0, tzinfo=UTC)
@@ -160,3 +163,27 @@ def test_a_dog_deregistered_before_the_review_is_not_reviewed(tax_office, clock)
     advance_to(tax_office, clock, REVIEW_AT)
     assert tax_office.state(case_number) == "completed"
     assert documents(tax_office, case_number, "schreiben") == []
+
+
+def test_an_extension_reduces_what_the_yearly_run_assessed(tax_office):
+    """Rex, a Hütehund exempt until 31 March 2036, is assessed in the run of 1 December 2035 with April to December
+    2036 taxed (9 of 12 months of 108 € = 81 €); extended by a year, 2036 is exempt and nothing is owed."""
+    keep(tax_office, "plauen", ("Ida", "Lang", "Auweg 1"), [("Rex", "Dackel", "2030-01-01", "2030-01-01", {
+        "exemption_kind": "huetehund", "exemption_percent": 100, "exemption_valid_until": date(2036, 3, 31)})])
+    settings = municipalities()["plauen"].settings("hundesteuer")
+    terms = {k: settings[k] for k in ("rates", "pro_rata", "due_dates", "back_due_period")}
+    system = tax_office.system("dog_tax")
+    [holder_id] = holder_ids(tax_office, "plauen", "Ida Lang")
+    [assessed] = system.assess_year(call("dog_tax.assess_year", {"holder_id": holder_id, "year": 2036, **terms}))[
+        "assessments"]
+    assert (assessed["months"], assessed["amount_cents"]) == (12, 8100)
+    review = system.open_exemption_review(call("dog_tax.open_exemption_review",
+                                               {"dog_id": assessed["dog_id"], "valid_until": "2036-03-31"}))
+    settled = system.settle_exemption(call("dog_tax.settle_exemption", {
+        "review_id": review["review_id"], "decision": "verlaengert", "extend_by": "P12M", **terms}))
+    [correction] = settled["corrections"]
+    assert (correction["year"], correction["amount_cents"], correction["corrected_cents"]) == (2036, 8100, 0)
+    assert correction["instalments"] == [] and settled["bookings"] == []
+    with system.sessions() as session:
+        dog = session.get(DogTaxDog, assessed["dog_id"])
+        assert dog.exemption_valid_until == date(2037, 3, 31)
