@@ -621,7 +621,7 @@ class DogTax(SpecialistSystem):
             return review_view(row)
 
     def render_exemption_letter(self, call: ServiceCall) -> dict:
-        """params: review_id, file_number, case_number, applicant, municipality, office? -> the letter to the
+        """params: review_id, file_number, case_number, applicant, municipality -> the letter to the
         holder ahead of the end: what ends when, from when which tax is owed, what to hand in to keep it."""
         p = call.params
         require(p, "review_id", "file_number", "case_number", "applicant", "municipality")
