@@ -75,6 +75,24 @@ def trade_reference_checks(trade):
     return check
 
 
+def dog_data_change_checks(dog_tax):
+    """Only the applicant's registered dog; a breed that moves the dog into or out of the municipality's list
+    (and so changes the rate) is for the office; a chip number identifies one dog."""
+    fields = {"name": "neuer_name", "breed": "neue_rasse", "chip_number": "neue_chipnummer",
+              "tag_number": "steuermarke"}
+
+    def check(tenant: str, data: dict) -> list[FieldError]:
+        holder = data["halter"]
+        breeds = municipality(tenant).settings("hundesteuer").get("dangerous_breeds") or []
+        refusal = dog_tax.change_refusal(
+            tenant, data["steuermarke"], {"given_name": holder["vorname"], "family_name": holder["nachname"],
+                                          "street": holder["strasse"], "postal_code": holder["plz"]},
+            {"name": data.get("neuer_name"), "breed": data.get("neue_rasse"),
+             "chip_number": data.get("neue_chipnummer")}, breeds)
+        return [FieldError(fields[refusal[0]], refusal[1])] if refusal else []
+    return check
+
+
 def application_checks(registry) -> dict:
     """Service key -> check, for the systems this installation has."""
     checks = {}
@@ -82,6 +100,7 @@ def application_checks(registry) -> dict:
         checks["hundesteuer"] = dog_tax_checks(registry.system("dog_tax"))
         checks["hundesteuer_abmeldung"] = dog_deregistration_checks(registry.system("dog_tax"))
         checks["hundesteuer_ersatzmarke"] = dog_tag_replacement_checks(registry.system("dog_tax"))
+        checks["hundesteuer_aenderung"] = dog_data_change_checks(registry.system("dog_tax"))
     except KeyError:  # an installation without the dog tax system offers no dog tax
         pass
     try:

@@ -147,7 +147,8 @@ def cases(signed_in, office) -> dict[str, tuple[str, str]]:
     assert [j for j in office.cases.open_print_jobs("plauen") if j["business_key"] == permit]
     drafts = {"standesamt": application(), "hundesteuer": dog, "bewohnerparken": parking_application(),
               "gewerbe": craft, "hundesteuer_abmeldung": abmeldung(),
-              "hundesteuer_ersatzmarke": {"halter": abmeldung()["halter"], "steuermarke": "00002", "grund": "verloren"}}
+              "hundesteuer_ersatzmarke": {"halter": abmeldung()["halter"], "steuermarke": "00002", "grund": "verloren"},
+              "hundesteuer_aenderung": {"halter": abmeldung()["halter"], "steuermarke": "00002", "neuer_name": "Balu"}}
     for key, data in drafts.items():
         office.cases.save_draft("plauen", "erika", key, data)
     return found

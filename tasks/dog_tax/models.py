@@ -13,6 +13,7 @@ from ..common import BusinessKey, IdempotencyKey, InstanceId, Tenant
 DOG_STATUSES = ("beantragt", "angemeldet", "abgelehnt", "abgemeldet")
 END_REASONS = ("tod", "abgabe", "wegzug")
 REPLACEMENT_REASONS = ("verloren", "beschaedigt")
+REVIEW_DECISIONS = ("verlaengert", "beendet")
 
 
 class DogTaxCounter(Base):
@@ -181,3 +182,29 @@ class DogTaxAssessment(Base):
 
     dog: Mapped[DogTaxDog] = relationship()
     mandate: Mapped[DogTaxMandate | None] = relationship()
+
+
+class DogTaxExemptionReview(Base):
+    """The review of a limited exemption before it ends: one per dog and end date (an extension gives a new end
+    date and so, later, a new review)."""
+
+    __tablename__ = "dog_tax_exemption_review"
+    __table_args__ = (
+        UniqueConstraint("tenant", "dog_id", "valid_until", name="uq_dog_tax_exemption_review_tenant_dog_id_valid_until"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant: Mapped[str] = mapped_column(Tenant)
+    dog_id: Mapped[int] = mapped_column(ForeignKey("dog_tax_dog.id"), index=True)
+    valid_until: Mapped[date] = mapped_column(Date)
+    opened_on: Mapped[date] = mapped_column(Date)
+    decision: Mapped[str | None] = mapped_column(String(20))  # REVIEW_DECISIONS
+    new_valid_until: Mapped[date | None] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    corrections: Mapped[list | None] = mapped_column(JSON)  # the assessments changed by the decision
+    business_key: Mapped[str | None] = mapped_column(BusinessKey)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    dog: Mapped[DogTaxDog] = relationship()

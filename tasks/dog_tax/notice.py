@@ -165,3 +165,74 @@ def render_annual_pdf(data: dict, municipality: dict) -> bytes:
 
     return HTML(string=render_annual_html(data, municipality), url_fetcher=_no_fetching()).write_pdf(
         stylesheets=[_stylesheet()], pdf_variant="pdf/ua-1")
+
+
+# What a holder hands in to keep the exemption (the statute's conditions for it).
+EVIDENCE = {
+    "blindenfuehrhund": "ein aktueller Nachweis über die Blindheit (Schwerbehindertenausweis mit Merkzeichen Bl)",
+    "assistenzhund": "ein aktueller Nachweis über die Behinderung und die Ausbildung des Assistenzhundes",
+    "diensthund": "eine aktuelle Bescheinigung der Dienststelle oder Organisation über den Einsatz",
+    "huetehund": "ein aktueller Nachweis über die Herde, die der Hund hütet",
+    "jagdhund": "der gültige Jagdschein und die Bestätigung der Brauchbarkeitsprüfung",
+}
+
+
+def _exemption(data: dict) -> str:
+    kind = EXEMPTION_KINDS.get(data.get("exemption_kind") or "", "")
+    what = ("eine Steuerbefreiung" if data.get("exemption_percent") == 100
+            else f"eine Steuerermäßigung um {data.get('exemption_percent')} %")
+    return f"{what} ({kind})" if kind else what
+
+
+def review_letter_context(data: dict, municipality: dict) -> dict:
+    m = municipality_context(mapping(municipality, "municipality"))
+    ctx = letter(data, m, "Ihre Hundesteuervergünstigung endet",
+                 info=(("Steuermarke", data["tag_number"]),))
+    end = parse_date(data["valid_until"], "valid_until")
+    start = _month_after(end)  # taxed from the month after the end
+    return {**ctx, "m": m, "name": data["name"], "tag_number": data["tag_number"], "exemption": _exemption(data),
+            "valid_until": date_de(end), "taxed_from": date_de(start),
+            "evidence": EVIDENCE.get(data.get("exemption_kind") or "", "")}
+
+
+def render_review_letter_pdf(data: dict, municipality: dict) -> bytes:
+    from weasyprint import HTML
+
+    html = _env.get_template("vergunstigung_ende.html").render(review_letter_context(data, municipality))
+    return HTML(string=html, url_fetcher=_no_fetching()).write_pdf(stylesheets=[_stylesheet()],
+                                                                  pdf_variant="pdf/ua-1")
+
+
+def _month_after(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def change_context(data: dict, municipality: dict) -> dict:
+    m = municipality_context(mapping(municipality, "municipality"))
+    references = [r for c in data["corrections"] for r in (c.get("cash_reference"), c.get("new_cash_reference")) if r]
+    ctx = letter(data, m, "Änderungsbescheid über die Hundesteuer",
+                 info=(("Kassenzeichen", ", ".join(references)), ("Steuermarke", data["tag_number"])))
+    corrections = [{"year": c["year"], "cash_reference": c.get("cash_reference") or "",
+                    "new_cash_reference": c.get("new_cash_reference") or "",
+                    "amount": money(c["amount_cents"]), "corrected": money(c["corrected_cents"]),
+                    "more": c["corrected_cents"] > c["amount_cents"],
+                    "difference": money(abs(c["amount_cents"] - c["corrected_cents"])), "months": c["months"],
+                    "covered": c["covered"], "annual_rate": money(c["annual_rate_cents"]),
+                    "instalments": [{"due_date": _day(i["due_date"]), "amount": money(i["amount_cents"])}
+                                    for i in c["instalments"]],
+                    "extra_instalments": [{"due_date": _day(i["due_date"]), "amount": money(i["amount_cents"])}
+                                          for i in c["extra_instalments"]]} for c in data["corrections"]]
+    end = parse_date(data["new_valid_until"] or data["valid_until"], "valid_until")
+    return {**ctx, "m": m, "name": data["name"], "tag_number": data["tag_number"], "exemption": _exemption(data),
+            "percent": data.get("exemption_percent"), "extended": data["decision"] == "verlaengert",
+            "valid_until": date_de(end), "taxed_from": date_de(_month_after(end)),
+            "reason": data.get("reason") or "", "corrections": corrections,
+            "legal_remedy": True, "fee_remedy_note": True}  # a tax notice: Widerspruch, § 80 Abs. 2 Nr. 1 VwGO
+
+
+def render_change_pdf(data: dict, municipality: dict) -> bytes:
+    from weasyprint import HTML
+
+    html = _env.get_template("aenderungsbescheid.html").render(change_context(data, municipality))
+    return HTML(string=html, url_fetcher=_no_fetching()).write_pdf(stylesheets=[_stylesheet()],
+                                                                  pdf_variant="pdf/ua-1")

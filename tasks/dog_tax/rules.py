@@ -295,3 +295,16 @@ def check_iban(value: str) -> IbanCheck:
 def mask_iban(compact: str) -> str:
     """Printed on notices: country, check digits and the last four digits only."""
     return f"{compact[:4]} … {compact[-4:]}" if len(compact) > 8 else compact
+
+
+def before(day: date, period: str) -> date:
+    """``day`` less an ISO duration of days, weeks or months (the review of an exemption ahead of its end)."""
+    match = re.fullmatch(r"P([0-9]+)([DWM])", str(period or ""))
+    if not match:
+        raise InvalidRequest(f"Frist {period!r}: bitte als ISO-Dauer angeben, z. B. P6W.")
+    n, unit = int(match.group(1)), match.group(2)
+    if unit in "DW":
+        return day - timedelta(days=n * (7 if unit == "W" else 1))
+    month = day.year * 12 + day.month - 1 - n
+    year, month = month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

@@ -5,8 +5,9 @@ this system applies them to what it has registered, so the count of dogs in a ho
 always comes from its own tables."""
 from __future__ import annotations
 
+import calendar
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -21,22 +22,32 @@ from . import rules
 from .models import (
     END_REASONS,
     REPLACEMENT_REASONS,
+    REVIEW_DECISIONS,
     DogTaxAssessment,
     DogTaxCounter,
     DogTaxDog,
+    DogTaxExemptionReview,
     DogTaxHolder,
     DogTaxHousehold,
     DogTaxMandate,
     DogTaxTag,
 )
-from .notice import render_annual_pdf, render_assessment_pdf, render_deregistration_pdf
+from .notice import (
+    render_annual_pdf,
+    render_assessment_pdf,
+    render_change_pdf,
+    render_deregistration_pdf,
+    render_review_letter_pdf,
+)
 
 
 class DogTax(SpecialistSystem):
     name = "dog_tax"
     operations = ("register_dog", "record_mandate", "assess", "issue_tag", "render_notice", "reject_registration",
                   "deregister_dog", "correct_assessment", "render_deregistration", "replace_tag",
-                  "annual_run_due", "annual_holders", "assess_year", "record_receivables", "render_annual_notice")
+                  "annual_run_due", "annual_holders", "assess_year", "record_receivables", "render_annual_notice",
+                  "exemption_review_due", "open_exemption_review", "render_exemption_letter", "settle_exemption",
+                  "render_exemption_notice", "change_dog_data")
 
     def __init__(self, sessions: sessionmaker[Session], efile):
         self.sessions = sessions
@@ -547,12 +558,220 @@ class DogTax(SpecialistSystem):
             instance_id=call.instance_id, idempotency_key=annual_key(dog, year), created_at=utcnow(),
             dog=dog, mandate=mandate)
 
+    def change_dog_data(self, call: ServiceCall) -> dict:
+        """params: tag_number, holder {given_name, family_name, street, postal_code}, name?, breed?, chip_number?
+        -> {"dog_id", "name", "breed", "chip_number", "tag_number"} as registered now. The submission check has
+        applied the municipality's breed list (a change that moves the dog into or out of it, and so changes
+        the rate, goes to the office) and the uniqueness of the chip; the latter is checked again here."""
+        p = call.params
+        require(p, "tag_number", "holder")
+        with transaction(self.sessions) as session:
+            dog = self._holders_dog(session, call.tenant, p["tag_number"], p["holder"])
+            if dog is None or dog.status != "angemeldet":
+                raise InvalidRequest(NOT_THE_HOLDERS[1])
+            chip = _opt(p.get("chip_number"), 20)
+            if chip and chip != dog.chip_number and self._chip_taken(session, call.tenant, chip, dog.id):
+                raise InvalidRequest(CHIP_TAKEN[1])
+            dog.name = _opt(p.get("name"), 100) or dog.name
+            dog.breed = _opt(p.get("breed"), 100) or dog.breed
+            dog.chip_number = chip or dog.chip_number
+            return {"dog_id": dog.id, "name": dog.name, "breed": dog.breed, "chip_number": dog.chip_number,
+                    "tag_number": _tag(dog)}
+
+    def _chip_taken(self, session: Session, tenant: str, chip: str, dog_id: int | None = None) -> bool:
+        return session.scalar(select(func.count()).select_from(DogTaxDog).where(
+            DogTaxDog.tenant == tenant, DogTaxDog.chip_number == chip, DogTaxDog.id != (dog_id or 0),
+            DogTaxDog.status.in_(("beantragt", "angemeldet")))) > 0
+
+    # Limited exemptions: reviewed ahead of their end, extended or ended.
+
+    def exemption_review_due(self, call: ServiceCall) -> dict:
+        """params: dog_id, lead (ISO duration, e.g. "P6W") -> {"review" (the dog is registered with a limited
+        exemption), "valid_until", "review_at" (6 o'clock in Germany ``lead`` before the end, not before
+        today), "ends_at" (6 o'clock on the day after the end)}."""
+        require(call.params, "dog_id", "lead")
+        with self.sessions() as session:
+            dog = self._dog(session, call.tenant, call.params["dog_id"])
+            end = dog.exemption_valid_until
+            if dog.status != "angemeldet" or not dog.exemption_percent or end is None:
+                return {"review": False, "valid_until": iso(end), "review_at": None, "ends_at": None}
+            day = max(rules.before(end, str(call.params["lead"])), call_today(call))
+            return {"review": True, "valid_until": end.isoformat(), "review_at": _six_in_germany(day),
+                    "ends_at": _six_in_germany(end + timedelta(days=1))}
+
+    def open_exemption_review(self, call: ServiceCall) -> dict:
+        """params: dog_id, valid_until -> {"open" (False: the dog was deregistered or the exemption changed
+        meanwhile), "review_id", ...}. One review per dog and end date, however often it is called."""
+        p = call.params
+        require(p, "dog_id", "valid_until")
+        end = parse_date(p["valid_until"], "valid_until")
+        with transaction(self.sessions) as session:
+            dog = self._dog(session, call.tenant, p["dog_id"])
+            if dog.status != "angemeldet" or dog.exemption_valid_until != end or not dog.exemption_percent:
+                return {"open": False, "review_id": None}
+            row = session.scalar(select(DogTaxExemptionReview).where(
+                DogTaxExemptionReview.tenant == call.tenant, DogTaxExemptionReview.dog_id == dog.id,
+                DogTaxExemptionReview.valid_until == end))
+            if row is None:
+                row = DogTaxExemptionReview(tenant=call.tenant, dog_id=dog.id, valid_until=end,
+                                            opened_on=call_today(call), business_key=call.business_key,
+                                            created_at=utcnow())
+                session.add(row)
+                session.flush()
+            return review_view(row)
+
+    def render_exemption_letter(self, call: ServiceCall) -> dict:
+        """params: review_id, file_number, case_number, applicant, municipality -> the letter to the
+        holder ahead of the end: what ends when, from when which tax is owed, what to hand in to keep it."""
+        p = call.params
+        require(p, "review_id", "file_number", "case_number", "applicant", "municipality")
+        with self.sessions() as session:
+            review = self._review(session, call.tenant, p["review_id"])
+            data = {**review_view(review), "case_number": p["case_number"], "applicant": p["applicant"],
+                    "file_number": p["file_number"], "date": call_today(call).isoformat()}
+        title = f"Ende Ihrer Hundesteuervergünstigung – Steuermarke Nr. {data['tag_number']}"
+        return file_pdf(self.efile, call, file_number=p["file_number"], title=title, kind="schreiben",
+                        render=lambda: render_review_letter_pdf(data, p["municipality"]))
+
+    def settle_exemption(self, call: ServiceCall) -> dict:
+        """params: review_id, decision (REVIEW_DECISIONS), extend_by? (ISO months, e.g. "P12M", for "verlaengert"), reason?,
+        decided_by?, due_dates, back_due_period (for an amount owed anew) -> {"decision", "changed", "corrections":
+        [{"assessment_id", "year", "cash_reference", "amount_cents", "corrected_cents", ...}], "reductions" (the
+        receivables to reduce), "bookings" (the amounts owed anew, for finance.create_receivables)}. Every
+        assessment from the year of the old end on is set to the exemption as it now stands: taxed from the
+        month after its end. Decided once: a repeated call returns the first outcome."""
+        p = call.params
+        require(p, "review_id", "decision", "due_dates", "back_due_period")
+        if p["decision"] not in REVIEW_DECISIONS:
+            raise InvalidRequest(f"Unbekannte Entscheidung: {p['decision']!r} ({', '.join(REVIEW_DECISIONS)}).")
+        with transaction(self.sessions) as session:
+            review = self._review(session, call.tenant, p["review_id"])
+            if review.decision is None:
+                dog, new_end = review.dog, None
+                if p["decision"] == "verlaengert":
+                    # By whole months from the old end (the month an exemption ends counts as exempt), so the new
+                    # end always lies after it.
+                    moved = rules.after(review.valid_until, str(p.get("extend_by") or ""))
+                    new_end = date(moved.year, moved.month, calendar.monthrange(moved.year, moved.month)[1])
+                    dog.exemption_valid_until = new_end
+                review.decision, review.new_valid_until = p["decision"], new_end
+                review.reason, review.decided_by = _opt(p.get("reason"), 2000), _opt(p.get("decided_by"), 100)
+                review.decided_on = call_today(call)
+                changed = [self._reassess(row, dog, review, review.decided_on, p) for row in self._assessments_from(
+                    session, dog, review.valid_until.year)]
+                review.corrections = [c for c in changed if c["corrected_cents"] != c["amount_cents"]]
+            corrections = list(review.corrections or [])
+            return {"decision": review.decision, "changed": bool(corrections), "corrections": corrections,
+                    "reductions": [c for c in corrections if c["cash_reference"] and c["corrected_cents"] < c[
+                        "amount_cents"]], "bookings": [c["booking"] for c in corrections if c["booking"]]}
+
+    def render_exemption_notice(self, call: ServiceCall) -> dict:
+        """params: review_id, file_number, case_number, applicant, municipality, receivables? (from
+        finance.create_receivables for the amounts owed anew) -> the Änderungsbescheid for the assessments the
+        decision changed, dated the issue day, naming the official who decided. An assessment that had no
+        receivable (it was exempt) takes the new one's cash reference."""
+        p = call.params
+        require(p, "review_id", "file_number", "case_number", "applicant", "municipality")
+        booked = {str(r.get("key")): r.get("cash_reference") for r in p.get("receivables") or []
+                  if isinstance(r, dict)}
+        with transaction(self.sessions) as session:
+            review = self._review(session, call.tenant, p["review_id"])
+            if not review.corrections:
+                raise InvalidRequest(f"Die Prüfung {review.id} hat keine Festsetzung geändert.")
+            corrections = [{**c, "new_cash_reference": booked.get((c["booking"] or {}).get("key"))}
+                           for c in review.corrections]
+            for c in corrections:
+                row = session.get(DogTaxAssessment, c["assessment_id"])
+                if row.cash_reference is None and c["new_cash_reference"]:
+                    row.cash_reference = str(c["new_cash_reference"])[:40]
+            data = {**review_view(review), "corrections": corrections, "case_number": p["case_number"],
+                    "applicant": p["applicant"], "file_number": p["file_number"],
+                    "date": call_today(call).isoformat()}
+        title = f"Änderungsbescheid Hundesteuer – Steuermarke Nr. {data['tag_number']}"
+        return file_pdf(self.efile, call, file_number=p["file_number"], title=title, kind="bescheid",
+                        render=lambda: render_change_pdf(data, p["municipality"]))
+
+    def _assessments_from(self, session: Session, dog: DogTaxDog, year: int) -> list[DogTaxAssessment]:
+        """The dog's assessments of ``year`` and later, the latest of each year."""
+        latest: dict[int, DogTaxAssessment] = {}
+        for row in session.scalars(select(DogTaxAssessment).where(
+                DogTaxAssessment.tenant == dog.tenant, DogTaxAssessment.dog_id == dog.id,
+                DogTaxAssessment.year >= year).order_by(DogTaxAssessment.id)):
+            latest[row.year] = row
+        return [latest[y] for y in sorted(latest)]
+
+    def _reassess(self, row: DogTaxAssessment, dog: DogTaxDog, review: DogTaxExemptionReview, on: date,
+                  p: dict) -> dict:
+        """The assessment with the exemption as it now stands. Less: the reduction comes off the last instalments
+        (finance reduces the receivable). More (the registration exempted its whole year): the difference is a
+        new receivable, in instalments from the first month taxed again."""
+        before_cents = row.corrected_cents if row.corrected_cents is not None else row.amount_cents
+        months = _months_between(row.first_month, row.last_month) if row.last_month else row.months
+        covered = rules.exempt_months(row.first_month, months, row.year, dog.exemption_valid_until)
+        exempt_share = rules.pro_rata(row.annual_rate_cents, covered)
+        after_cents = rules.pro_rata(row.annual_rate_cents, months) - exempt_share + rules.reduced(
+            exempt_share, dog.exemption_percent)
+        extra, booking = [], None
+        if after_cents < before_cents:
+            row.instalments = rules.open_instalments(row.instalments, before_cents - after_cents, 0)
+        elif after_cents > before_cents:
+            first_taxed = row.first_month + covered
+            extra = rules.instalments(after_cents - before_cents, on, p["due_dates"], p["back_due_period"],
+                                      first_taxed, row.year)
+            holder = dog.holder
+            booking = {"key": f"hundesteuer-befristung:{dog.tenant}:{review.id}:{row.year}",
+                       "amount_cents": after_cents - before_cents, "due_date": extra[0]["due_date"],
+                       "purpose": f"Hundesteuer {row.year} {dog.name} (Ende der Vergünstigung, Steuermarke {_tag(dog)})",
+                       "debtor": {"name": f"{holder.given_name} {holder.family_name}",
+                                  "street": holder.household.street, "postal_code": holder.household.postal_code,
+                                  "city": holder.household.city}}
+        if after_cents != before_cents:
+            row.reduction_percent = dog.exemption_percent if covered else 0
+            row.exemption_decision = ("befreiung" if dog.exemption_percent == 100 else "ermaessigung") if covered \
+                else None
+            row.exemption_reason = _exemption_note(dog, covered, months) if covered else None
+            if row.corrected_cents is not None:
+                row.corrected_cents = after_cents
+            else:
+                row.amount_cents = after_cents
+        return {"assessment_id": row.id, "year": row.year, "cash_reference": row.cash_reference,
+                "amount_cents": before_cents, "corrected_cents": after_cents, "months": months, "covered": covered,
+                "annual_rate_cents": row.annual_rate_cents, "instalments": list(row.instalments) if not extra else [],
+                "extra_instalments": extra, "booking": booking}
+
+    def _review(self, session: Session, tenant: str, review_id) -> DogTaxExemptionReview:
+        row = session.get(DogTaxExemptionReview, int(review_id))
+        if row is None or row.tenant != tenant:
+            raise InvalidRequest(f"Prüfung {review_id} gibt es nicht.")
+        return row
+
     # Plain methods for the web UI and tests.
 
     def replacement_refusal(self, tenant: str, tag_number: str, holder: dict) -> tuple[str, str] | None:
         """Why this holder cannot have an Ersatzmarke for that tag: (parameter, German message), or None."""
         with transaction(self.sessions) as session:
             return replacement_problem(self._holders_dog(session, tenant, tag_number, holder))
+
+    def change_refusal(self, tenant: str, tag_number: str, holder: dict, changes: dict,
+                       dangerous_breeds: list) -> tuple[str, str] | None:
+        """Why this holder cannot change the data of the dog with that tag (``changes``: name?, breed?,
+        chip_number?): (the parameter at fault, a German message), or None."""
+        with transaction(self.sessions) as session:
+            dog = self._holders_dog(session, tenant, tag_number, holder)
+            if (problem := replacement_problem(dog)) is not None:
+                return problem[0], problem[1].replace("keine Ersatzmarke", "keine Änderung")
+            if not any(changes.get(k) for k in ("name", "breed", "chip_number")):
+                return "name", "Bitte geben Sie mindestens eine Änderung an: Name, Rasse oder Chipnummer."
+            breed = changes.get("breed")
+            # The municipality's breed list (Hundesteuersatzung) sets the higher rate: a change into or out of it
+            # changes the tax and, into it, needs the permit data (§ 1 SächsGefHundG); that is for the office.
+            if breed and bool(rules.listed_breed(breed, dangerous_breeds)) != bool(dog.listed_breed):
+                return "breed", ("Mit dieser Rasse ändert sich der Steuersatz für gefährliche Hunde. Bitte wenden Sie "
+                                 "sich dafür direkt an die Steuerverwaltung; eine Änderung ist online nicht möglich.")
+            chip = str(changes.get("chip_number") or "").strip()
+            if chip and chip != dog.chip_number and self._chip_taken(session, tenant, chip, dog.id):
+                return CHIP_TAKEN
+            return None
 
     def deregistration_refusal(self, tenant: str, tag_number: str, holder: dict, held_until: date,
                                today: date | None = None) -> tuple[str, str] | None:
@@ -695,6 +914,10 @@ NOT_THE_HOLDERS = ("tag_number", ("Unter dieser Steuermarke ist bei uns kein Hun
                                    "angemeldet. Bitte prüfen Sie die Nummer auf der Steuermarke oder dem Steuerbescheid."))
 
 
+CHIP_TAKEN = ("chip_number", ("Unter dieser Chipnummer ist bei uns bereits ein anderer Hund angemeldet. Bitte "
+                               "prüfen Sie die Nummer im Heimtierausweis."))
+
+
 def deregistration_problem(dog: DogTaxDog | None, held_until: date, today: date | None) -> tuple[str, str] | None:
     if dog is None or dog.status not in ("angemeldet", "abgemeldet"):
         return NOT_THE_HOLDERS
@@ -719,6 +942,15 @@ def replacement_problem(dog: DogTaxDog | None) -> tuple[str, str] | None:
 
 def replaced_view(dog: DogTaxDog, old: DogTaxTag, tag: DogTaxTag) -> dict:
     return {"dog_id": dog.id, "name": dog.name, "old_tag": old.number, "tag_number": tag.number}
+
+
+def review_view(row: DogTaxExemptionReview) -> dict:
+    dog = row.dog
+    return {"open": row.decision is None, "review_id": row.id, "dog_id": dog.id, "name": dog.name,
+            "breed": dog.breed, "tag_number": _tag(dog), "valid_until": row.valid_until.isoformat(),
+            "exemption_kind": dog.exemption_kind, "exemption_percent": dog.exemption_percent,
+            "decision": row.decision, "new_valid_until": iso(row.new_valid_until), "reason": row.reason,
+            "decided_by": row.decided_by, "corrections": list(row.corrections or [])}
 
 
 def deregistered_view(dog: DogTaxDog) -> dict:

@@ -6,7 +6,7 @@ from webui.auth.saml import IDENTITY_KEYS
 from webui.forms import fields
 
 NEEDS = {"standesamt": "substanziell", "gewerbe": "substanziell", "hundesteuer": "basis", "bewohnerparken": "basis",
-         "hundesteuer_abmeldung": "basis", "hundesteuer_ersatzmarke": "basis"}
+         "hundesteuer_abmeldung": "basis", "hundesteuer_ersatzmarke": "basis", "hundesteuer_aenderung": "basis"}
 
 
 def test_every_service_declares_its_level():
