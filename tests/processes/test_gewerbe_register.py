@@ -92,6 +92,29 @@ def test_a_change_that_does_not_fit_the_register_is_refused_with_the_reason(trad
     assert office.cases.finance.receivables("plauen", case_number) == []
 
 
+def test_of_two_closures_of_one_business_in_flight_the_second_gets_a_refusal_notice(trade_office):
+    office = trade_office
+    number = registered(office, notice())
+    closures = [office.cases.submit("gewerbe", "plauen", follow_up(notice(), "abmeldung", number, reason,
+                                                                   gueltig_ab="2026-07-31"), citizen="erika")
+                for reason in ("01", "02")]
+    office.run()
+    cases = [c.case_number for c in closures]
+    assert all(office.variables(c)["bezug"]["ok"] for c in cases)  # both passed the register check
+    # Whichever the register recorded first closed the business; the other is refused, not an incident.
+    [second] = [c for c in cases if office.statuses(c) == ["eingegangen", "abgelehnt"]]
+    [first] = [c for c in cases if c != second]
+    assert "abgelehnt" not in office.statuses(first)
+    assert office.system("trade").entry("plauen", number)["aenderungen"] == [
+        {"fall": first, "art": "abmeldung", "grund": office.variables(first)["antrag"]["grund_abmeldung"],
+         "gueltig_ab": "2026-07-31", "vorher": office.variables(first)["eintrag"]["previous"]}]
+    assert "ist seit dem 31.07.2026 abgemeldet" in office.variables(second)["begruendung"]
+    [message] = office.cases.messages("plauen", second)
+    assert message["title"].startswith("Bescheid zu Ihrer Gewerbe-Abmeldung") and message["documents"]
+    assert office.cases.finance.receivables("plauen", second) == []  # a refusal costs nothing
+    assert hub(office).messages("plauen", second) == []
+
+
 def test_a_partnership_names_its_count_of_partners_and_a_missing_one_goes_to_a_clerk(trade_office):
     office = trade_office
     case_number = submit(office, notice(anzahl_personen=3, weitere_personen=[PARTNER],
