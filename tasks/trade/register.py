@@ -99,9 +99,9 @@ def _add_persons(session: Session, entry: TradeBusiness, persons: list[dict]) ->
 
 def apply(session: Session, entry: TradeBusiness, key: str, notice: dict, case_number: str,
           now: datetime) -> TradeChange:
-    """Changes or closes the entry and records what it was before. A change (GewA 2) states the
-    persons who run the business now, so it replaces the stored ones (a new managing director may
-    then file the closure, the one who left no longer)."""
+    """Changes or closes the entry and records what it was before. A change (GewA 2, filled in
+    completely: § 1 Satz 2 GewAnzV) states the persons who run the business now, so it replaces the
+    stored ones (a new managing director may then file the closure, the one who left no longer)."""
     kind, b = notice["meldungsart"], notice["betrieb"]
     stored = _persons(session, entry)
     change = TradeChange(tenant=entry.tenant, idempotency_key=key, business_id=entry.id, case_number=case_number,
