@@ -86,21 +86,28 @@ def create(session: Session, tenant: str, key: str, number: str, notice: dict, c
         valid_from=parse_date(notice["gueltig_ab"], "gueltig_ab"), state="aktiv", created_at=now, updated_at=now)
     session.add(entry)
     session.flush()
+    _add_persons(session, entry, persons)
+    return entry
+
+
+def _add_persons(session: Session, entry: TradeBusiness, persons: list[dict]) -> None:
     for position, person in enumerate(persons, start=1):
-        session.add(TradePerson(tenant=tenant, business_id=entry.id, position=position,
+        session.add(TradePerson(tenant=entry.tenant, business_id=entry.id, position=position,
                                 family_name=person["familienname"], given_names=person["vornamen"],
                                 birth_date=parse_date(person["geburtsdatum"], "geburtsdatum"), data=person))
-    return entry
 
 
 def apply(session: Session, entry: TradeBusiness, key: str, notice: dict, case_number: str,
           now: datetime) -> TradeChange:
-    """Changes or closes the entry and records what it was before."""
+    """Changes or closes the entry and records what it was before. A change (GewA 2, filled in
+    completely: § 1 Satz 2 GewAnzV) states the persons who run the business now, so it replaces the
+    stored ones (a new managing director may then file the closure, the one who left no longer)."""
     kind, b = notice["meldungsart"], notice["betrieb"]
+    stored = _persons(session, entry)
     change = TradeChange(tenant=entry.tenant, idempotency_key=key, business_id=entry.id, case_number=case_number,
                          kind=kind, reason=str(notice[f"grund_{kind}"]),
-                         valid_from=parse_date(notice["gueltig_ab"], "gueltig_ab"), previous=_state(entry),
-                         created_at=now)
+                         valid_from=parse_date(notice["gueltig_ab"], "gueltig_ab"),
+                         previous={**_state(entry), "personen": [p.data for p in stored]}, created_at=now)
     session.add(change)
     if kind == "abmeldung":
         entry.state, entry.closed_on, entry.closure_reason = "abgemeldet", change.valid_from, change.reason
@@ -110,8 +117,12 @@ def apply(session: Session, entry: TradeBusiness, key: str, notice: dict, case_n
         entry.postal_code, entry.city = b["plz"], b["ort"]
         entry.activity, entry.wz = notice["taetigkeit"], notice["wz"]
         entry.other_activities = notice.get("weitere_taetigkeiten")
-        if notice.get("anzahl_personen"):
-            entry.persons_count = int(notice["anzahl_personen"])
+        persons = persons_of(notice)
+        for person in stored:
+            session.delete(person)
+        session.flush()  # the old positions are free before the new rows take them
+        _add_persons(session, entry, persons)
+        entry.persons_count = int(notice.get("anzahl_personen") or len(persons))
     entry.updated_at = now
     session.flush()
     return change

@@ -47,10 +47,12 @@ class Trade(SpecialistSystem):
             return {"ok": reason is None, "reason": reason, "entry": register.view(session, entry) if entry else None}
 
     def record_notice(self, call: ServiceCall) -> dict:
-        """params: notice, case_number, received_on, ags -> {"number", "entry", "registration":
+        """params: notice, case_number, received_on, ags -> {"ok": True, "number", "entry", "registration":
         {"case_number", "received_on"}, "previous" (the state before a change or closure) or None}.
-        A registration creates the entry; a change or closure updates the one it names (checked again:
-        a notice on the same entry may have been certified in between)."""
+        A registration creates the entry; a change or closure updates the one it names, checked again
+        under the entry's lock: a notice on the same entry (a second closure) may have been certified
+        in between. Then nothing is recorded and the answer is {"ok": False, "reason"} (German, for the
+        refusal notice) - a business outcome, not a fault."""
         p = call.params
         require(p, "notice", "case_number", "received_on", "ags")
         notice, ags = _notice(p["notice"]), str(p["ags"])
@@ -77,7 +79,7 @@ class Trade(SpecialistSystem):
                 session.refresh(entry, with_for_update=True)
                 reason, entry = register.refusal(session, call.tenant, ags, notice)
             if reason:
-                raise InvalidRequest(reason)
+                return {"ok": False, "reason": reason}
             change = register.apply(session, entry, call.idempotency_key, notice, str(p["case_number"]), now)
             return _outcome(session, entry, change)
 
@@ -175,6 +177,6 @@ def _notice(value) -> dict:
 
 
 def _outcome(session: Session, entry: TradeBusiness, change: TradeChange | None) -> dict:
-    return {"number": entry.number, "entry": register.view(session, entry),
+    return {"ok": True, "number": entry.number, "entry": register.view(session, entry),
             "registration": {"case_number": entry.case_number, "received_on": entry.registered_on.isoformat()},
             "previous": change.previous if change else None}

@@ -128,6 +128,29 @@ def test_a_closure_recorded_while_a_change_waits_refuses_the_change_with_the_rea
     assert office.cases.finance.receivables("plauen", case_number) == []
 
 
+def test_of_two_closures_of_one_business_in_flight_the_second_gets_a_refusal_notice(trade_office):
+    office = trade_office
+    number = registered(office, notice())
+    closures = [office.cases.submit("gewerbe", "plauen", follow_up(notice(), "abmeldung", number, reason,
+                                                                   gueltig_ab="2026-07-31"), citizen="erika")
+                for reason in ("01", "02")]
+    office.run()
+    cases = [c.case_number for c in closures]
+    assert all(office.variables(c)["bezug"]["ok"] for c in cases)  # both passed the register check
+    # Whichever the register recorded first closed the business; the other is refused, not an incident.
+    [second] = [c for c in cases if office.statuses(c) == ["eingegangen", "abgelehnt"]]
+    [first] = [c for c in cases if c != second]
+    assert "abgelehnt" not in office.statuses(first)
+    assert office.system("trade").entry("plauen", number)["aenderungen"] == [
+        {"fall": first, "art": "abmeldung", "grund": office.variables(first)["antrag"]["grund_abmeldung"],
+         "gueltig_ab": "2026-07-31", "vorher": office.variables(first)["eintrag"]["previous"]}]
+    assert "ist seit dem 31.07.2026 abgemeldet" in office.variables(second)["begruendung"]
+    [message] = office.cases.messages("plauen", second)
+    assert message["title"].startswith("Bescheid zu Ihrer Gewerbe-Abmeldung") and message["documents"]
+    assert office.cases.finance.receivables("plauen", second) == []  # a refusal costs nothing
+    assert hub(office).messages("plauen", second) == []
+
+
 def test_a_partnership_names_its_count_of_partners_and_a_missing_one_goes_to_a_clerk(trade_office):
     office = trade_office
     case_number = submit(office, notice(anzahl_personen=3, weitere_personen=[PARTNER],

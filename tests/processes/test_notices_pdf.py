@@ -16,7 +16,7 @@ from tests.processes import test_bewohnerparken as parking
 from tests.processes import test_gewerbe as trade
 from tests.processes import test_hundesteuer as dog_tax
 from tests.processes.conftest import application
-from tests.processes.test_standesamt import ERIKA, post, sign
+from tests.processes.test_standesamt import ERIKA, fire_payment_deadline, pay_first_case, post, sign, unpaid_notice_text
 
 MACHINE_NOTE = "maschinell erstellt"
 PLAUEN = municipality("plauen")
@@ -135,6 +135,21 @@ def test_pstg_clarification_question_goes_to_the_portal_and_the_discontinuation_
     text = one(notices(offices, case_number), "Einstellung des Verfahrens")
     assert_issued_today(text, clock)
     assert_made_by_machine(text)
+
+
+def test_pstg_discontinuation_of_an_unpaid_case_revokes_the_fee_notice_with_the_amtsgericht_remedy(offices, clock):
+    case_number, variables = pay_first_case(offices)
+    fire_payment_deadline(offices, clock, variables)
+    offices.run()
+    text = unpaid_notice_text(offices, case_number)
+    assert_issued_today(text, clock)
+    assert_made_by_machine(text)
+    court = municipality("musterstadt").settings("standesamt")["court"]
+    assert f"{court['name']}, {court['street']}, {court['postal_code']} {court['city']}" in text
+    assert "§ 49 Abs. 1, § 50 PStG" in text and "Widerspruch" not in text
+    assert (f"Den Kostenbescheid zum Kassenzeichen {variables['kassenzeichen']} heben wir hiermit mit Wirkung für die "
+            "Zukunft auf (Widerruf nach § 49 Abs. 1 VwVfG)") in text
+    assert "gegenstandslos" not in text and "Die Forderung ist storniert" in text
 
 
 # Hundesteuer

@@ -315,3 +315,77 @@ def test_pay_first_case_paid_in_time_is_printed(office, clock):
     clock.advance(days=30)  # the cancelled deadline does not fire later
     office.run()
     assert office.statuses(case.case_number, "musterstadt")[-1] == "in_bearbeitung"
+
+
+def pay_first_case(office):
+    """A Musterstadt application: the fee (12 €) is paid before the certificate is made."""
+    data = application(familienname="Probemann", vornamen="Jan", ereignisort="Musterstadt",
+                       antragsteller={"vorname": "Jan", "nachname": "Probemann", "strasse": "Marktplatz 1",
+                                      "plz": "01234", "ort": "Musterstadt", "email": "jan@example.org"})
+    case = office.cases.submit("standesamt", "musterstadt", data, citizen="jan", identity=JAN)
+    office.run()
+    return case.case_number, office.variables(case.case_number, "musterstadt")
+
+
+def fire_payment_deadline(office, clock, variables):
+    """Past the due day plus Musterstadt's payment_wait (P7D): only the timer fires, the cancellation waits."""
+    clock.advance(days=(date.fromisoformat(variables["forderung"]["due_date"]) - clock.now().date()).days + 8)
+    executor = office.engine.executor()
+    executor.execute_batch(executor.acquire())
+
+
+def unpaid_notice_text(office, case_number) -> str:
+    [notice] = [m for m in office.cases.messages("musterstadt", case_number) if m["title"].startswith("Einstellung")]
+    pdf = office.system("efile").document("musterstadt", notice["documents"][0]["document_id"])["content"]
+    return " ".join(pdf_text(pdf).split())
+
+
+def test_full_payment_booked_after_the_deadline_fired_still_gets_the_certificate(office, clock):
+    case_number, variables = pay_first_case(office)
+    fire_payment_deadline(office, clock, variables)
+    assert office.statuses(case_number, "musterstadt")[-1] == "zahlung_offen"
+    office.cases.record_payment("musterstadt", variables["kassenzeichen"], 1200)  # no one waits for it any more
+    office.run()
+    sign(office, case_number, "musterstadt")
+    assert len(printed_certificates(office, case_number, "musterstadt")) == 1
+    assert office.statuses(case_number, "musterstadt")[-1] == "in_bearbeitung"
+    assert office.cases.finance.balance_of("musterstadt", variables["kassenzeichen"])["paid"]
+
+
+@pytest.mark.parametrize("late", [False, True], ids=["before_the_deadline", "after_the_timer"])
+def test_partial_payment_goes_to_a_clerk_who_can_issue_the_certificate(office, clock, late):
+    case_number, variables = pay_first_case(office)
+    if late:
+        fire_payment_deadline(office, clock, variables)
+        office.cases.record_payment("musterstadt", variables["kassenzeichen"], 500)
+    else:
+        office.cases.record_payment("musterstadt", variables["kassenzeichen"], 500)
+        office.run()
+        assert office.statuses(case_number, "musterstadt")[-1] == "zahlung_offen"  # a part does not wake the case
+        fire_payment_deadline(office, clock, variables)
+    office.run()
+    task = office.task(case_number, "musterstadt")
+    assert task.activity_id == "decide_partial_payment" and task.candidate_group == "standesamt"
+    assert office.variables(case_number, "musterstadt")["zahlungsstand"]["paid_cents"] == 500
+    office.engine.tasks.complete(task.id, {"teilzahlung": "ausstellen", "begruendung": "Rest bar an der Kasse gezahlt",
+                                           "entscheider": "Sabine Berger"}, user="sb.musterstadt")
+    office.run()
+    sign(office, case_number, "musterstadt")
+    assert len(printed_certificates(office, case_number, "musterstadt")) == 1
+
+
+def test_partial_payment_refunded_by_the_clerk_closes_the_case_with_the_refund_in_the_notice(office, clock):
+    case_number, variables = pay_first_case(office)
+    office.cases.record_payment("musterstadt", variables["kassenzeichen"], 750)
+    fire_payment_deadline(office, clock, variables)
+    office.run()
+    office.engine.tasks.complete(office.task(case_number, "musterstadt").id, {
+        "teilzahlung": "erstatten", "begruendung": "Keine Ausstellung ohne volle Gebühr",
+        "entscheider": "Sabine Berger"}, user="sb.musterstadt")
+    office.run()
+    assert office.state(case_number, "musterstadt") == "completed"
+    assert office.statuses(case_number, "musterstadt")[-1] == "eingestellt"
+    assert office.engine.tasks.query(tenant="musterstadt") == []
+    text = unpaid_notice_text(office, case_number)
+    assert "Den bereits gezahlten Betrag von 7,50 € erstatten wir Ihnen" in text and "storniert" not in text
+    assert "heben wir hiermit mit Wirkung für die Zukunft auf (Widerruf nach § 49 Abs. 1 VwVfG)" in text

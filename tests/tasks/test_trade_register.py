@@ -91,8 +91,8 @@ def test_a_closure_that_does_not_fit_the_register_is_refused_with_the_reason(see
     result = check(system, data)
     assert result["ok"] is False and expected in result["reason"]
     before = system.entry("plauen", number)
-    with pytest.raises(InvalidRequest, match="Gewerberegister|abgemeldet|Beginn"):
-        record(system, data, case_number="GW-2026-000010")
+    refused = record(system, data, case_number="GW-2026-000010")
+    assert refused == {"ok": False, "reason": result["reason"]}  # a refusal notice, not an incident
     assert system.entry("plauen", number) == before  # nothing half-written
 
 
@@ -147,3 +147,32 @@ def test_a_retrieval_without_purpose_or_file_number_is_refused_and_not_answered(
     with pytest.raises(InvalidRequest, match=message):
         system.information("plauen", **params)
     assert system.retrievals("plauen") == []
+
+
+def test_a_change_replaces_the_managing_directors_so_the_new_one_may_close_and_the_removed_one_not(seeded):
+    system = Trade(seeded)
+    gmbh = {"betrieb.rechtsform": "gmbh", "betrieb.name": "Seitenweise GmbH", "betrieb.registerart": "HRB",
+            "betrieb.registernummer": "4711", "betrieb.registergericht": "Amtsgericht Chemnitz"}
+    leaving = {**PARTNER, "funktion": "geschaeftsfuehrer"}
+    new = {**PARTNER, "funktion": "geschaeftsfuehrer", "familienname": "Krause", "vornamen": "Lea",
+           "geburtsdatum": "1991-02-03"}
+    number = record(system, notice(anzahl_personen=2, weitere_personen=[leaving], **gmbh))["number"]
+    # Mia Schneider notifies that Jonas Weber left and Lea Krause took his place.
+    changed = record(system, follow_up(notice(**gmbh), "ummeldung", number, "01", anzahl_personen=2,
+                                       weitere_personen=[new]), case_number="GW-2026-000005")
+    assert [p["vornamen"] for p in changed["entry"]["personen"]] == ["Mia", "Lea"]
+    assert [p["vornamen"] for p in changed["previous"]["personen"]] == ["Mia", "Jonas"]
+    assert [p["vornamen"] for p in system.entry("plauen", number)["aenderungen"][0]["vorher"]["personen"]] == [
+        "Mia", "Jonas"]
+
+    def closure_by(person: dict) -> dict:
+        data = follow_up(notice(**gmbh), "abmeldung", number, "06", gueltig_ab="2026-12-31")
+        data["person"].update({k: person[k] for k in ("familienname", "vornamen", "geburtsdatum")})
+        return data
+
+    refused = check(system, closure_by(leaving))
+    assert not refused["ok"] and "Jonas Weber ist im Gewerberegister nicht als Inhaber/in" in refused["reason"]
+    assert record(system, closure_by(leaving), case_number="GW-2026-000006")["ok"] is False
+    assert check(system, closure_by(new))["ok"]
+    closed = record(system, closure_by(new), case_number="GW-2026-000007")
+    assert closed["ok"] and closed["entry"]["status"] == "abgemeldet"
