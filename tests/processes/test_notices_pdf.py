@@ -16,6 +16,7 @@ from tests.processes import test_bewohnerparken as parking
 from tests.processes import test_gewerbe as trade
 from tests.processes import test_hundesteuer as dog_tax
 from tests.processes.conftest import application
+from tests.processes.files import attached
 from tests.processes.test_standesamt import ERIKA, fire_payment_deadline, pay_first_case, post, sign, unpaid_notice_text
 
 MACHINE_NOTE = "maschinell erstellt"
@@ -37,12 +38,13 @@ def filed_the_day_before(office, clock, service, data, identity=None) -> str:
 
 
 def notices(office, case_number) -> dict[str, str]:
-    """Title -> text (whitespace collapsed, so wrapped lines do not split a phrase) of the case's PDFs."""
+    """Title -> text (whitespace collapsed, so wrapped lines do not split a phrase) of the PDFs the office
+    made for the case (not the citizen's attachments)."""
     efile = office.system("efile")
     file = efile.file_for_case("plauen", case_number)
     return {d["title"]: " ".join("".join(page.extract_text() for page in PdfReader(io.BytesIO(
         efile.document("plauen", d["document_id"])["content"])).pages).split())
-        for d in efile.documents("plauen", file["file_number"]) if d["kind"] != "vorgang"}
+        for d in efile.documents("plauen", file["file_number"]) if d["kind"] not in ("vorgang", "anlage", "nachreichung")}
 
 
 def one(docs: dict, prefix: str) -> str:
@@ -216,8 +218,8 @@ def test_vwvfg_37_5_permit_and_cover_letter_without_a_clerk_are_made_by_machine_
 
 def test_vwvfg_37_3_parking_approval_by_a_clerk_names_the_official_on_fee_notice_cover_letter_and_permit(
         offices, clock):
-    data = parking.application(kennzeichen="PL-JB 88", halter="familie", halter_name="Jonas Beispiel",
-                               halter_erklaerung=True)
+    data = attached(offices, parking.application(kennzeichen="PL-JB 88", halter="familie", halter_name="Jonas Beispiel",
+                                                 halter_erklaerung=True), "halter_erklaerung_datei")
     case_number = filed_the_day_before(offices, clock, "bewohnerparken", data)
     parking.decide(offices, case_number, entscheidung="genehmigen", begruendung="Erklärung des Halters liegt vor",
                    entscheider="Lena Roth")
