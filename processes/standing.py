@@ -8,6 +8,12 @@ from .catalog import services
 from .municipalities import municipalities
 
 
+def standing_purpose(process_key: str) -> str | None:
+    """What a standing process is for (German), or None for a case's process."""
+    return next((s.standing_processes[process_key] for s in services().values() if process_key in s.standing_processes),
+                None)
+
+
 def start_standing_processes(engine) -> list[str]:
     """Starts what is missing; returns the new instance ids."""
     started = []

@@ -118,3 +118,16 @@ def test_operator_pages_name_states_in_german(app, process_engine):
         text = page.get_data(as_text=True)
         assert "wartet" in text
         assert not any(english in text for english in (">waiting<", "waiting:", " ready ", "_completed", "_started"))
+
+
+def test_operators_see_a_standing_process_by_its_purpose_not_its_internal_key(installation):
+    from tests.processes.conftest import Office
+
+    Office(installation).deploy("gewerbe")
+    [started, *_] = installation.start_standing_processes()
+    key = installation.engine.runtime.get(started).business_key
+    client = login(create_app(installation, {"TESTING": True}), "betrieb")
+    for page in (client.get("/betrieb/"), client.get(f"/betrieb/vorgang/{started}")):
+        text = page.get_data(as_text=True)
+        assert "Monatliche Lieferung an das Statistische Landesamt" in text or "Löschung der Protokolle" in text
+        assert key not in text and "gewerbe_statistik" not in text

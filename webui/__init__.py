@@ -18,6 +18,7 @@ from processes.access import EVERY_MUNICIPALITY, Forbidden
 from processes.catalog import UnknownService, service, services
 from processes.findings import count, display, group_label, process_title
 from processes.municipalities import SettingsError, municipality
+from processes.standing import standing_purpose
 
 # The forms that upload files: their multipart requests may carry an application's files (Settings).
 UPLOAD_ENDPOINTS = frozenset({"portal.apply", "portal.hand_in"})
@@ -105,6 +106,7 @@ def create_app(installation, test_config: dict | None = None) -> Flask:
     app.add_template_filter(group_label, "gruppe")
     app.add_template_filter(dienst)
     app.add_template_filter(kommune)
+    app.add_template_filter(vorgang)
     app.add_template_filter(count, "anzahl")
     app.add_template_filter(lambda mime: FILE_TYPES.get(mime, "Datei"), "dateityp")
     app.add_template_filter(lambda size: size_text(size, up=True), "dateigroesse")
@@ -217,6 +219,12 @@ def datum(value, with_time: bool = True) -> str:
         value = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(BERLIN)
         return value.strftime("%d.%m.%Y %H:%M" if with_time else "%d.%m.%Y")
     return value.strftime("%d.%m.%Y")
+
+
+def vorgang(business_key: str | None, process_key: str) -> str | None:
+    """How operators name an instance: a case by its number, a standing process by its purpose (its business
+    key is internal)."""
+    return standing_purpose(process_key) or business_key
 
 
 def dienst(key: str) -> str:

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, current_app, flash, g, redirect, render_t
 from engine.errors import InvalidState
 from processes.findings import case_rows, changes_text, clerk_findings, documents
 
-from .. import engine_of
+from .. import engine_of, vorgang
 from ..auth import require
 from ..forms import application_rows
 
@@ -22,7 +22,8 @@ def overview():
     state = request.args.get("zustand") or None
     found = _oversight().overview(g.user, state=state)
     runtime = engine_of().runtime
-    cases = {i.id: runtime.get(i.instance_id).business_key for i in found["incidents"]}
+    cases = {i.id: vorgang(info.business_key, info.process_key)
+             for i in found["incidents"] for info in [runtime.get(i.instance_id)]}
     steps = {i.id: _activity_names(i.instance_id).get(i.activity_id) for i in found["incidents"]}
     reports = current_app.extensions["amtsweg"].installation.register_reports.troubled(g.user)
     return render_template("operator/overview.html", state=state, cases=cases, steps=steps, reports=reports,
