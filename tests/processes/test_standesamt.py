@@ -389,3 +389,6 @@ def test_partial_payment_refunded_by_the_clerk_closes_the_case_with_the_refund_i
     text = unpaid_notice_text(office, case_number)
     assert "Den bereits gezahlten Betrag von 7,50 € erstatten wir Ihnen" in text and "storniert" not in text
     assert "heben wir hiermit mit Wirkung für die Zukunft auf (Widerruf nach § 49 Abs. 1 VwVfG)" in text
+    # The cash office neither dunns the rest nor keeps the part: nothing is owed, the 7,50 € go back.
+    balance = office.system("finance").balance_of("musterstadt", variables["kassenzeichen"])
+    assert balance["amount_cents"] == 0 and balance["open_cents"] == 0 and balance["paid_cents"] == 0
