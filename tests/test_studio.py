@@ -20,7 +20,7 @@ def app(installation):
 
 @pytest.fixture
 def designer(app):
-    return login(app, "pg.plauen")
+    return login(app, "gestaltung")
 
 
 def model(client) -> str:
@@ -70,11 +70,34 @@ def test_deploy_creates_the_next_version_with_user_and_the_changed_element(desig
     assert 'name="Eingang bestätigen"' in model(designer)
 
     history = designer.get(f"/studio/{KEY}/versionen").get_data(as_text=True)
-    assert "Paula Grün (Prozessgestaltung Plauen)" in history and "bei der Einrichtung" in history
+    assert "Paula Grün (Prozessgestaltung)" in history and "bei der Einrichtung" in history
     assert "Serviceaufgabe „Eingang bestätigen“: geändert" in history
     assert history.count("<li>") == 1  # nothing else changed
     again = designer.post(f"/studio/{KEY}/bereitstellen", data=changed.encode(), headers=XML)
     assert again.json["message"] == "Keine Änderung: Version 2 bleibt in Kraft."
+
+
+def test_a_municipalitys_designer_checks_but_only_the_installations_designer_deploys(app, installation):
+    """Models are generic: a deployment changes the process for every municipality."""
+    local = login(app, "pg.plauen")
+    xml = model(local).replace('name="Eingang mitteilen"', 'name="Eingang bestätigen"', 1).encode()
+    assert local.post(f"/studio/{KEY}/pruefen", data=xml, headers=XML).json["ok"]
+    refused = local.post(f"/studio/{KEY}/bereitstellen", data=xml, headers=XML)
+    assert refused.status_code == 403 and "nur die Prozessgestaltung der Installation" in refused.json["message"]
+    assert installation.engine.repository.get_definition(KEY).version == 1
+
+
+def test_a_model_cannot_carry_another_process_in_or_make_its_own_not_executable(designer, installation):
+    xml = model(designer)
+    smuggled = xml.replace("</bpmn:definitions>", '<bpmn:process id="gewerbe_statistik" isExecutable="true">'
+                           '<bpmn:startEvent id="s"/></bpmn:process></bpmn:definitions>')
+    response = designer.post(f"/studio/{KEY}/bereitstellen", data=smuggled.encode(), headers=XML)
+    assert response.status_code == 422 and "genau die Prozesse behalten" in response.json["problems"][0]["message"]
+    idle = xml.replace(f'id="{KEY}" ', f'id="{KEY}" isExecutable="false" ', 1).replace('isExecutable="true"', "", 1)
+    response = designer.post(f"/studio/{KEY}/bereitstellen", data=idle.encode(), headers=XML)
+    assert response.status_code == 422 and "ausführbaren Prozess" in response.json["problems"][0]["message"]
+    assert installation.engine.repository.list_definitions("gewerbe_statistik") == []
+    assert installation.engine.repository.get_definition(KEY).version == 1
 
 
 def test_a_broken_model_is_not_deployed(designer, installation):
@@ -102,7 +125,7 @@ def test_only_designers_may_use_the_studio(app, installation, method, path):
     (b'<!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>', "DTD und Entitäten sind nicht erlaubt"),
     (b"", "Die Datei ist leer."),
     (b'<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"><process id="other"/></definitions>',
-     "Das Modell enthält den Prozess „hundesteuer_anmeldung“ nicht mehr."),
+     "Das Modell enthält den ausführbaren Prozess „hundesteuer_anmeldung“ nicht mehr."),
 ])
 @pytest.mark.parametrize("action", ["pruefen", "bereitstellen"])
 def test_oversized_or_malformed_xml_gets_a_german_error(designer, installation, body, message, action):
@@ -118,7 +141,7 @@ def test_deploy_needs_the_csrf_token(installation):
     client = app.test_client()
     page = client.get("/anmelden").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
-    assert client.post("/anmelden", data={"user": "pg.plauen", "csrf_token": token}).status_code == 302
+    assert client.post("/anmelden", data={"user": "gestaltung", "csrf_token": token}).status_code == 302
     xml = model(client)
     assert client.post(f"/studio/{KEY}/bereitstellen", data=xml.encode(), headers=XML).status_code == 400
     assert installation.engine.repository.get_definition(KEY).version == 1

@@ -49,7 +49,7 @@ def open_modeler(browser, server, width, height):
     page.on("pageerror", lambda err: errors.append(str(err)))
     page.add_init_script(CSP_LISTENER)
     page.goto(f"{server}/anmelden")
-    page.check("#u_pg\\.plauen")
+    page.check("#u_gestaltung")
     page.click("button[type=submit] >> text=Anmelden")
     page.goto(f"{server}/studio/hundesteuer_anmeldung/")
     page.wait_for_selector(".djs-element[data-element-id=notify_received]")
@@ -94,6 +94,6 @@ def test_deploying_the_modelers_own_serialisation_changes_no_element(server, bro
     expect(page.locator("#studio-status")).to_have_text("Version 2 ist bereitgestellt und gilt für neue Anträge.")
     page.goto(f"{server}/studio/hundesteuer_anmeldung/versionen")
     rows = page.locator("tbody tr")
-    assert "Paula Grün (Prozessgestaltung Plauen)" in rows.nth(0).inner_text()
+    assert "Paula Grün (Prozessgestaltung)" in rows.nth(0).inner_text()
     assert "keine Änderung an den Elementen" in rows.nth(0).inner_text()  # layout and formatting are no change
     assert page.evaluate("window.__csp") == [] and errors == []

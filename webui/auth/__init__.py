@@ -40,7 +40,9 @@ DEMO_USERS = {u.id: u for u in (
     _demo("sb.musterstadt", "Tom Krause (Bürgerbüro Musterstadt)", "musterstadt", OFFICE_ROLES,
           ("standesamt", "standesbeamte", "steueramt", "strassenverkehr", "gewerbe", "gewerbe_leitung", "poststelle",
            "kasse")),
-    _demo("pg.plauen", "Paula Grün (Prozessgestaltung Plauen)", "plauen", ["designer"]),
+    # Models are generic, so only the installation's designers deploy them; a municipality's designer checks.
+    _demo("gestaltung", "Paula Grün (Prozessgestaltung)", EVERY_MUNICIPALITY, ["designer"]),
+    _demo("pg.plauen", "Paul Gast (Prozessgestaltung Plauen)", "plauen", ["designer"]),
     _demo("betrieb", "Betrieb (IT-Dienstleister)", EVERY_MUNICIPALITY, ["operator"]),
 )}
 AUDIENCES = {"citizen": "Bürger/in", "clerk": "Verwaltung", "designer": "Prozessgestaltung", "operator": "Betrieb"}

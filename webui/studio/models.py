@@ -105,13 +105,23 @@ def parse_model(data: bytes) -> etree._Element:
     return parse_xml(data, "Modell", max_bytes=MAX_XML_BYTES).getroot()
 
 
-def parse_upload(data: bytes, key: str) -> etree._Element:
-    """The uploaded model; it must still hold the process ``key``."""
+def parse_upload(data: bytes, key: str, stored: bytes) -> etree._Element:
+    """The uploaded model in place of ``stored``: the same processes (none smuggled in for another key),
+    the process ``key`` still executable."""
     root = parse_model(data)
-    if not root.xpath("bpmn:process[@id=$key]", namespaces={"bpmn": BPMN_NS}, key=key):
-        raise ModelInvalid([Problem("Modell", None, f"Das Modell enthält den Prozess „{key}“ nicht mehr. "
-                                                    "Die Prozess-ID darf im Studio nicht geändert werden.")])
+    if not root.xpath("bpmn:process[@id=$key][not(@isExecutable='false')]", namespaces={"bpmn": BPMN_NS}, key=key):
+        raise ModelInvalid([Problem("Modell", None, f"Das Modell enthält den ausführbaren Prozess „{key}“ nicht "
+                                                    "mehr. Die Prozess-ID darf im Studio nicht geändert werden.")])
+    had, has = _process_ids(parse_model(stored)), _process_ids(root)
+    if has != had:
+        raise ModelInvalid([Problem("Modell", None, "Die Datei muss genau die Prozesse behalten, die sie hatte ("
+                                                    + ", ".join(sorted(had)) + "); Prozesse hinzufügen oder "
+                                                    "entfernen geht im Studio nicht.")])
     return root
+
+
+def _process_ids(root) -> set[str]:
+    return set(root.xpath("bpmn:process/@id", namespaces={"bpmn": BPMN_NS}))
 
 
 def _elements(xml: bytes) -> dict[str, tuple[str, str | None, tuple]]:

@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, g, jsonify, render_template, request, url_for
 
 from engine.errors import ModelInvalid, NotFound, Problem
+from processes.access import EVERY_MUNICIPALITY
 from processes.findings import process_title
 
 from .. import engine_of
@@ -84,8 +85,8 @@ def _files(key: str) -> tuple[models.Version, dict[str, bytes]]:
     data = request.get_data(cache=True)
     if request.mimetype not in ("application/xml", "text/xml"):
         raise ModelInvalid([Problem("Modell", None, "Bitte senden Sie das Modell als BPMN-XML.")])
-    models.parse_upload(data, key)
     files = models.resources(_ctx(), version.deployment_id)
+    models.parse_upload(data, key, files[version.resource_name])
     files[version.resource_name] = data
     return version, files
 
@@ -105,6 +106,9 @@ def check(key):
 @bp.post("/<key>/bereitstellen")
 @require("designer")
 def deploy(key):
+    if g.user.tenant != EVERY_MUNICIPALITY:
+        return jsonify(ok=False, problems=[], message="Ein Modell gilt für alle Kommunen der Installation: "
+                       "bereitstellen darf es nur die Prozessgestaltung der Installation. Prüfen können Sie es."), 403
     try:
         version, files = _files(key)
         infos = engine_of().repository.deploy(files, name=f"studio:{key}", user=g.user.name[:100])
