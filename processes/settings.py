@@ -10,6 +10,7 @@ from typing import Literal
 from engine.core import WorkflowCache
 from engine.jobs import DEFAULT_LOCK_SECONDS
 from tasks.notifications import SmtpSettings
+from tasks.portal.system import DRAFT_DAYS
 from tasks.xoev.schema import SUBSET as XGEWERBEANZEIGE_SUBSET
 
 DEMO_SECRET_KEY = "amtsweg-demo"  # signs demo sessions only; production refuses it
@@ -37,7 +38,8 @@ class Settings:
     attachment_scanner: str = "builtin"  # or "clamd:HOST:PORT", "clamd:/socket", "package.module:name"
     attachment_max_file_bytes: int = 10 * 1024 * 1024
     attachment_max_total_bytes: int = 20 * 1024 * 1024
-    staged_upload_days: int = 7  # a file uploaded with a draft that was never sent is deleted after this long
+    # a file uploaded with a draft that was never sent is deleted after this long; not before the draft itself
+    staged_upload_days: int = DRAFT_DAYS
     debug: bool = False
     # Staff sign-in with the city's OpenID provider (webui/auth/oidc.py); off while oidc_issuer is empty
     oidc_issuer: str = ""  # e.g. https://login.plauen.example/realms/verwaltung (discovery below it)
@@ -148,8 +150,9 @@ class Settings:
             raise SettingsInvalid("AMTSWEG_TRUSTED_PROXIES muss zwischen 0 und 5 liegen.")
         if self.sign_in_attempts_per_minute < 1:
             raise SettingsInvalid("AMTSWEG_SIGN_IN_ATTEMPTS_PER_MINUTE muss mindestens 1 sein.")
-        if not 1 <= self.staged_upload_days <= 365:
-            raise SettingsInvalid("AMTSWEG_STAGED_UPLOAD_DAYS muss zwischen 1 und 365 Tagen liegen.")
+        if not DRAFT_DAYS <= self.staged_upload_days <= 365:
+            raise SettingsInvalid(f"AMTSWEG_STAGED_UPLOAD_DAYS muss zwischen {DRAFT_DAYS} (so lange bleibt ein Entwurf) "
+                                  "und 365 Tagen liegen.")
         if self.lock_seconds < 1:
             raise SettingsInvalid("AMTSWEG_LOCK_SECONDS muss mindestens 1 sein.")
         if self.saml_idp_metadata and not (self.saml_sp_key_file and self.saml_sp_cert_file):

@@ -149,7 +149,7 @@ def staged(office) -> set[int]:
         return set(session.scalars(select(EfileAttachment.id).where(EfileAttachment.business_key.is_(None))))
 
 
-@pytest.mark.parametrize("days, kept", [(6, True), (8, False)])
+@pytest.mark.parametrize("days, kept", [(29, True), (31, False)])  # a draft lives 30 days, its files as long
 def test_files_of_abandoned_drafts_are_deleted_after_the_period(office, clock, days, kept):
     sent = submit(office, application(kennzeichen="PL-JB 88", halter="familie", halter_name="Jonas Beispiel",
                                       halter_erklaerung=True))  # its declaration file is claimed by the case

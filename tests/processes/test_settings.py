@@ -32,7 +32,7 @@ def test_defaults_run_the_embedded_demo():
     ({"AMTSWEG_MODE": "test"}, "„demo“ oder „production“"),
     ({"AMTSWEG_SMTP_PORT": "fünfundzwanzig"}, "Ungültige Einstellung"),
     ({"AMTSWEG_LOCK_SECONDS": "0"}, "mindestens 1"),
-    ({"AMTSWEG_STAGED_UPLOAD_DAYS": "0"}, "AMTSWEG_STAGED_UPLOAD_DAYS muss zwischen 1 und 365"),
+    ({"AMTSWEG_STAGED_UPLOAD_DAYS": "29"}, "AMTSWEG_STAGED_UPLOAD_DAYS muss zwischen 30 \\(so lange bleibt ein Entwurf\\)"),
     ({"AMTSWEG_STAGED_UPLOAD_DAYS": "sieben"}, "Ungültige Einstellung"),
 ])
 def test_unusable_settings_are_refused_with_a_german_message(environ, message):
