@@ -99,9 +99,10 @@ def _add_persons(session: Session, entry: TradeBusiness, persons: list[dict]) ->
 
 def apply(session: Session, entry: TradeBusiness, key: str, notice: dict, case_number: str,
           now: datetime) -> TradeChange:
-    """Changes or closes the entry and records what it was before. A change (GewA 2, filled in
-    completely: § 1 Satz 2 GewAnzV) states the persons who run the business now, so it replaces the
-    stored ones (a new managing director may then file the closure, the one who left no longer)."""
+    """Changes or closes the entry and records what it was before. A change filled in completely
+    (§ 1 Satz 2 GewAnzV: as many persons as the stated count) states the persons who run the business now,
+    so it replaces the stored ones (a new managing director may then file the closure, the one who left no
+    longer); one that names fewer keeps the stored persons it does not name, so none is lost by omission."""
     kind, b = notice["meldungsart"], notice["betrieb"]
     stored = _persons(session, entry)
     change = TradeChange(tenant=entry.tenant, idempotency_key=key, business_id=entry.id, case_number=case_number,
@@ -118,6 +119,9 @@ def apply(session: Session, entry: TradeBusiness, key: str, notice: dict, case_n
         entry.activity, entry.wz = notice["taetigkeit"], notice["wz"]
         entry.other_activities = notice.get("weitere_taetigkeiten")
         persons = persons_of(notice)
+        if len(persons) < int(notice.get("anzahl_personen") or len(persons)):
+            named = {_key(p) for p in persons}
+            persons += [p.data for p in stored if _key(p.data) not in named]
         for person in stored:
             session.delete(person)
         session.flush()  # the old positions are free before the new rows take them

@@ -170,6 +170,11 @@ def test_a_change_replaces_the_managing_directors_so_the_new_one_may_close_and_t
         data["person"].update({k: person[k] for k in ("familienname", "vornamen", "geburtsdatum")})
         return data
 
+    # An address change that names no further person keeps Lea: a person is removed only by a complete list.
+    moved = record(system, follow_up(notice(**gmbh), "ummeldung", number, "01", anzahl_personen=2,
+                                     **{"betrieb.hausnummer": "9"}), case_number="GW-2026-000008")
+    assert [p["vornamen"] for p in moved["entry"]["personen"]] == ["Mia", "Lea"]
+
     refused = check(system, closure_by(leaving))
     assert not refused["ok"] and "Jonas Weber ist im Gewerberegister nicht als Inhaber/in" in refused["reason"]
     assert record(system, closure_by(leaving), case_number="GW-2026-000006")["ok"] is False
