@@ -125,8 +125,14 @@ def test_check_iban(iban, valid, message):
 
 
 def test_household_key_ignores_spelling_of_street_and_case():
-    assert rules.household_key("Bahnhofstraße 12", "08523") == rules.household_key("bahnhofstr. 12", "08523")
+    assert rules.household_key("Bahnhofstraße 12", "08523", "2. OG links") == rules.household_key(
+        "bahnhofstr. 12", "08523", "2. og, links")
     assert rules.household_key("Bahnhofstraße 12", "08523") != rules.household_key("Bahnhofstraße 14", "08523")
+    assert rules.household_key("Bahnhofstraße 12", "08523", "2. OG links") != rules.household_key(
+        "Bahnhofstraße 12", "08523", "2. OG rechts")
+    # A family placed by the address given never shares a key with a flat of the register.
+    assert rules.household_key("Bahnhofstraße 12", "08523", family_name="Neumann") not in {
+        rules.household_key("Bahnhofstraße 12", "08523", flat) for flat in (None, "", "Neumann")}
 
 
 # Operations.
@@ -174,6 +180,46 @@ def test_only_registered_dogs_count_for_the_household(seeded):
     third = register(system, name="Max")
     assessment = assess(system, third)
     assert (assessment["rate_kind"], assessment["months"], assessment["amount_cents"]) == ("second", 9, 10800)
+
+
+def residence(flat, street="Goethestraße 7"):
+    """What residents.main_residence answers for a holder the register knows."""
+    return {"found": True, "street": street, "postal_code": "08523", "city": "Plauen", "flat": flat}
+
+
+UNKNOWN = {"found": False, "street": None, "postal_code": None, "city": None, "flat": None}
+GOETHE = {**HOLDER, "street": "Goethestraße 7"}
+
+
+# The household is the flat of the main residence (issue 12): the first holder's dog is registered, then the
+# second holder registers a dog; which rate is it?
+@pytest.mark.parametrize("first, second, kind", [
+    # Two flats of one building, a dog each: each is the first dog.
+    (({**GOETHE, "family_name": "Neumann"}, residence("1. OG links")),
+     ({**GOETHE, "given_name": "Lena", "family_name": "Albrecht"}, residence("2. OG rechts")), "first"),
+    # Two persons of one flat with different family names: first and second dog.
+    (({**GOETHE, "family_name": "Neumann"}, residence("1. OG links")),
+     ({**GOETHE, "given_name": "Lena", "family_name": "Albrecht"}, residence("1. OG links")), "second"),
+    # The register knows the holder with the flat; the same family placed by the address given (no date of
+    # birth) finds that household.
+    (({**GOETHE, "family_name": "Neumann"}, residence("1. OG links")),
+     ({**GOETHE, "given_name": "Lena"}, UNKNOWN), "second"),
+    # Unknown to the register: the address given and the family name, never the building.
+    (({**GOETHE, "family_name": "Neumann"}, UNKNOWN), ({**GOETHE, "given_name": "Lena"}, UNKNOWN), "second"),
+    (({**GOETHE, "family_name": "Neumann"}, UNKNOWN),
+     ({**GOETHE, "given_name": "Lena", "family_name": "Albrecht"}, UNKNOWN), "first"),
+    (({**GOETHE, "family_name": "Neumann"}, residence("1. OG links")),
+     ({**GOETHE, "given_name": "Lena", "family_name": "Albrecht"}, UNKNOWN), "first"),
+    # The register decides over the address given: registered in another flat elsewhere, not this household.
+    (({**GOETHE, "family_name": "Neumann"}, UNKNOWN),
+     ({**GOETHE, "given_name": "Lena"}, residence("EG", street="Lindenweg 3")), "first"),
+])
+def test_the_household_is_the_flat_of_the_main_residence(seeded, first, second, kind):
+    system = DogTax(seeded, EFile(seeded))
+    (holder, home), (other, other_home) = first, second
+    tag(system, assess(system, register(system, holder=holder, main_residence=home)))
+    dog = register(system, name="Paula", holder=other, main_residence=other_home)
+    assert assess(system, dog)["rate_kind"] == kind
 
 
 def test_tags_are_numbered_per_tenant(seeded):
