@@ -222,6 +222,20 @@ def test_the_household_is_the_flat_of_the_main_residence(seeded, first, second, 
     assert assess(system, dog)["rate_kind"] == kind
 
 
+@pytest.mark.parametrize("flat, kinds", [("2. OG rechts", ["first", "first"]), ("1. OG links", ["first", "second"])])
+def test_the_yearly_run_counts_the_dogs_of_the_flat(seeded, flat, kinds):
+    system = DogTax(seeded, EFile(seeded))
+    holders = []
+    for name, family, home in (("Bruno", "Neumann", "1. OG links"), ("Paula", "Albrecht", flat)):
+        dog = register(system, name=name, holder={**GOETHE, "family_name": family}, main_residence=residence(home))
+        tag(system, assess(system, dog))
+        holders.append(dog["holder_id"])
+    params = {"year": 2027, "rates": RATES, "pro_rata": "ab_folgemonat", "due_dates": QUARTERS,
+              "back_due_period": "P1M", "on": "2026-12-01"}
+    run = [system.assess_year(make_call("dog_tax.assess_year", {**params, "holder_id": holder})) for holder in holders]
+    assert [r["assessments"][0]["rate_kind"] for r in run] == kinds
+
+
 def test_tags_are_numbered_per_tenant(seeded):
     system = DogTax(seeded, EFile(seeded))
     holder = {**HOLDER, "postal_code": "01234", "city": "Musterstadt"}
