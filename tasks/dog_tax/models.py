@@ -27,8 +27,8 @@ class DogTaxCounter(Base):
 
 
 class DogTaxHousehold(Base):
-    """The dogs of one household set the rate: the people with the same main residence in the residents'
-    register (see ``rules.household_key``)."""
+    """The dogs of one household set the rate: the people living in the same flat of their main residence in
+    the residents' register (see ``rules.household_key``)."""
 
     __tablename__ = "dog_tax_household"
     __table_args__ = (UniqueConstraint("tenant", "household_key", name="uq_dog_tax_household_tenant_household_key"),)

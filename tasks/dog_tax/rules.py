@@ -246,13 +246,26 @@ def listed_breed(breed: str, listed: list) -> str | None:
     return None
 
 
-def household_key(street: str, postal_code: str) -> str:
-    """The dogs of one household are counted together: the household is the main residence in the
-    residents' register (the address the holder is registered at; the address given if the register does
-    not know the holder), whoever of the people living there keeps the dog, whatever their family name.
-    "Bahnhofstr. 12" and "Bahnhofstraße 12" are the same address."""
+def address_key(street: str, postal_code: str) -> str:
+    """The building: "Bahnhofstr. 12" and "Bahnhofstraße 12" are the same address."""
     folded = str(street).casefold().replace("ß", "ss").replace("str.", "strasse")
     return f"{str(postal_code).strip()}|{re.sub(r'[^a-z0-9äöü]', '', folded)}"
+
+
+def household_key(street: str, postal_code: str, flat: str | None = None, family_name: str | None = None) -> str:
+    """The dogs of one household are counted together. The household is the flat of the main residence in
+    the residents' register, whoever of the people living there keeps the dog, whatever their family name
+    (``flat`` None: the register knows no flat there, the building is one dwelling). A holder the register
+    does not know is placed by the address given plus the family name (``family_name``), as before the
+    register was asked: never the bare building, where neighbours' dogs would count."""
+    if family_name is not None:
+        return f"{address_key(street, postal_code)}|{family_key(family_name)}"
+    # "#" cannot occur in a family-name key, so a flat never meets a family at the same address.
+    return f"{address_key(street, postal_code)}|#{re.sub(r'[^a-z0-9äöüß]', '', str(flat or '').casefold())}"
+
+
+def family_key(family_name: str) -> str:
+    return " ".join(_words(family_name))
 
 
 def name_key(given_name: str, family_name: str) -> str:

@@ -13,14 +13,15 @@ from . import rules
 from .models import DogTaxDog, DogTaxHolder, DogTaxHousehold
 from .system import new_tag
 
-# (given name, family name, street, postal code, city), [(dog, breed, born on, held since)]
+# (given name, family name, street, postal code, city, flat: their household in the residents' register
+# seed), [(dog, breed, born on, held since)]
 DATA = {
     "plauen": [
-        (("Jonas", "Beispiel", "Bahnhofstraße 12", "08523", "Plauen"),
+        (("Jonas", "Beispiel", "Bahnhofstraße 12", "08523", "Plauen", "2. OG links"),
          [("Bello", "Labrador Retriever", "2019-04-02", "2019-07-01")]),
     ],
     "musterstadt": [
-        (("Jan", "Probemann", "Marktplatz 1", "01234", "Musterstadt"),
+        (("Jan", "Probemann", "Marktplatz 1", "01234", "Musterstadt", "1. OG"),
          [("Rex", "Deutscher Schäferhund", "2018-02-10", "2018-05-01"),
           ("Luna", "Border Collie", "2021-09-09", "2022-01-15")]),
     ],
@@ -30,8 +31,8 @@ DATA = {
 def seed(session: Session, tenant: str) -> int:
     """Adds the tenant's demo households that are missing; returns the number of rows added."""
     added = 0
-    for (given, family, street, postal_code, city), dogs in DATA.get(tenant, []):
-        key = rules.household_key(street, postal_code)
+    for (given, family, street, postal_code, city, flat), dogs in DATA.get(tenant, []):
+        key = rules.household_key(street, postal_code, flat=flat)
         if session.scalar(select(DogTaxHousehold.id).where(DogTaxHousehold.tenant == tenant,
                                                            DogTaxHousehold.household_key == key)):
             continue

@@ -57,7 +57,7 @@ class DogTax(SpecialistSystem):
         """params: holder {given_name, family_name, street, postal_code, city, email?, account? (portal)},
         dog {name, breed, held_since, born_on?, chip_number?, insurer?, previous_holder?, previous_address?},
         declared_dangerous?, permit_number?, dangerous_breeds [the municipality's list], main_residence?
-        (from residents.main_residence: {found, street, postal_code, city}; sets the household)
+        (from residents.main_residence: {found, street, postal_code, city, flat}; sets the household)
         -> {"dog_id", "holder_id", "household_id", "listed_breed", "dangerous", "registered_dogs"}.
         The dog is "beantragt" until ``issue_tag``; it does not count for the household before."""
         p = call.params
@@ -804,10 +804,11 @@ class DogTax(SpecialistSystem):
     # Lookups.
 
     def _holder(self, session: Session, tenant: str, h: dict, registered: dict | None = None) -> DogTaxHolder:
-        """The holder, in the household of the main residence the residents' register knows (``registered``:
-        {street, postal_code, city}), else of the address given."""
+        """The holder, in the household of the flat of the main residence the residents' register knows
+        (``registered``: {street, postal_code, city, flat}), else of the address given and the family name."""
         home = registered or h
-        key = rules.household_key(home["street"], home["postal_code"])
+        key = (rules.household_key(home["street"], home["postal_code"], flat=home.get("flat")) if registered
+               else self._family_household_key(session, tenant, h))
         household = session.scalar(select(DogTaxHousehold).where(
             DogTaxHousehold.tenant == tenant, DogTaxHousehold.household_key == key))
         if household is None:
@@ -827,6 +828,19 @@ class DogTax(SpecialistSystem):
         holder.account = _opt(h.get("account"), 200) or holder.account
         session.flush()
         return holder
+
+    def _family_household_key(self, session: Session, tenant: str, h: dict) -> str:
+        """A holder the register does not know: the household at the address given where someone of the
+        family name is already a holder (it may be keyed by its flat), else one of its own for the family."""
+        address, family = rules.address_key(h["street"], h["postal_code"]), rules.family_key(h["family_name"])
+        households = session.execute(select(DogTaxHousehold, DogTaxHolder.family_name).join(
+            DogTaxHolder, DogTaxHolder.household_id == DogTaxHousehold.id).where(
+            DogTaxHousehold.tenant == tenant, DogTaxHousehold.postal_code == str(h["postal_code"]).strip()[:10])
+            .order_by(DogTaxHousehold.id, DogTaxHolder.id))
+        return next((household.household_key for household, name in households
+                     if rules.address_key(household.street, household.postal_code) == address
+                     and rules.family_key(name) == family),
+                    rules.household_key(h["street"], h["postal_code"], family_name=h["family_name"]))
 
     def _registered(self, session: Session, dog: DogTaxDog) -> dict:
         dogs, _ = self._registered_counts(session, dog)
@@ -858,8 +872,8 @@ class DogTax(SpecialistSystem):
             return None
         owner = tag.dog.holder
         same = (owner.name_key == rules.name_key(holder.get("given_name", ""), holder.get("family_name", ""))
-                and owner.household.household_key == rules.household_key(holder.get("street", ""),
-                                                                         holder.get("postal_code", "")))
+                and rules.address_key(owner.household.street, owner.household.postal_code)
+                == rules.address_key(holder.get("street", ""), holder.get("postal_code", "")))
         return tag.dog if same else None
 
     def _assessment(self, session: Session, tenant: str, assessment_id) -> DogTaxAssessment:

@@ -47,6 +47,7 @@ class ResidentsResidence(Base):
     house_number: Mapped[str] = mapped_column(String(20))
     postal_code: Mapped[str] = mapped_column(String(10))
     city: Mapped[str] = mapped_column(String(200))
+    flat: Mapped[str | None] = mapped_column(String(50))  # Lage der Wohnung, e.g. "2. OG links" (BMG § 3 Abs. 1 Nr. 12)
     moved_in: Mapped[date] = mapped_column(Date)
     moved_out: Mapped[date | None] = mapped_column(Date)
 

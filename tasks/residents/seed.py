@@ -38,11 +38,12 @@ STREETS = {
     ],
 }
 
-# family name, given names, date of birth, [(kind, street, number, postal code, moved in)]
+# family name, given names, date of birth, [(kind, street, number, postal code, moved in, flat?)]; the flat
+# (Lage der Wohnung) where the building has more than one
 PERSONS = {
     "plauen": [
-        ("Beispiel", "Erika Maria", "1990-03-14", [("main", "Bahnhofstraße", "12", "08523", "2015-07-01")]),
-        ("Beispiel", "Jonas", "1988-12-01", [("main", "Bahnhofstraße", "12", "08523", "2015-07-01")]),
+        ("Beispiel", "Erika Maria", "1990-03-14", [("main", "Bahnhofstraße", "12", "08523", "2015-07-01", "2. OG links")]),
+        ("Beispiel", "Jonas", "1988-12-01", [("main", "Bahnhofstraße", "12", "08523", "2015-07-01", "2. OG links")]),
         ("Mustermann", "Anna", "1962-04-21", [("main", "Altmarkt", "3", "08523", "1995-04-01")]),
         ("Platzhalter", "Paul", "1985-05-05", [("secondary", "Nobelstraße", "8", "08523", "2021-10-01")]),
         ("Exempel", "Sven", "1975-03-30", [("main", "Dobenaustraße", "20", "08523", "2010-01-15")]),
@@ -51,8 +52,8 @@ PERSONS = {
         ("Gabler", "Ruth", "1938-02-14", [("main", "Jößnitzer Straße", "33", "08525", "1970-09-01")]),
     ],
     "musterstadt": [
-        ("Probemann", "Jan", "1990-03-14", [("main", "Marktplatz", "1", "01234", "2018-06-01")]),
-        ("Probemann", "Mara", "1992-07-07", [("main", "Marktplatz", "1", "01234", "2018-06-01")]),
+        ("Probemann", "Jan", "1990-03-14", [("main", "Marktplatz", "1", "01234", "2018-06-01", "1. OG")]),
+        ("Probemann", "Mara", "1992-07-07", [("main", "Marktplatz", "1", "01234", "2018-06-01", "1. OG")]),
         ("Fiktiva", "Doris", "1966-12-12", [("main", "Schlossstraße", "7", "01234", "2000-02-01"),
                                             ("secondary", "Bahnhofsallee", "3", "01234", "2019-01-01")]),
     ],
@@ -93,8 +94,8 @@ def _persons(session: Session, tenant: str) -> int:
                                  date_of_birth=date.fromisoformat(born))
         person.residences = [
             ResidentsResidence(tenant=tenant, kind=kind, street=street, house_number=number, postal_code=code,
-                               city=CITY[tenant], moved_in=date.fromisoformat(moved_in))
-            for kind, street, number, code, moved_in in residences]
+                               city=CITY[tenant], moved_in=date.fromisoformat(moved_in), flat=next(iter(flat), None))
+            for kind, street, number, code, moved_in, *flat in residences]
         session.add(person)
         added += 1
     return added

@@ -79,13 +79,13 @@ class Residents(SpecialistSystem):
         """Where is the person registered with the main residence today (the household, e.g. for the dog tax)?
 
         params: family_name, given_names, date_of_birth? (without it nobody is looked up), purpose?
-        -> {"found", "street" ("Bahnhofstraße 12"), "postal_code", "city"}. Logged once per key, as
-        ``check_residence``."""
+        -> {"found", "street" ("Bahnhofstraße 12"), "postal_code", "city", "flat" (the flat in the building,
+        "2. OG links"; None where the register knows none)}. Logged once per key, as ``check_residence``."""
         p = call.params
         require(p, "family_name", "given_names")
         born = parse_date(p.get("date_of_birth"), "date_of_birth")
         if born is None:
-            return {"found": False, "street": None, "postal_code": None, "city": None}
+            return {"found": False, "street": None, "postal_code": None, "city": None, "flat": None}
 
         def find(session: Session):
             row = session.scalar(select(ResidentsRetrieval).where(
@@ -97,7 +97,8 @@ class Residents(SpecialistSystem):
             main = next((r for r in person.residences if r.kind == "main" and is_current(r, call_today(call))),
                         None) if person else None
             result = {"found": main is not None, "street": main and f"{main.street} {main.house_number}",
-                      "postal_code": main and main.postal_code, "city": main and main.city}
+                      "postal_code": main and main.postal_code, "city": main and main.city,
+                      "flat": main and main.flat}
             session.add(ResidentsRetrieval(
                 tenant=call.tenant, at=utcnow(), purpose=str(p.get("purpose") or "Meldeauskunft")[:300],
                 business_key=call.business_key, instance_id=call.instance_id, idempotency_key=call.idempotency_key,

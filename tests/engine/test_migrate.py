@@ -39,7 +39,7 @@ EXPECTED_HEADS = {
     "parking": "parking_0003",
     "portal": "portal_0003",
     "print_mail": "print_mail_0001",
-    "residents": "residents_0002",
+    "residents": "residents_0003",
     "staff_accounts": "staff_accounts_0001",
     "signin": "signin_0001",
     "trade": "trade_0001",

@@ -112,8 +112,9 @@ def test_first_dog_without_any_clerk_step_gets_notice_tag_and_receivable(tax_off
     ("plauen", {"nachname": "Neumann", "strasse": "Lindenweg 3"}, "Dackel", "first", 8100),
     # The Beispiel household already keeps Bello (demo data): second dog.
     ("plauen", {"nachname": "Beispiel", "strasse": "Bahnhofstr. 12"}, "Dackel", "second", 10800),
-    # One household is one address, whatever the family name: Lena Neumann lives with the Beispiels.
-    ("plauen", {"vorname": "Lena", "strasse": "Bahnhofstraße 12"}, "Dackel", "second", 10800),
+    # A neighbour in the Beispiels' building the register does not know: her own household (address and
+    # family name), not the building's.
+    ("plauen", {"vorname": "Lena", "strasse": "Bahnhofstraße 12"}, "Dackel", "first", 8100),
     # The residents' register decides: Erika Maria Beispiel's main residence is Bahnhofstraße 12, where Bello
     # lives, whatever address she gives.
     ("plauen", {"vorname": "Erika Maria", "nachname": "Beispiel", "geburtsdatum": "1990-03-14",

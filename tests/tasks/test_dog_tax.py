@@ -125,8 +125,14 @@ def test_check_iban(iban, valid, message):
 
 
 def test_household_key_ignores_spelling_of_street_and_case():
-    assert rules.household_key("Bahnhofstraße 12", "08523") == rules.household_key("bahnhofstr. 12", "08523")
+    assert rules.household_key("Bahnhofstraße 12", "08523", "2. OG links") == rules.household_key(
+        "bahnhofstr. 12", "08523", "2. og, links")
     assert rules.household_key("Bahnhofstraße 12", "08523") != rules.household_key("Bahnhofstraße 14", "08523")
+    assert rules.household_key("Bahnhofstraße 12", "08523", "2. OG links") != rules.household_key(
+        "Bahnhofstraße 12", "08523", "2. OG rechts")
+    # A family placed by the address given never shares a key with a flat of the register.
+    assert rules.household_key("Bahnhofstraße 12", "08523", family_name="Neumann") not in {
+        rules.household_key("Bahnhofstraße 12", "08523", flat) for flat in (None, "", "Neumann")}
 
 
 # Operations.
@@ -174,6 +180,60 @@ def test_only_registered_dogs_count_for_the_household(seeded):
     third = register(system, name="Max")
     assessment = assess(system, third)
     assert (assessment["rate_kind"], assessment["months"], assessment["amount_cents"]) == ("second", 9, 10800)
+
+
+def residence(flat, street="Goethestraße 7"):
+    """What residents.main_residence answers for a holder the register knows."""
+    return {"found": True, "street": street, "postal_code": "08523", "city": "Plauen", "flat": flat}
+
+
+UNKNOWN = {"found": False, "street": None, "postal_code": None, "city": None, "flat": None}
+GOETHE = {**HOLDER, "street": "Goethestraße 7"}
+
+
+# The household is the flat of the main residence (issue 12): the first holder's dog is registered, then the
+# second holder registers a dog; which rate is it?
+@pytest.mark.parametrize("first, second, kind", [
+    # Two flats of one building, a dog each: each is the first dog.
+    (({**GOETHE, "family_name": "Neumann"}, residence("1. OG links")),
+     ({**GOETHE, "given_name": "Lena", "family_name": "Albrecht"}, residence("2. OG rechts")), "first"),
+    # Two persons of one flat with different family names: first and second dog.
+    (({**GOETHE, "family_name": "Neumann"}, residence("1. OG links")),
+     ({**GOETHE, "given_name": "Lena", "family_name": "Albrecht"}, residence("1. OG links")), "second"),
+    # The register knows the holder with the flat; the same family placed by the address given (no date of
+    # birth) finds that household.
+    (({**GOETHE, "family_name": "Neumann"}, residence("1. OG links")),
+     ({**GOETHE, "given_name": "Lena"}, UNKNOWN), "second"),
+    # Unknown to the register: the address given and the family name, never the building.
+    (({**GOETHE, "family_name": "Neumann"}, UNKNOWN), ({**GOETHE, "given_name": "Lena"}, UNKNOWN), "second"),
+    (({**GOETHE, "family_name": "Neumann"}, UNKNOWN),
+     ({**GOETHE, "given_name": "Lena", "family_name": "Albrecht"}, UNKNOWN), "first"),
+    (({**GOETHE, "family_name": "Neumann"}, residence("1. OG links")),
+     ({**GOETHE, "given_name": "Lena", "family_name": "Albrecht"}, UNKNOWN), "first"),
+    # The register decides over the address given: registered in another flat elsewhere, not this household.
+    (({**GOETHE, "family_name": "Neumann"}, UNKNOWN),
+     ({**GOETHE, "given_name": "Lena"}, residence("EG", street="Lindenweg 3")), "first"),
+])
+def test_the_household_is_the_flat_of_the_main_residence(seeded, first, second, kind):
+    system = DogTax(seeded, EFile(seeded))
+    (holder, home), (other, other_home) = first, second
+    tag(system, assess(system, register(system, holder=holder, main_residence=home)))
+    dog = register(system, name="Paula", holder=other, main_residence=other_home)
+    assert assess(system, dog)["rate_kind"] == kind
+
+
+@pytest.mark.parametrize("flat, kinds", [("2. OG rechts", ["first", "first"]), ("1. OG links", ["first", "second"])])
+def test_the_yearly_run_counts_the_dogs_of_the_flat(seeded, flat, kinds):
+    system = DogTax(seeded, EFile(seeded))
+    holders = []
+    for name, family, home in (("Bruno", "Neumann", "1. OG links"), ("Paula", "Albrecht", flat)):
+        dog = register(system, name=name, holder={**GOETHE, "family_name": family}, main_residence=residence(home))
+        tag(system, assess(system, dog))
+        holders.append(dog["holder_id"])
+    params = {"year": 2027, "rates": RATES, "pro_rata": "ab_folgemonat", "due_dates": QUARTERS,
+              "back_due_period": "P1M", "on": "2026-12-01"}
+    run = [system.assess_year(make_call("dog_tax.assess_year", {**params, "holder_id": holder})) for holder in holders]
+    assert [r["assessments"][0]["rate_kind"] for r in run] == kinds
 
 
 def test_tags_are_numbered_per_tenant(seeded):

@@ -1,5 +1,5 @@
-"""dog_tax_0003 takes the family name out of the household key: households at one address merge, with
-their holders and dogs (on SQLite and PostgreSQL, as tests/engine/test_migrate.py runs them)."""
+"""dog_tax_0003 leaves the households as they are: households at one address (neighbours' flats, other
+families) are not merged (on SQLite and PostgreSQL, as tests/engine/test_migrate.py runs them)."""
 from __future__ import annotations
 
 from alembic import command
@@ -28,7 +28,7 @@ INSERT INTO dog_tax_dog (id, tenant, holder_id, household_id, name, breed, held_
 """
 
 
-def test_households_at_one_address_merge(empty_engine):  # noqa: F811
+def test_households_at_one_address_are_not_merged(empty_engine):  # noqa: F811
     upgrade(empty_engine, PRODUCTION)
     cfg = config(empty_engine, PRODUCTION)
     command.downgrade(cfg, "dog_tax_0002")
@@ -41,7 +41,8 @@ def test_households_at_one_address_merge(empty_engine):  # noqa: F811
         households = conn.execute(text("SELECT id, tenant, household_key FROM dog_tax_household ORDER BY id")).all()
         holders = conn.execute(text("SELECT id, household_id FROM dog_tax_holder ORDER BY id")).all()
         dogs = conn.execute(text("SELECT id, household_id FROM dog_tax_dog ORDER BY id")).all()
-    assert [tuple(h) for h in households] == [(1, "plauen", "08523|bahnhofstrasse12"), (3, "plauen", "08523|lindenweg3"),
-                                              (4, "musterstadt", "08523|bahnhofstrasse12")]
-    assert [tuple(h) for h in holders] == [(1, 1), (2, 1), (3, 3), (4, 4)]
-    assert [tuple(d) for d in dogs] == [(1, 1), (2, 1), (3, 3), (4, 4)]
+    assert [tuple(h) for h in households] == [
+        (1, "plauen", "08523|bahnhofstrasse12|beispiel"), (2, "plauen", "08523|bahnhofstrasse12|neumann"),
+        (3, "plauen", "08523|lindenweg3|neumann"), (4, "musterstadt", "08523|bahnhofstrasse12|neumann")]
+    assert [tuple(h) for h in holders] == [(1, 1), (2, 2), (3, 3), (4, 4)]
+    assert [tuple(d) for d in dogs] == [(1, 1), (2, 2), (3, 3), (4, 4)]

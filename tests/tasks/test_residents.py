@@ -144,3 +144,18 @@ def test_a_move_that_cannot_be_recorded_is_refused(residents, key, street, posta
     with pytest.raises(InvalidRequest) as err:
         residents.record_move("plauen", key, street, postal_code, "Plauen")
     assert str(err.value) == message
+
+
+@pytest.mark.parametrize("params, expected", [
+    # Bahnhofstraße 12 has several flats: the register knows which one is the Beispiels'.
+    ({"family_name": "Beispiel", "given_names": "Jonas", "date_of_birth": "1988-12-01"},
+     {"found": True, "street": "Bahnhofstraße 12", "postal_code": "08523", "city": "Plauen", "flat": "2. OG links"}),
+    ({"family_name": "Mustermann", "given_names": "Anna", "date_of_birth": "1962-04-21"},
+     {"found": True, "street": "Altmarkt 3", "postal_code": "08523", "city": "Plauen", "flat": None}),
+    ({"family_name": "Platzhalter", "given_names": "Paul", "date_of_birth": "1985-05-05"},  # secondary only
+     {"found": False, "street": None, "postal_code": None, "city": None, "flat": None}),
+    ({"family_name": "Beispiel", "given_names": "Jonas"},  # without a date of birth nobody is looked up
+     {"found": False, "street": None, "postal_code": None, "city": None, "flat": None}),
+])
+def test_main_residence_names_the_flat(residents, params, expected):
+    assert residents.main_residence(make_call("residents.main_residence", params)) == expected
