@@ -391,7 +391,8 @@ class DogTax(SpecialistSystem):
         year assessed: the following one for a run in the second half of the year, else the same),
         "catch_up_at" (2 January of that year, for the dogs registered after the run for their year of
         registration only; None if the run is in the year it assesses), "next_month" (where the run stands
-        after it)}."""
+        after it), "running_year" (the year of the month when that run does not assess it, else None: a run
+        started for the first time assesses it at once, or its dogs would never be assessed for it)}."""
         require(call.params, "month", "run_date")
         month, text = str(call.params["month"]), str(call.params["run_date"])
         if not re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", month):
@@ -404,7 +405,8 @@ class DogTax(SpecialistSystem):
         after = day.year * 12 + day.month  # the month after the run day, counted from 0
         return {"due_at": _six_in_germany(day), "year": year,
                 "catch_up_at": _six_in_germany(date(year, 1, 2)) if year > day.year else None,
-                "next_month": f"{after // 12}-{after % 12 + 1:02d}"}
+                "next_month": f"{after // 12}-{after % 12 + 1:02d}",
+                "running_year": start.year if year != start.year else None}
 
     def annual_holders(self, call: ServiceCall) -> dict:
         """params: year -> {"year", "holder_ids"}: the holders with a dog still registered and liable in that

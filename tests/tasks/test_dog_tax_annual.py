@@ -67,16 +67,36 @@ def dog_tax(sessions):
     return DogTax(sessions, EFile(sessions))
 
 
-@pytest.mark.parametrize("month, run_date, due_at, year, catch_up_at, next_month", [
-    ("2026-11", "12-01", "2026-12-01T05:00:00+00:00", 2027, "2027-01-02T05:00:00+00:00", "2027-01"),
-    ("2026-12", "12-01", "2026-12-01T05:00:00+00:00", 2027, "2027-01-02T05:00:00+00:00", "2027-01"),
-    ("2027-01", "12-01", "2027-12-01T05:00:00+00:00", 2028, "2028-01-02T05:00:00+00:00", "2028-01"),
-    ("2026-11", "01-10", "2027-01-10T05:00:00+00:00", 2027, None, "2027-02"),  # a January run: the same year
-    ("2026-06", "07-15", "2026-07-15T04:00:00+00:00", 2027, "2027-01-02T05:00:00+00:00", "2026-08"),  # summer time
+# running_year: the year of the start month when the first run day assesses another one (assessed at once)
+@pytest.mark.parametrize("month, run_date, due_at, year, catch_up_at, next_month, running_year", [
+    ("2026-11", "12-01", "2026-12-01T05:00:00+00:00", 2027, "2027-01-02T05:00:00+00:00", "2027-01", 2026),
+    ("2026-12", "12-01", "2026-12-01T05:00:00+00:00", 2027, "2027-01-02T05:00:00+00:00", "2027-01", 2026),
+    ("2027-01", "12-01", "2027-12-01T05:00:00+00:00", 2028, "2028-01-02T05:00:00+00:00", "2028-01", 2027),
+    ("2027-03", "12-01", "2027-12-01T05:00:00+00:00", 2028, "2028-01-02T05:00:00+00:00", "2028-01", 2027),
+    ("2026-11", "01-10", "2027-01-10T05:00:00+00:00", 2027, None, "2027-02", 2026),  # a January run: the same year
+    ("2027-01", "01-10", "2027-01-10T05:00:00+00:00", 2027, None, "2027-02", None),  # the run assesses this year
+    ("2026-06", "07-15", "2026-07-15T04:00:00+00:00", 2027, "2027-01-02T05:00:00+00:00", "2026-08", 2026),  # summer
 ])
-def test_annual_run_due(dog_tax, month, run_date, due_at, year, catch_up_at, next_month):
+def test_annual_run_due(dog_tax, month, run_date, due_at, year, catch_up_at, next_month, running_year):
     assert dog_tax.annual_run_due(make_call("dog_tax.annual_run_due", {"month": month, "run_date": run_date})) == {
-        "due_at": due_at, "year": year, "catch_up_at": catch_up_at, "next_month": next_month}
+        "due_at": due_at, "year": year, "catch_up_at": catch_up_at, "next_month": next_month,
+        "running_year": running_year}
+
+
+@pytest.mark.parametrize("issued_on, due_dates, expected", [
+    # issued in March for the running year: the share of 15 February is due a month after the Bekanntgabe
+    ("2027-03-10", ["02-15", "05-15", "08-15", "11-15"],
+     [("2027-04-14", 2700), ("2027-05-15", 2700), ("2027-08-15", 2700), ("2027-11-15", 2700)]),
+    # Bekanntgabe on 15 May, the due day itself: that share is not due before the citizen knows of it
+    ("2027-05-11", ["02-15", "05-15", "08-15", "11-15"],
+     [("2027-06-15", 5400), ("2027-08-15", 2700), ("2027-11-15", 2700)]),
+    ("2027-11-20", ["02-15", "05-15", "08-15", "11-15"], [("2027-12-24", 10800)]),  # all past: one payment
+])
+def test_instalments_of_the_running_year_fall_due_after_the_bekanntgabe(issued_on, due_dates, expected):
+    day = date.fromisoformat(issued_on)
+    result = rules.instalments(10800, day, due_dates, "P1M", 1, 2027)
+    assert [(i["due_date"], i["amount_cents"]) for i in result] == expected
+    assert all(date.fromisoformat(i["due_date"]) > rules.bekanntgabe(day) for i in result)
 
 
 @pytest.mark.parametrize("params", [{"month": "2026-13", "run_date": "12-01"}, {"month": "2026-11", "run_date": "13-01"},
