@@ -58,14 +58,15 @@ def refusal(session: Session, tenant: str, ags: str, notice: dict) -> tuple[str 
     entry = find(session, tenant, number)
     if entry is None:
         return f"Unter der Nummer {number} ist in unserem Gewerberegister kein Betrieb eingetragen.", None
-    if entry.state == "abgemeldet":
-        return (f"Der Betrieb „{entry.name}“ (Nr. {number}) ist seit dem {date_de(entry.closed_on)} abgemeldet; "
-                "er kann nicht mehr umgemeldet oder abgemeldet werden."), entry
+    # Only the business's own persons learn more than anyone may (§ 14 Abs. 5 Satz 2 GewO): the closure.
     known = {_key(p.data) for p in _persons(session, entry)}
     if _key(notice["person"]) not in known:
         p = notice["person"]
         return (f"{p.get('vornamen')} {p.get('familienname')} ist im Gewerberegister nicht als Inhaber/in oder "
                 f"vertretungsberechtigte Person des Betriebs „{entry.name}“ (Nr. {number}) eingetragen."), entry
+    if entry.state == "abgemeldet":
+        return (f"Der Betrieb „{entry.name}“ (Nr. {number}) ist seit dem {date_de(entry.closed_on)} abgemeldet; "
+                "er kann nicht mehr umgemeldet oder abgemeldet werden."), entry
     day = parse_date(notice.get("gueltig_ab"), "gueltig_ab")
     if day is not None and day < entry.valid_from:
         return (f"Das {KIND_DATE[notice['meldungsart']]} ({date_de(day)}) liegt vor dem Beginn des Betriebs "

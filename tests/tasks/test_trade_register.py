@@ -68,6 +68,8 @@ def test_change_records_the_previous_address_and_activity_and_closure_ends_the_e
     ("unknown", "Unter der Nummer 14523319-000099 ist in unserem Gewerberegister kein Betrieb eingetragen."),
     ("other_municipality", "im Gewerberegister einer anderen Gemeinde eingetragen"),
     ("closed", "ist seit dem 31.10.2026 abgemeldet"),
+    # § 14 Abs. 5 Satz 2 GewO: a stranger learns nothing of the closure
+    ("closed_other_person", "Max Muster ist im Gewerberegister nicht als Inhaber/in"),
     ("other_person", "Max Muster ist im Gewerberegister nicht als Inhaber/in"),
     ("before_start", "Das Datum der Betriebsaufgabe (01.04.2026) liegt vor dem Beginn des Betriebs (01.05.2026)."),
     ("malformed", "Bitte geben Sie die Nummer Ihres Betriebs im Gewerberegister an"),
@@ -80,8 +82,10 @@ def test_a_closure_that_does_not_fit_the_register_is_refused_with_the_reason(see
         data["betriebsnummer"] = f"{PLAUEN}-000099"
     elif case == "other_municipality":
         data["betriebsnummer"] = "14999999-000001"
-    elif case == "closed":
+    elif case.startswith("closed"):
         record(system, copy.deepcopy(data), case_number="GW-2026-000009")
+        if case == "closed_other_person":
+            data["person"].update({"vornamen": "Max", "familienname": "Muster"})
     elif case == "other_person":
         data["person"].update({"vornamen": "Max", "familienname": "Muster"})
     elif case == "before_start":
@@ -90,6 +94,7 @@ def test_a_closure_that_does_not_fit_the_register_is_refused_with_the_reason(see
         data["betriebsnummer"] = "4711"
     result = check(system, data)
     assert result["ok"] is False and expected in result["reason"]
+    assert case == "closed" or "31.10.2026" not in result["reason"]
     before = system.entry("plauen", number)
     refused = record(system, data, case_number="GW-2026-000010")
     assert refused == {"ok": False, "reason": result["reason"]}  # a refusal notice, not an incident
