@@ -92,9 +92,11 @@ def test_review_page_and_clerk_show_the_persons_with_german_labels(app, office):
 
 def test_the_counter_adds_a_person_without_javascript_too(app, office):
     clerk = login(app, "gw.plauen")
-    added = clerk.post("/arbeit/schalter/gewerbe", data={**form_data(PARTNERSHIP), "_aktion": "hinzufuegen:weitere_personen"})
+    added = clerk.post("/arbeit/schalter/gewerbe", data={**form_data(PARTNERSHIP), "kanal": "brief",
+                                                         "_aktion": "hinzufuegen:weitere_personen"})
     page = added.get_data(as_text=True)
     assert added.status_code == 200 and "Weitere Person 1" in page and 'class="error"' not in page
+    assert '<option value="brief" selected>' in page  # the letter stays a letter
     assert value_of(page, "betrieb.name") == "Seitenweise GbR"
     filed = clerk.post("/arbeit/schalter/gewerbe", data=form_data({**PARTNERSHIP, "weitere_personen": [PARTNER, SECOND]}),
                        follow_redirects=True)

@@ -193,8 +193,9 @@ def counter(service_key):
         else:
             flash(f"Antrag {case.case_number} erfasst.")
             return redirect(url_for(".counter", service_key=service_key))
+    channel = "brief" if request.form.get("kanal") == "brief" else "schalter"  # kept across a re-render
     return render_template("worklist/counter.html", service=svc, fields=fields(svc.form), values=values,
-                           errors=errors), (422 if errors else 200)
+                           errors=errors, channel=channel), (422 if errors else 200)
 
 
 # Registerauskunft (§ 14 Abs. 5 Satz 2 GewO): name, business address and activity to whoever asks;
