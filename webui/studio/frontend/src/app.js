@@ -107,4 +107,9 @@ async function main() {
   document.getElementById('studio-deploy').addEventListener('click', () => post(cfg.deployUrl));
 }
 
-main().catch(err => { console.error(err); status('Fehler: ' + err.message, true); });
+// bpmn-js reports in English: the designer reads German, the details go to the console.
+main().catch(err => {
+  console.error(err);
+  status('Das Modell ließ sich im Modeler nicht öffnen. Bitte laden Sie die Seite neu; bleibt der Fehler, '
+    + 'prüfen Sie das Modell mit „Prüfen“ oder wenden Sie sich an den Betrieb.', true);
+});
