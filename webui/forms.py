@@ -130,6 +130,15 @@ def uploads(schema: dict, files) -> dict[str, list[Upload]]:
             for f in fields(schema) if f.file}
 
 
+def files_not_kept(schema: dict, files) -> dict[str, str]:
+    """error key -> the German note for each file field whose chosen files this post did not keep (the
+    form came back: a person added, or another field wrong); a browser cannot refill a file input."""
+    return {f.error_key: f"{f.label}: Die gewählte Datei ({', '.join(s.filename for s in chosen)}) ist noch nicht "
+                         "übernommen. Bitte wählen Sie sie vor dem Weiter erneut aus."
+            for f in fields(schema) if f.file for chosen in [[s for s in files.getlist(f.name) if s.filename]]
+            if chosen}
+
+
 def has_files(schema: dict) -> bool:
     return any(f.file for f in fields(schema))
 

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from tests.conftest import login
+from tests.processes.files import PDF, upload
 from tests.processes.test_gewerbe import notice
 from tests.processes.test_gewerbe_e2e import form_data
 from tests.processes.test_gewerbe_register import PARTNER
@@ -103,3 +104,16 @@ def test_the_counter_adds_a_person_without_javascript_too(app, office):
     case_number = re.search(r"Antrag (GW-[A-Z0-9-]+) erfasst", filed.get_data(as_text=True)).group(1)
     persons = office.variables(case_number)["antrag"]["weitere_personen"]
     assert [(p["familienname"], p["staatsangehoerigkeit"]) for p in persons] == [("Weber", "000"), ("Lange", "151")]
+
+
+def test_a_file_chosen_before_adding_a_person_is_named_to_be_chosen_again(app):
+    """A browser cannot refill a file input: the citizen learns which file to choose again."""
+    craft = notice(**{"betrieb.art": "handwerk", "betrieb.handwerkskarte": True, "betrieb.handwerkskarte_datum": "2020-03-01",
+                      "betrieb.handwerkskarte_ort": "Chemnitz", "betrieb.name": "Salon Schnittig GbR",
+                      "betrieb.rechtsform": "gbr", "anzahl_personen": 2})
+    added = login(app, "erika").post("/portal/gewerbe/antrag", data={
+        **form_data(craft), "betrieb.handwerkskarte_datei": upload(PDF, "handwerkskarte.pdf"),
+        "_aktion": "hinzufuegen:weitere_personen"})
+    page = html.unescape(added.get_data(as_text=True))
+    assert added.status_code == 200 and "Weitere Person 1" in page
+    assert "Die gewählte Datei (handwerkskarte.pdf) ist noch nicht übernommen. Bitte wählen Sie sie" in page

@@ -13,7 +13,7 @@ from tasks.portal import DELIVERIES
 
 from .. import attachment_response, cases_of, pdf_response
 from ..auth import require
-from ..forms import answer_rows, edit, fields, flatten, has_files, parse, uploads
+from ..forms import answer_rows, edit, fields, files_not_kept, flatten, has_files, parse, uploads
 
 bp = Blueprint("portal", __name__, url_prefix="/portal", template_folder="templates")
 
@@ -66,13 +66,15 @@ def apply(service_key):
         kept = {name: value for name, value in draft.items() if isinstance(value, list)}  # the draft's files
         if (edited := edit(svc.form, form)) is not None:  # a person added or removed: the form again, as typed
             return render_template("portal/apply.html", service=svc, fields=fields(svc.form),
-                                   values={**kept, **edited, **locked}, errors={}, locked=locked,
+                                   values={**kept, **edited, **locked}, errors=files_not_kept(svc.form, request.files),
+                                   locked=locked,
                                    uploads=has_files(svc.form))
         data = parse(svc.form, form)
         try:
             cleaned = cases.check_my_application(g.user, service_key, data, uploads(svc.form, request.files))
         except FormInvalid as err:
-            values, errors = {**kept, **flatten(data)}, {e.field: e.message for e in err.errors}
+            values = {**kept, **flatten(data)}
+            errors = {**files_not_kept(svc.form, request.files), **{e.field: e.message for e in err.errors}}
         else:
             cases.save_my_draft(g.user, service_key, cleaned)
             return redirect(url_for(".review", service_key=service_key))
