@@ -49,11 +49,6 @@ class Residents(SpecialistSystem):
             raise InvalidRequest(f"Die Anschrift {p['street']!r} hat keine Hausnummer.")
         wanted = (street_key(street), f"{number}{suffix}", str(p.get("postal_code") or "").strip())
 
-        def find(session: Session):
-            row = session.scalar(select(ResidentsRetrieval).where(
-                ResidentsRetrieval.tenant == call.tenant, ResidentsRetrieval.idempotency_key == call.idempotency_key))
-            return row.result if row else None
-
         def create(session: Session):
             person = self._person(session, call.tenant, p["family_name"], p["given_names"], born)
             current = [r for r in person.residences if is_current(r)] if person else []
@@ -73,7 +68,7 @@ class Residents(SpecialistSystem):
                 result=result))
             return result
 
-        return run_once(self.sessions, find, create)
+        return run_once(self.sessions, lambda session: _logged(session, call), create)
 
     def main_residence(self, call: ServiceCall) -> dict:
         """Where is the person registered with the main residence today (the household, e.g. for the dog tax)?
@@ -86,11 +81,6 @@ class Residents(SpecialistSystem):
         born = parse_date(p.get("date_of_birth"), "date_of_birth")
         if born is None:
             return {"found": False, "street": None, "postal_code": None, "city": None, "flat": None}
-
-        def find(session: Session):
-            row = session.scalar(select(ResidentsRetrieval).where(
-                ResidentsRetrieval.tenant == call.tenant, ResidentsRetrieval.idempotency_key == call.idempotency_key))
-            return row.result if row else None
 
         def create(session: Session):
             person = self._person(session, call.tenant, p["family_name"], p["given_names"], born)
@@ -106,7 +96,7 @@ class Residents(SpecialistSystem):
                                          ensure_ascii=False), result=result))
             return result
 
-        return run_once(self.sessions, find, create)
+        return run_once(self.sessions, lambda session: _logged(session, call), create)
 
     def zone_for_address(self, call: ServiceCall) -> dict:
         """params: street ("Bahnhofstraße 12"; without a number only whole-street entries match)
@@ -202,3 +192,10 @@ def matches(residence: ResidentsResidence, key: str, house_number: str, postal_c
 
 def address_line(residence: ResidentsResidence) -> str:
     return f"{residence.street} {residence.house_number}, {residence.postal_code} {residence.city}"
+
+
+def _logged(session: Session, call) -> dict | None:
+    """The answer a retrieval under this key already gave (a retried call is answered, not logged, again)."""
+    row = session.scalar(select(ResidentsRetrieval).where(
+        ResidentsRetrieval.tenant == call.tenant, ResidentsRetrieval.idempotency_key == call.idempotency_key))
+    return row.result if row else None
