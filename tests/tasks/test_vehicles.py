@@ -44,9 +44,11 @@ def test_check_holder(vehicles, plate, given, family, born, registered, holder, 
 
 def test_holder_change_report(vehicles):
     today = berlin_today().isoformat()
-    assert vehicles.report_holder_change("plauen", "pl eb 1990", "PL-EB 2000") == {
-        "art": "halterwechsel", "meldung_id": f"halterwechsel-PL-EB1990-{today}", "kennzeichen": "PL-EB 1990",
-        "ersatzkennzeichen": "PL-EB 2000"}
-    assert vehicles.report_holder_change("plauen", "PL-EB 1990")["ersatzkennzeichen"] is None
+    first = vehicles.report_holder_change("plauen", "pl eb 1990", "PL-EB 2000")
+    assert first == {"art": "halterwechsel", "meldung_id": f"halterwechsel-PL-EB1990-{today}",
+                     "kennzeichen": "PL-EB 1990", "ersatzkennzeichen": "PL-EB 2000"}
+    # one report per vehicle and day: a second change that day is the report already in the outbox
+    assert vehicles.report_holder_change("plauen", "PL-EB 1990") == first
+    assert vehicles.report_holder_change("plauen", "PL-JB 88")["ersatzkennzeichen"] is None
     with pytest.raises(InvalidRequest, match="Das Kennzeichen PL-ZZ 9 ist im Fahrzeugregister nicht verzeichnet."):
         vehicles.report_holder_change("plauen", "PL-ZZ 9")
